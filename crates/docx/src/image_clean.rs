@@ -1,0 +1,115 @@
+//! Pictures: decoded under limits, turned upright, scaled for the web and re-encoded, which
+//! drops EXIF and every other piece of metadata. Originals are never kept or served.
+
+use std::io::Cursor;
+
+use image::{DynamicImage, ImageDecoder, ImageFormat, ImageReader};
+
+use crate::{DocxError, Limits};
+
+/// A picture that is safe to serve.
+#[derive(Debug, Clone)]
+pub struct CleanImage {
+    pub bytes: Vec<u8>,
+    /// `jpg` or `png`.
+    pub ext: &'static str,
+    pub content_type: &'static str,
+    pub width: u32,
+    pub height: u32,
+}
+
+/// Decodes `bytes` (JPEG, PNG, GIF, WebP or BMP) under `limits` and re-encodes it: JPEG for
+/// photos, PNG for pictures with transparency or that were PNG/GIF (charts, logos).
+pub fn clean_image(name: &str, bytes: &[u8], limits: &Limits) -> Result<CleanImage, DocxError> {
+    let bad = || DocxError::BadImage { name: name.to_string() };
+    let format = image::guess_format(bytes).map_err(|_| bad())?;
+    if !matches!(format, ImageFormat::Jpeg | ImageFormat::Png | ImageFormat::Gif | ImageFormat::WebP | ImageFormat::Bmp) {
+        return Err(bad());
+    }
+    // Header first: refuse a bomb before allocating for it.
+    let (w, h) = ImageReader::with_format(Cursor::new(bytes), format).into_dimensions().map_err(|_| bad())?;
+    let too_large = w > limits.max_image_side
+        || h > limits.max_image_side
+        || u64::from(w) * u64::from(h) > limits.max_image_pixels;
+    if too_large {
+        return Err(DocxError::ImageTooLarge { name: name.to_string(), width: w, height: h, max: limits.max_image_side });
+    }
+    let mut reader = ImageReader::with_format(Cursor::new(bytes), format);
+    let mut l = image::Limits::default();
+    l.max_image_width = Some(limits.max_image_side);
+    l.max_image_height = Some(limits.max_image_side);
+    l.max_alloc = Some(limits.max_image_pixels * 8);
+    reader.limits(l);
+    let mut decoder = reader.into_decoder().map_err(|_| bad())?;
+    let orientation = decoder.orientation().unwrap_or(image::metadata::Orientation::NoTransforms);
+    let mut img = DynamicImage::from_decoder(decoder).map_err(|_| bad())?;
+    img.apply_orientation(orientation);
+    if img.width().max(img.height()) > limits.web_image_side {
+        img = img.resize(limits.web_image_side, limits.web_image_side, image::imageops::FilterType::Triangle);
+    }
+    let keep_png = matches!(format, ImageFormat::Png | ImageFormat::Gif) || img.color().has_alpha();
+    let mut out = Vec::new();
+    let (ext, content_type) = if keep_png {
+        img.write_to(&mut Cursor::new(&mut out), ImageFormat::Png).map_err(|_| bad())?;
+        ("png", "image/png")
+    } else {
+        let rgb = DynamicImage::ImageRgb8(img.to_rgb8());
+        let enc = image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 88);
+        rgb.write_with_encoder(enc).map_err(|_| bad())?;
+        ("jpg", "image/jpeg")
+    };
+    Ok(CleanImage { bytes: out, ext, content_type, width: img.width(), height: img.height() })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn jpeg_with_exif() -> Vec<u8> {
+        let img = image::RgbImage::from_fn(64, 48, |x, y| image::Rgb([x as u8 * 4, y as u8 * 5, 128]));
+        let mut jpg = Vec::new();
+        image::codecs::jpeg::JpegEncoder::new(&mut jpg).encode_image(&img).unwrap();
+        // Splice an APP1 Exif segment with a GPS-looking marker right after SOI.
+        let payload = b"Exif\0\0MM\0*\0\0\0\x08GPS-LATITUDE-36.66";
+        let len = (payload.len() + 2) as u16;
+        let mut out = vec![0xFF, 0xD8, 0xFF, 0xE1];
+        out.extend_from_slice(&len.to_be_bytes());
+        out.extend_from_slice(payload);
+        out.extend_from_slice(&jpg[2..]);
+        out
+    }
+
+    #[test]
+    fn exif_is_removed_by_reencoding() {
+        let src = jpeg_with_exif();
+        assert!(src.windows(4).any(|w| w == b"Exif"));
+        let clean = clean_image("photo.jpg", &src, &Limits::default()).unwrap();
+        assert_eq!((clean.width, clean.height, clean.ext), (64, 48, "jpg"));
+        assert!(!clean.bytes.windows(4).any(|w| w == b"Exif"));
+        assert!(!clean.bytes.windows(12).any(|w| w == b"GPS-LATITUDE"));
+    }
+
+    #[test]
+    fn pixel_bombs_are_refused_from_the_header() {
+        let png = crate::testdata::png_bomb(30_000, 30_000);
+        let err = clean_image("bomb.png", &png, &Limits::default()).unwrap_err();
+        assert!(matches!(err, DocxError::ImageTooLarge { width: 30_000, height: 30_000, .. }), "{err:?}");
+        assert!(err.to_string().contains("尺寸异常"));
+    }
+
+    #[test]
+    fn not_an_image_is_a_clear_error() {
+        let err = clean_image("x.jpg", b"<script>alert(1)</script>", &Limits::default()).unwrap_err();
+        assert_eq!(err, DocxError::BadImage { name: "x.jpg".into() });
+    }
+
+    #[test]
+    fn large_photos_are_scaled_for_the_web() {
+        let img = image::RgbImage::new(3000, 1000);
+        let mut jpg = Vec::new();
+        image::codecs::jpeg::JpegEncoder::new(&mut jpg).encode_image(&img).unwrap();
+        let clean = clean_image("wide.jpg", &jpg, &Limits::default()).unwrap();
+        assert_eq!((clean.width, clean.height), (2560, 853));
+    }
+
+}

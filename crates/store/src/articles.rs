@@ -1,0 +1,96 @@
+//! Published articles: what the public site reads.
+
+use sqlx::AnyConnection;
+use yuanxun_core::clock;
+
+use crate::{found, models, Article, Result, StoreError};
+
+const SELECT: &str = "SELECT a.id, a.site_id, a.manuscript_id, a.channel_id, ch.slug AS channel_slug, ch.name AS channel_name, a.title, a.subtitle, a.authors, a.photographers, a.body_html, a.source, a.editor, a.responsible_editor, a.cover_media_id, a.published_at, a.view_count, a.retracted, a.retract_reason FROM articles a JOIN channels ch ON ch.id = a.channel_id WHERE a.site_id = $1";
+
+/// The snapshot of a manuscript that goes live.
+#[derive(Debug, Clone)]
+pub struct NewArticle<'a> {
+    pub manuscript_id: i64,
+    pub channel_id: i64,
+    pub title: &'a str,
+    pub subtitle: &'a str,
+    pub authors: &'a str,
+    pub photographers: &'a str,
+    pub body_html: &'a str,
+    pub source: &'a str,
+    pub editor: &'a str,
+    pub responsible_editor: &'a str,
+    pub cover_media_id: Option<i64>,
+    pub published_at: i64,
+}
+
+/// Publishes: inserts the article for a manuscript. A manuscript is published once; its
+/// article id (and so its URL) never changes.
+pub async fn publish(c: &mut AnyConnection, site_id: i64, a: &NewArticle<'_>) -> Result<i64> {
+    let row = sqlx::query("INSERT INTO articles (site_id, manuscript_id, channel_id, title, subtitle, authors, photographers, body_html, source, editor, responsible_editor, cover_media_id, published_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id")
+        .bind(site_id).bind(a.manuscript_id).bind(a.channel_id).bind(a.title).bind(a.subtitle)
+        .bind(a.authors).bind(a.photographers).bind(a.body_html).bind(a.source).bind(a.editor)
+        .bind(a.responsible_editor).bind(a.cover_media_id).bind(a.published_at)
+        .fetch_one(&mut *c).await?;
+    Ok(sqlx::Row::try_get(&row, "id")?)
+}
+
+/// Takes an article down with a reason.
+pub async fn retract(c: &mut AnyConnection, site_id: i64, id: i64, reason: &str) -> Result<()> {
+    let r = sqlx::query("UPDATE articles SET retracted = 1, retract_reason = $1, retracted_at = $2 WHERE site_id = $3 AND id = $4 AND retracted = 0")
+        .bind(reason).bind(clock::now()).bind(site_id).bind(id).execute(&mut *c).await?;
+    if r.rows_affected() == 0 {
+        return Err(StoreError::Conflict("文章已撤下或不存在".into()));
+    }
+    Ok(())
+}
+
+/// One article, live or retracted.
+pub async fn get(c: &mut AnyConnection, site_id: i64, id: i64) -> Result<Article> {
+    let sql = format!("{SELECT} AND a.id = $2");
+    let row = sqlx::query(&sql).bind(site_id).bind(id).fetch_optional(&mut *c).await?;
+    models::article(&found(row)?)
+}
+
+/// The article of a manuscript, if it was published.
+pub async fn by_manuscript(c: &mut AnyConnection, site_id: i64, manuscript_id: i64) -> Result<Option<Article>> {
+    let sql = format!("{SELECT} AND a.manuscript_id = $2");
+    let row = sqlx::query(&sql).bind(site_id).bind(manuscript_id).fetch_optional(&mut *c).await?;
+    row.as_ref().map(models::article).transpose()
+}
+
+/// Live articles, newest first, optionally of one channel.
+pub async fn list(c: &mut AnyConnection, site_id: i64, channel_id: Option<i64>, offset: i64, limit: i64) -> Result<Vec<Article>> {
+    let rows = match channel_id {
+        Some(ch) => {
+            let sql = format!("{SELECT} AND a.retracted = 0 AND a.channel_id = $2 ORDER BY a.published_at DESC, a.id DESC LIMIT $3 OFFSET $4");
+            sqlx::query(&sql).bind(site_id).bind(ch).bind(limit).bind(offset).fetch_all(&mut *c).await?
+        }
+        None => {
+            let sql = format!("{SELECT} AND a.retracted = 0 ORDER BY a.published_at DESC, a.id DESC LIMIT $2 OFFSET $3");
+            sqlx::query(&sql).bind(site_id).bind(limit).bind(offset).fetch_all(&mut *c).await?
+        }
+    };
+    rows.iter().map(models::article).collect()
+}
+
+/// How many live articles a channel (or the whole site) has.
+pub async fn count_live(c: &mut AnyConnection, site_id: i64, channel_id: Option<i64>) -> Result<i64> {
+    let row = match channel_id {
+        Some(ch) => sqlx::query("SELECT COUNT(*) AS n FROM articles WHERE site_id = $1 AND retracted = 0 AND channel_id = $2").bind(site_id).bind(ch).fetch_one(&mut *c).await?,
+        None => sqlx::query("SELECT COUNT(*) AS n FROM articles WHERE site_id = $1 AND retracted = 0").bind(site_id).fetch_one(&mut *c).await?,
+    };
+    Ok(sqlx::Row::try_get(&row, "n")?)
+}
+
+/// Adds counted views (flushed in batches from memory).
+pub async fn add_views(c: &mut AnyConnection, site_id: i64, id: i64, n: i64) -> Result<()> {
+    sqlx::query("UPDATE articles SET view_count = view_count + $1 WHERE site_id = $2 AND id = $3").bind(n).bind(site_id).bind(id).execute(&mut *c).await?;
+    Ok(())
+}
+
+/// Sets the publication time (used by the demo to spread stories over past weeks).
+pub async fn set_published_at(c: &mut AnyConnection, site_id: i64, id: i64, at: i64) -> Result<()> {
+    sqlx::query("UPDATE articles SET published_at = $1 WHERE site_id = $2 AND id = $3").bind(at).bind(site_id).bind(id).execute(&mut *c).await?;
+    Ok(())
+}

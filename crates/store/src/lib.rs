@@ -1,0 +1,176 @@
+//! Persistence for Yuanxun: one place that opens the database (SQLite embedded by default,
+//! PostgreSQL by URL), embedded migrations per engine, repositories per entity, the audit
+//! chain, and the media folder.
+//!
+//! Queries go through sqlx's `Any` driver and are written in the SQL both engines share
+//! (`$1` placeholders in order, `RETURNING`, no engine-only functions); engine-specific SQL
+//! lives only in `migrations/<engine>/`. Every row belongs to a site and every query names it.
+
+pub mod articles;
+pub mod audit;
+pub mod manuscripts;
+pub mod media;
+pub mod models;
+pub mod sites;
+pub mod users;
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
+use sqlx::{Any, AnyPool, Connection, Executor, Transaction};
+use tokio::sync::{Mutex, OwnedMutexGuard};
+
+pub use models::*;
+pub use sqlx::AnyConnection;
+
+/// What went wrong in the store, in terms a service can act on.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("数据库错误：{0}")]
+    Db(#[from] sqlx::Error),
+    #[error("数据库迁移失败：{0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error("文件读写失败：{0}")]
+    Io(#[from] std::io::Error),
+    #[error("记录不存在")]
+    NotFound,
+    #[error("{0}")]
+    Conflict(String),
+    #[error("数据已损坏：{0}")]
+    Corrupt(String),
+}
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+impl StoreError {
+    /// Whether the database refused a row because it repeats a unique key.
+    pub fn is_unique_violation(&self) -> bool {
+        matches!(self, StoreError::Db(sqlx::Error::Database(e)) if e.is_unique_violation())
+    }
+}
+
+/// Maps a missing row to [`StoreError::NotFound`].
+pub(crate) fn found<T>(row: Option<T>) -> Result<T> {
+    row.ok_or(StoreError::NotFound)
+}
+
+static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
+
+/// The database and the media folder of one deployment.
+#[derive(Clone)]
+pub struct Store {
+    pool: AnyPool,
+    /// Serialises write transactions: the audit chain needs each append to see the last one,
+    /// and SQLite has one writer anyway.
+    write_lock: Arc<Mutex<()>>,
+    pub media: media::MediaStore,
+    backend: Backend,
+}
+
+/// Which database engine is behind the pool.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    /// The embedded default: one file, WAL mode.
+    Sqlite,
+    /// For many hospitals and several app nodes.
+    Postgres,
+}
+
+/// A write transaction holding the store's write lock until commit or drop.
+pub struct WriteTx {
+    pub tx: Transaction<'static, Any>,
+    _guard: OwnedMutexGuard<()>,
+}
+
+impl WriteTx {
+    /// The connection to run statements on.
+    pub fn conn(&mut self) -> &mut AnyConnection {
+        &mut self.tx
+    }
+
+    /// Makes every statement of the transaction durable at once.
+    pub async fn commit(self) -> Result<()> {
+        self.tx.commit().await?;
+        Ok(())
+    }
+}
+
+impl Store {
+    /// Opens (creating when needed) the data folder: `yuanxun.db` and `media/`.
+    pub async fn open_dir(dir: &Path) -> Result<Store> {
+        std::fs::create_dir_all(dir)?;
+        let db = dir.join("yuanxun.db");
+        let url = format!("sqlite://{}?mode=rwc", db.display());
+        Store::open(&url, dir.join("media")).await
+    }
+
+    /// Opens the database at `url` (`sqlite://…` or `postgres://…`), applies the pragmas
+    /// SQLite needs, and runs the embedded migrations.
+    pub async fn open(url: &str, media_dir: PathBuf) -> Result<Store> {
+        sqlx::any::install_default_drivers();
+        let backend = if url.starts_with("postgres") {
+            Backend::Postgres
+        } else {
+            Backend::Sqlite
+        };
+        let opts: AnyConnectOptions = url.parse()?;
+        if backend == Backend::Sqlite {
+            // journal_mode is stored in the file: set it once on a connection of its own.
+            let mut c = sqlx::AnyConnection::connect_with(&opts).await?;
+            c.execute("PRAGMA journal_mode=WAL").await?;
+            c.close().await?;
+        }
+        let pool = AnyPoolOptions::new()
+            .max_connections(if backend == Backend::Sqlite { 8 } else { 16 })
+            .after_connect(move |conn, _meta| {
+                Box::pin(async move {
+                    if backend == Backend::Sqlite {
+                        conn.execute(
+                            "PRAGMA busy_timeout=10000; PRAGMA foreign_keys=ON; PRAGMA synchronous=NORMAL;",
+                        )
+                        .await?;
+                    }
+                    Ok(())
+                })
+            })
+            .connect_with(opts)
+            .await?;
+        match backend {
+            Backend::Sqlite => SQLITE_MIGRATIONS.run(&pool).await?,
+            Backend::Postgres => {
+                return Err(StoreError::Conflict(
+                    "PostgreSQL 迁移尚未提供：请先使用内置的 SQLite（不设置 DATABASE_URL）".into(),
+                ))
+            }
+        }
+        Ok(Store {
+            pool,
+            write_lock: Arc::new(Mutex::new(())),
+            media: media::MediaStore::new(media_dir)?,
+            backend,
+        })
+    }
+
+    /// The engine behind this store.
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// A pooled connection for reads.
+    pub async fn conn(&self) -> Result<sqlx::pool::PoolConnection<Any>> {
+        Ok(self.pool.acquire().await?)
+    }
+
+    /// Starts a write transaction; other writers wait until it commits or is dropped.
+    pub async fn begin(&self) -> Result<WriteTx> {
+        let guard = self.write_lock.clone().lock_owned().await;
+        let tx = self.pool.begin().await?;
+        Ok(WriteTx { tx, _guard: guard })
+    }
+
+    /// Closes the pool, waiting for connections to return.
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}

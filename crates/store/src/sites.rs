@@ -1,0 +1,98 @@
+//! Sites, departments and channels.
+
+use sqlx::AnyConnection;
+use yuanxun_core::clock;
+
+use crate::{found, models, Channel, Department, Result, Site};
+
+/// Creates a site; its `site_id` column equals its id.
+pub async fn create_site(c: &mut AnyConnection, slug: &str, name: &str, host: &str) -> Result<Site> {
+    let row = sqlx::query("INSERT INTO sites (slug, name, host, created_at) VALUES ($1, $2, $3, $4) RETURNING id, slug, name, host")
+        .bind(slug).bind(name).bind(host).bind(clock::now())
+        .fetch_one(&mut *c).await?;
+    let site = models::site(&row)?;
+    sqlx::query("UPDATE sites SET site_id = $1 WHERE id = $2").bind(site.id).bind(site.id).execute(&mut *c).await?;
+    Ok(site)
+}
+
+/// The first site (the default one on a single-hospital deployment).
+pub async fn default_site(c: &mut AnyConnection) -> Result<Option<Site>> {
+    let row = sqlx::query("SELECT id, slug, name, host FROM sites ORDER BY id LIMIT 1").fetch_optional(&mut *c).await?;
+    row.as_ref().map(models::site).transpose()
+}
+
+/// Every site.
+pub async fn list_sites(c: &mut AnyConnection) -> Result<Vec<Site>> {
+    let rows = sqlx::query("SELECT id, slug, name, host FROM sites ORDER BY id").fetch_all(&mut *c).await?;
+    rows.iter().map(models::site).collect()
+}
+
+/// Adds a department.
+pub async fn create_department(c: &mut AnyConnection, site_id: i64, name: &str) -> Result<Department> {
+    let row = sqlx::query("INSERT INTO departments (site_id, name, created_at) VALUES ($1, $2, $3) RETURNING id, site_id, name")
+        .bind(site_id).bind(name).bind(clock::now())
+        .fetch_one(&mut *c).await?;
+    models::department(&row)
+}
+
+/// Renames a department.
+pub async fn rename_department(c: &mut AnyConnection, site_id: i64, id: i64, name: &str) -> Result<()> {
+    let r = sqlx::query("UPDATE departments SET name = $1 WHERE site_id = $2 AND id = $3")
+        .bind(name).bind(site_id).bind(id).execute(&mut *c).await?;
+    if r.rows_affected() == 0 { return Err(crate::StoreError::NotFound) }
+    Ok(())
+}
+
+/// The site's departments by name.
+pub async fn list_departments(c: &mut AnyConnection, site_id: i64) -> Result<Vec<Department>> {
+    let rows = sqlx::query("SELECT id, site_id, name FROM departments WHERE site_id = $1 ORDER BY id")
+        .bind(site_id).fetch_all(&mut *c).await?;
+    rows.iter().map(models::department).collect()
+}
+
+/// One department of the site.
+pub async fn get_department(c: &mut AnyConnection, site_id: i64, id: i64) -> Result<Department> {
+    let row = sqlx::query("SELECT id, site_id, name FROM departments WHERE site_id = $1 AND id = $2")
+        .bind(site_id).bind(id).fetch_optional(&mut *c).await?;
+    models::department(&found(row)?)
+}
+
+const CHANNEL_COLS: &str = "id, site_id, slug, name, review_levels, sort";
+
+/// Adds a channel.
+pub async fn create_channel(c: &mut AnyConnection, site_id: i64, slug: &str, name: &str, review_levels: i64, sort: i64) -> Result<Channel> {
+    let sql = format!("INSERT INTO channels (site_id, slug, name, review_levels, sort, created_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING {CHANNEL_COLS}");
+    let row = sqlx::query(&sql)
+        .bind(site_id).bind(slug).bind(name).bind(review_levels).bind(sort).bind(clock::now())
+        .fetch_one(&mut *c).await?;
+    models::channel(&row)
+}
+
+/// Changes a channel's name, review levels and order.
+pub async fn update_channel(c: &mut AnyConnection, site_id: i64, id: i64, name: &str, review_levels: i64, sort: i64) -> Result<()> {
+    let r = sqlx::query("UPDATE channels SET name = $1, review_levels = $2, sort = $3 WHERE site_id = $4 AND id = $5")
+        .bind(name).bind(review_levels).bind(sort).bind(site_id).bind(id).execute(&mut *c).await?;
+    if r.rows_affected() == 0 { return Err(crate::StoreError::NotFound) }
+    Ok(())
+}
+
+/// The site's channels in navigation order.
+pub async fn list_channels(c: &mut AnyConnection, site_id: i64) -> Result<Vec<Channel>> {
+    let sql = format!("SELECT {CHANNEL_COLS} FROM channels WHERE site_id = $1 ORDER BY sort, id");
+    let rows = sqlx::query(&sql).bind(site_id).fetch_all(&mut *c).await?;
+    rows.iter().map(models::channel).collect()
+}
+
+/// One channel by id.
+pub async fn get_channel(c: &mut AnyConnection, site_id: i64, id: i64) -> Result<Channel> {
+    let sql = format!("SELECT {CHANNEL_COLS} FROM channels WHERE site_id = $1 AND id = $2");
+    let row = sqlx::query(&sql).bind(site_id).bind(id).fetch_optional(&mut *c).await?;
+    models::channel(&found(row)?)
+}
+
+/// One channel by its URL slug.
+pub async fn channel_by_slug(c: &mut AnyConnection, site_id: i64, slug: &str) -> Result<Channel> {
+    let sql = format!("SELECT {CHANNEL_COLS} FROM channels WHERE site_id = $1 AND slug = $2");
+    let row = sqlx::query(&sql).bind(site_id).bind(slug).fetch_optional(&mut *c).await?;
+    models::channel(&found(row)?)
+}
