@@ -1,1 +1,116 @@
-fn main() {}
+//! The `yuanxun` binary: `serve` runs the newsroom and the public site; `audit verify` checks
+//! the audit chain. All work lives in the library crates; this file parses arguments.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use yuanxun_server::{AppState, Config};
+use yuanxun_store::Store;
+
+#[derive(Parser)]
+#[command(name = "yuanxun", version, about = "院讯：医院宣传工作平台")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Runs the newsroom (/admin), the API (/api/v1) and the public site.
+    Serve {
+        /// Address to listen on.
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        listen: SocketAddr,
+        /// Data folder: SQLite database (WAL) and media files. Created if missing.
+        #[arg(long, default_value = "yuanxun-data")]
+        data: PathBuf,
+        /// Seed a demo hospital (departments, channels, one user per role, ~20 stories) if the
+        /// site is empty. Passwords: $YUANXUN_DEMO_PASSWORD, or printed once.
+        #[arg(long)]
+        demo: bool,
+        /// Mark cookies Secure even without X-Forwarded-Proto (behind an HTTPS proxy).
+        #[arg(long)]
+        secure_cookies: bool,
+    },
+    /// Audit log tools.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum AuditCommand {
+    /// Recomputes the SHA-256 chain of the audit log and reports the first broken link.
+    Verify {
+        /// Data folder to check.
+        #[arg(long, default_value = "yuanxun-data")]
+        data: PathBuf,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::try_from_env("YUANXUN_LOG").unwrap_or_else(|_| "info,sqlx=warn".into()))
+        .with_writer(std::io::stderr)
+        .init();
+    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("tokio runtime");
+    match rt.block_on(run(cli)) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("错误：{e:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    match cli.command {
+        Command::Serve { listen, data, demo, secure_cookies } => {
+            let store = Store::open_dir(&data).await?;
+            let config = Config { secure_cookies, ..Config::default() };
+            let mut state = AppState::new(store.clone(), config.clone()).await?;
+            if demo {
+                let pw = std::env::var("YUANXUN_DEMO_PASSWORD").ok();
+                let from_env = pw.as_deref().is_some_and(|p| !p.is_empty());
+                eprintln!("正在准备示范数据……");
+                if let Some(password) = yuanxun_server::demo::seed(&state, pw).await? {
+                    println!("已创建示范医院。演示账号（密码相同）：");
+                    for (user, name, role, _, _) in yuanxun_server::demo::ACCOUNTS {
+                        println!("  {user:<14} {name}（{}）", role.label());
+                    }
+                    if from_env {
+                        println!("  密码：取自环境变量 YUANXUN_DEMO_PASSWORD");
+                    } else {
+                        println!("  密码：{password}   （只显示这一次，请记下）");
+                    }
+                }
+                state = AppState::new(store, config).await?;
+            }
+            let running = yuanxun_server::start(state, listen, true).await?;
+            println!("院讯已启动：网站 http://{0}/   工作台 http://{0}/admin   数据目录 {1}", running.addr, data.display());
+            running.wait().await;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Audit { command: AuditCommand::Verify { data } } => {
+            if !data.join("yuanxun.db").exists() {
+                anyhow::bail!("{} 中没有数据库（yuanxun.db）：请用 --data 指向 serve 使用的数据目录", data.display());
+            }
+            let store = Store::open_dir(&data).await?;
+            let mut c = store.conn().await?;
+            match yuanxun_store::audit::verify(&mut c).await? {
+                yuanxun_store::audit::Verdict::Intact { rows } => {
+                    println!("审计日志完整：{rows} 条记录的哈希链全部吻合。");
+                    Ok(ExitCode::SUCCESS)
+                }
+                yuanxun_store::audit::Verdict::Broken { site_id, seq, id, reason } => {
+                    println!("审计日志被篡改：站点 {site_id} 第 {seq} 条（行 id {id}）：{reason}。");
+                    Ok(ExitCode::from(1))
+                }
+            }
+        }
+    }
+}

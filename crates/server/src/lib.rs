@@ -1,1 +1,172 @@
+//! The Yuanxun server: the newsroom at `/admin`, the JSON API at `/api/v1`, the public site
+//! at `/`, and the background jobs of `serve` (scheduled publishing, view-count flushing).
+//!
+//! Handlers are thin: they parse the request, call [`services`] (where every rule lives, for
+//! the UI and the API alike) and render. [`auth`] checks the session and the CSRF token of
+//! every state-changing request before any handler runs.
 
+pub mod auth;
+pub mod demo;
+pub mod error;
+pub mod jobs;
+pub mod routes;
+pub mod sanitize;
+pub mod services;
+pub mod views;
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use yuanxun_store::Store;
+
+pub use error::ServiceError;
+
+/// How the server runs.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Always mark cookies `Secure` (behind an HTTPS proxy that does not set
+    /// `X-Forwarded-Proto`).
+    pub secure_cookies: bool,
+    /// How often the scheduler looks for manuscripts due to publish.
+    pub scheduler_every: Duration,
+    /// How often counted page views are written to the database.
+    pub views_flush_every: Duration,
+    /// The largest request body accepted (uploads included).
+    pub max_upload: usize,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            secure_cookies: false,
+            scheduler_every: Duration::from_secs(15),
+            views_flush_every: Duration::from_secs(10),
+            max_upload: 60 * 1024 * 1024,
+        }
+    }
+}
+
+/// Everything a handler needs.
+#[derive(Clone)]
+pub struct AppState {
+    pub store: Store,
+    pub config: Arc<Config>,
+    pub templates: Arc<minijinja::Environment<'static>>,
+    pub theme: Arc<yuanxun_site::Theme>,
+    pub views: Arc<views::ViewCounter>,
+    /// The site this deployment serves (one hospital; host-based sites come later).
+    pub site: Arc<yuanxun_store::Site>,
+}
+
+impl AppState {
+    /// Builds the state for the store's default site (creating an empty one if needed).
+    pub async fn new(store: Store, config: Config) -> anyhow::Result<AppState> {
+        let site = {
+            let mut tx = store.begin().await?;
+            let site = match yuanxun_store::sites::default_site(tx.conn()).await? {
+                Some(s) => s,
+                None => yuanxun_store::sites::create_site(tx.conn(), "default", "院讯示范医院", "").await?,
+            };
+            tx.commit().await?;
+            site
+        };
+        Ok(AppState {
+            store,
+            config: Arc::new(config),
+            templates: Arc::new(routes::admin::templates()),
+            theme: Arc::new(yuanxun_site::Theme::default_theme()),
+            views: Arc::new(views::ViewCounter::default()),
+            site: Arc::new(site),
+        })
+    }
+
+    /// The current site's id.
+    pub fn site_id(&self) -> i64 {
+        self.site.id
+    }
+}
+
+/// A running server, for `serve` and for tests.
+pub struct Running {
+    pub addr: SocketAddr,
+    pub state: AppState,
+    shutdown: tokio::sync::watch::Sender<bool>,
+    handle: tokio::task::JoinHandle<()>,
+}
+
+impl Running {
+    /// Stops accepting requests, finishes those under way, stops the jobs and flushes views.
+    pub async fn shutdown(self) {
+        let _ = self.shutdown.send(true);
+        let _ = self.handle.await;
+    }
+
+    /// Waits until the server stops (after a signal).
+    pub async fn wait(self) {
+        let _ = self.handle.await;
+    }
+}
+
+/// Binds `addr`, starts the background jobs and serves until `shutdown` is called or, with
+/// `on_signal`, until SIGINT/SIGTERM.
+pub async fn start(state: AppState, addr: SocketAddr, on_signal: bool) -> anyhow::Result<Running> {
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .map_err(|e| anyhow::anyhow!("无法监听 {addr}：{e}（端口被占用？用 --listen 换一个地址）"))?;
+    let addr = listener.local_addr()?;
+    let (tx, rx) = tokio::sync::watch::channel(false);
+    let jobs = jobs::spawn(state.clone(), rx.clone());
+    let app = routes::router(state.clone());
+    let flush_state = state.clone();
+    let mut stop = rx.clone();
+    let handle = tokio::spawn(async move {
+        let signal = async move {
+            if on_signal {
+                tokio::select! {
+                    _ = stop.changed() => {},
+                    _ = shutdown_signal() => {},
+                }
+            } else {
+                let _ = stop.changed().await;
+            }
+        };
+        let served = axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
+            .with_graceful_shutdown(signal)
+            .await;
+        if let Err(e) = served {
+            tracing::error!("server error: {e}");
+        }
+        let _ = tx_stop(&jobs).await;
+        if let Err(e) = flush_state.views.flush(&flush_state.store).await {
+            tracing::error!("could not flush view counts at shutdown: {e}");
+        }
+    });
+    Ok(Running { addr, state, shutdown: tx, handle })
+}
+
+async fn tx_stop(jobs: &jobs::Jobs) -> anyhow::Result<()> {
+    jobs.stop().await;
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+}
+
+/// Where `serve` keeps its data when not told otherwise.
+pub fn default_data_dir() -> PathBuf {
+    PathBuf::from("yuanxun-data")
+}

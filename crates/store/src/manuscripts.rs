@@ -247,3 +247,9 @@ impl Table {
         }
     }
 }
+
+/// Attaches a media row stored before its manuscript existed (Word import).
+pub async fn attach_media(c: &mut AnyConnection, site_id: i64, media_id: i64, manuscript_id: i64) -> Result<()> {
+    sqlx::query("UPDATE media SET manuscript_id = $1 WHERE site_id = $2 AND id = $3").bind(manuscript_id).bind(site_id).bind(media_id).execute(&mut *c).await?;
+    Ok(())
+}

@@ -96,3 +96,9 @@ pub async fn channel_by_slug(c: &mut AnyConnection, site_id: i64, slug: &str) ->
     let row = sqlx::query(&sql).bind(site_id).bind(slug).fetch_optional(&mut *c).await?;
     models::channel(&found(row)?)
 }
+
+/// Renames a site (the hospital's name in the masthead).
+pub async fn rename_site(c: &mut AnyConnection, site_id: i64, name: &str) -> Result<()> {
+    sqlx::query("UPDATE sites SET name = $1 WHERE id = $2").bind(name).bind(site_id).execute(&mut *c).await?;
+    Ok(())
+}

@@ -1,0 +1,82 @@
+//! The binary as people run it: `serve --demo` on a fresh folder, and `audit verify`.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+
+const BIN: &str = env!("CARGO_BIN_EXE_yuanxun");
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn serve_demo_creates_a_hospital_in_a_fresh_folder() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("yuanxun-data");
+    let mut child = Command::new(BIN)
+        .args(["serve", "--demo", "--listen", "127.0.0.1:0", "--data"])
+        .arg(&data)
+        .env("YUANXUN_DEMO_PASSWORD", "Demo2026pass")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let mut printed = String::new();
+    let base = loop {
+        let line = lines.next().expect("serve printed its address").unwrap();
+        printed.push_str(&line);
+        printed.push('\n');
+        if let Some(rest) = line.split("网站 ").nth(1) {
+            break rest.split_whitespace().next().unwrap().trim_end_matches('/').to_string();
+        }
+    };
+    assert!(printed.contains("correspondent") && printed.contains("YUANXUN_DEMO_PASSWORD"), "{printed}");
+    assert!(!printed.contains("Demo2026pass"), "a password from the environment is not echoed");
+    assert!(data.join("yuanxun.db").exists() && data.join("media").is_dir());
+    assert!(data.join("yuanxun.db-wal").exists(), "SQLite runs in WAL mode");
+
+    let client = reqwest::Client::new();
+    let list: serde_json::Value = client.get(format!("{base}/api/v1/articles?limit=100")).send().await.unwrap().json().await.unwrap();
+    assert!(list.as_array().unwrap().len() >= 20, "about twenty demo stories");
+    let home = client.get(format!("{base}/")).send().await.unwrap().text().await.unwrap();
+    for ch in ["医院要闻", "图片新闻", "医院动态", "党建工作", "通知公告"] {
+        assert!(home.contains(ch), "{ch}");
+    }
+    assert!(home.contains("&#x2f;media&#x2f;"), "stories have photos (minijinja escapes / in attributes)");
+    for user in ["admin", "editor", "reviewer", "chief", "correspondent", "auditor"] {
+        let r = client.post(format!("{base}/api/v1/session")).json(&serde_json::json!({"username": user, "password": "Demo2026pass"})).send().await.unwrap();
+        assert_eq!(r.status(), 200, "{user} signs in with the demo password");
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+}
+
+#[tokio::test]
+async fn audit_verify_reports_the_first_broken_link() {
+    let dir = tempfile::tempdir().unwrap();
+    {
+        let store = yuanxun_store::Store::open_dir(dir.path()).await.unwrap();
+        let mut tx = store.begin().await.unwrap();
+        let site = yuanxun_store::sites::create_site(tx.conn(), "t", "测试医院", "").await.unwrap();
+        for i in 0..4 {
+            let e = yuanxun_store::audit::NewEntry { actor_name: "测试", action: "test", object_type: "x", object_id: i.to_string(), ip: "127.0.0.1", ..Default::default() };
+            yuanxun_store::audit::append(tx.conn(), site.id, &e).await.unwrap();
+        }
+        tx.commit().await.unwrap();
+        store.close().await;
+    }
+    let ok = Command::new(BIN).args(["audit", "verify", "--data"]).arg(dir.path()).output().unwrap();
+    assert_eq!(ok.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&ok.stdout).contains("4 条记录的哈希链全部吻合"));
+
+    let url = format!("sqlite://{}", dir.path().join("yuanxun.db").display());
+    let mut c = <sqlx::SqliteConnection as sqlx::Connection>::connect(&url).await.unwrap();
+    sqlx::query("DROP TRIGGER audit_log_no_delete").execute(&mut c).await.unwrap();
+    sqlx::query("DELETE FROM audit_log WHERE seq = 2").execute(&mut c).await.unwrap();
+    drop(c);
+    let bad = Command::new(BIN).args(["audit", "verify", "--data"]).arg(dir.path()).output().unwrap();
+    assert_eq!(bad.status.code(), Some(1));
+    let out = String::from_utf8_lossy(&bad.stdout);
+    assert!(out.contains("第 3 条") && out.contains("有记录被删除"), "{out}");
+
+    let missing = Command::new(BIN).args(["audit", "verify", "--data", "/nonexistent-folder"]).output().unwrap();
+    assert_eq!(missing.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&missing.stderr).contains("--data"));
+}

@@ -1,0 +1,252 @@
+//! Who is asking, and whether the request is genuine.
+//!
+//! - Passwords are argon2id hashes (the `argon2` crate's defaults).
+//! - A session is a random 256-bit token in an HttpOnly, SameSite=Lax cookie (Secure behind
+//!   HTTPS); the database keeps only its SHA-256.
+//! - Every request that is not GET/HEAD/OPTIONS must present the CSRF token: in the form field
+//!   `csrf`, the query parameter `csrf` (multipart forms) or the `X-CSRF-Token` header (API).
+//!   With a session it is the session's token; before login, a double-submit cookie.
+//!   [`session_layer`] checks this for every route, so no handler can forget it.
+
+use std::net::SocketAddr;
+
+use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::Argon2;
+use axum::body::Body;
+use axum::extract::{ConnectInfo, FromRequestParts, Request, State};
+use axum::http::{header, request::Parts, HeaderMap, Method, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
+use rand::RngCore;
+use sha2::{Digest, Sha256};
+use subtle::ConstantTimeEq;
+use yuanxun_store::users::Session;
+use yuanxun_store::User;
+
+use crate::AppState;
+
+/// The session cookie.
+pub const SESSION_COOKIE: &str = "yx_session";
+/// The pre-login CSRF cookie (double submit).
+pub const CSRF_COOKIE: &str = "yx_csrf";
+/// How long a session lasts.
+pub const SESSION_SECONDS: i64 = 12 * 3600;
+
+/// Hashes a password with argon2id and a random salt.
+pub fn hash_password(password: &str) -> String {
+    let salt = SaltString::generate(&mut OsRng);
+    Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .expect("argon2 with default parameters hashes any input")
+        .to_string()
+}
+
+/// Checks a password against a stored hash.
+pub fn verify_password(password: &str, hash: &str) -> bool {
+    PasswordHash::new(hash)
+        .map(|h| Argon2::default().verify_password(password.as_bytes(), &h).is_ok())
+        .unwrap_or(false)
+}
+
+/// A fresh random token, hex.
+pub fn random_token() -> String {
+    let mut b = [0u8; 32];
+    rand::thread_rng().fill_bytes(&mut b);
+    hex::encode(b)
+}
+
+/// What the database keeps of a session token.
+pub fn token_hash(token: &str) -> String {
+    hex::encode(Sha256::digest(token.as_bytes()))
+}
+
+/// The person acting and where from: what services need for checks and the audit log.
+#[derive(Debug, Clone)]
+pub struct Actor {
+    pub user: User,
+    pub ip: String,
+}
+
+/// The session found for this request (None when signed out), set by [`session_layer`].
+#[derive(Debug, Clone)]
+pub struct CurrentSession(pub Option<Session>);
+
+/// The client's address, set by [`session_layer`].
+#[derive(Debug, Clone)]
+pub struct ClientIp(pub String);
+
+fn client_ip(req: &Request) -> String {
+    let peer = req.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0);
+    match peer {
+        // Behind a reverse proxy on the same machine, trust its X-Forwarded-For.
+        Some(p) if p.ip().is_loopback() => req
+            .headers()
+            .get("x-forwarded-for")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split(',').next())
+            .map(|s| s.trim().to_string())
+            .filter(|s| !s.is_empty())
+            .unwrap_or_else(|| p.ip().to_string()),
+        Some(p) => p.ip().to_string(),
+        None => String::new(),
+    }
+}
+
+/// Whether cookies must be `Secure`: configured so, or the request came through HTTPS.
+pub fn is_https(state: &AppState, headers: &HeaderMap) -> bool {
+    state.config.secure_cookies
+        || headers.get("x-forwarded-proto").and_then(|v| v.to_str().ok()) == Some("https")
+}
+
+/// A cookie with the attributes every Yuanxun cookie has.
+pub fn cookie(name: &'static str, value: String, secure: bool, max_age: Option<i64>) -> Cookie<'static> {
+    let mut c = Cookie::new(name, value);
+    c.set_http_only(true);
+    c.set_same_site(SameSite::Lax);
+    c.set_path("/");
+    c.set_secure(secure);
+    if let Some(s) = max_age {
+        c.set_max_age(time::Duration::seconds(s));
+    }
+    c
+}
+
+/// Loads the session and checks the CSRF token of state-changing requests.
+pub async fn session_layer(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let jar = CookieJar::from_headers(req.headers());
+    let ip = client_ip(&req);
+    let session = match jar.get(SESSION_COOKIE) {
+        Some(c) => match state.store.conn().await {
+            Ok(mut conn) => yuanxun_store::users::session(&mut conn, state.site_id(), &token_hash(c.value()))
+                .await
+                .unwrap_or_else(|e| {
+                    tracing::error!("session lookup failed: {e}");
+                    None
+                }),
+            Err(e) => {
+                tracing::error!("no database connection: {e}");
+                None
+            }
+        },
+        None => None,
+    };
+    let is_api = req.uri().path().starts_with("/api/");
+    let mut req = req;
+    if !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
+        let expected = session
+            .as_ref()
+            .map(|s| s.csrf_token.clone())
+            .or_else(|| jar.get(CSRF_COOKIE).map(|c| c.value().to_string()));
+        // Logging in through the API needs no token: it has no session to ride on, and the
+        // answer (a new token) is useless to a cross-site page that cannot read it.
+        let exempt = is_api && req.uri().path() == "/api/v1/session" && *req.method() == Method::POST;
+        let (presented, rebuilt) = presented_token(req).await;
+        req = rebuilt;
+        let ok = match (expected, presented) {
+            (Some(e), Some(p)) => !e.is_empty() && bool::from(e.as_bytes().ct_eq(p.as_bytes())),
+            _ => false,
+        };
+        if !ok && !exempt {
+            return csrf_failure(is_api);
+        }
+    }
+    req.extensions_mut().insert(CurrentSession(session));
+    req.extensions_mut().insert(ClientIp(ip));
+    next.run(req).await
+}
+
+/// Finds the CSRF token: header, query parameter, or the `csrf` field of a url-encoded form
+/// (whose body is buffered and put back).
+async fn presented_token(req: Request) -> (Option<String>, Request) {
+    if let Some(v) = req.headers().get("x-csrf-token").and_then(|v| v.to_str().ok()) {
+        let v = v.to_string();
+        return (Some(v), req);
+    }
+    if let Some(q) = req.uri().query() {
+        if let Some((_, v)) = form_urlencoded::parse(q.as_bytes()).find(|(k, _)| k == "csrf") {
+            let v = v.into_owned();
+            return (Some(v), req);
+        }
+    }
+    let is_form = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
+    if !is_form {
+        return (None, req);
+    }
+    let (parts, body) = req.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, 4 * 1024 * 1024).await else {
+        return (None, Request::from_parts(parts, Body::empty()));
+    };
+    let token = form_urlencoded::parse(&bytes).find(|(k, _)| k == "csrf").map(|(_, v)| v.into_owned());
+    (token, Request::from_parts(parts, Body::from(bytes)))
+}
+
+fn csrf_failure(is_api: bool) -> Response {
+    if is_api {
+        let body = serde_json::json!({"error": "csrf", "message": "缺少或错误的 X-CSRF-Token 请求头（登录时返回的 csrf_token）"});
+        (StatusCode::FORBIDDEN, axum::Json(body)).into_response()
+    } else {
+        let html = "<!doctype html><meta charset=utf-8><title>页面已过期</title><body style=\"font-family:sans-serif;padding:2em\">\
+                    <h1>页面已过期</h1><p>为了安全，表单只能在打开后的登录期内提交。您填写的内容没有保存，请返回上一页，刷新后重新提交。</p>\
+                    <p><a href=\"/admin\">返回工作台</a></p>";
+        (StatusCode::FORBIDDEN, axum::response::Html(html)).into_response()
+    }
+}
+
+/// A signed-in user of the newsroom; signed-out visitors are sent to the login page.
+pub struct Auth(pub Session, pub Actor);
+
+impl FromRequestParts<AppState> for Auth {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &AppState) -> Result<Self, Self::Rejection> {
+        let ip = parts.extensions.get::<ClientIp>().map(|c| c.0.clone()).unwrap_or_default();
+        match parts.extensions.get::<CurrentSession>().and_then(|s| s.0.clone()) {
+            Some(s) => {
+                let actor = Actor { user: s.user.clone(), ip };
+                Ok(Auth(s, actor))
+            }
+            None => {
+                let next = parts.uri.path_and_query().map(|p| p.as_str()).unwrap_or("/admin");
+                let to = format!("/admin/login?next={}", form_urlencoded::byte_serialize(next.as_bytes()).collect::<String>());
+                Err(Redirect::to(&to).into_response())
+            }
+        }
+    }
+}
+
+/// A signed-in API caller; otherwise 401 with a JSON error.
+pub struct ApiAuth(pub Session, pub Actor);
+
+impl FromRequestParts<AppState> for ApiAuth {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &AppState) -> Result<Self, Self::Rejection> {
+        let ip = parts.extensions.get::<ClientIp>().map(|c| c.0.clone()).unwrap_or_default();
+        match parts.extensions.get::<CurrentSession>().and_then(|s| s.0.clone()) {
+            Some(s) => {
+                let actor = Actor { user: s.user.clone(), ip };
+                Ok(ApiAuth(s, actor))
+            }
+            None => Err(crate::routes::api::error_response(&crate::ServiceError::Unauthenticated)),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn argon2id_hashes_verify() {
+        let h = hash_password("正确的密码123");
+        assert!(h.starts_with("$argon2id$"));
+        assert!(verify_password("正确的密码123", &h));
+        assert!(!verify_password("错误的密码123", &h));
+        assert!(!verify_password("x", "not a hash"));
+    }
+}

@@ -1,0 +1,180 @@
+//! The demo hospital for `serve --demo`: departments, channels, one user per role, and about
+//! twenty published stories with photos, all written by the team. Stories go through the
+//! real services (create, upload photo, submit, three reviews, publish), so the demo is
+//! also a smoke test of the spine.
+
+use image::{Rgb, RgbImage};
+use yuanxun_core::{clock, Role};
+use yuanxun_store::{sites, users};
+
+use crate::auth::{hash_password, Actor};
+use crate::services::manuscripts::{self as ms, ManuscriptInput, Verdict};
+use crate::AppState;
+
+/// The demo accounts: login name, display name, role, department index, review level.
+pub const ACCOUNTS: &[(&str, &str, Role, Option<usize>, Option<u8>)] = &[
+    ("admin", "系统管理员", Role::Admin, Some(0), None),
+    ("editor", "王编辑", Role::Editor, Some(0), Some(1)),
+    ("reviewer", "李审核", Role::Reviewer, Some(0), Some(2)),
+    ("chief", "赵总编", Role::ChiefEditor, Some(0), Some(3)),
+    ("correspondent", "陈通讯员", Role::Correspondent, Some(2), None),
+    ("auditor", "周审计", Role::Auditor, Some(0), None),
+];
+
+const DEPARTMENTS: &[&str] = &["党委宣传部", "心血管内科", "骨科", "护理部", "急诊医学科", "儿科", "信息中心", "药学部"];
+
+const CHANNELS: &[(&str, &str)] = &[
+    ("news", "医院要闻"),
+    ("photos", "图片新闻"),
+    ("updates", "医院动态"),
+    ("party", "党建工作"),
+    ("notices", "通知公告"),
+];
+
+/// (channel slug, department index, title, paragraphs, photo caption)
+const STORIES: &[(&str, usize, &str, &[&str], &str)] = &[
+    ("news", 1, "心血管内科成功开展首例无导线起搏器植入术", &["近日，心血管内科团队为一名八十二岁的缓慢性心律失常患者成功植入无导线起搏器，手术历时四十分钟，患者术后次日即可下床活动。", "与传统起搏器相比，无导线起搏器体积小、无需皮下囊袋和电极导线，降低了感染和导线断裂的风险，尤其适合高龄和体弱患者。"], "手术团队在导管室进行术前讨论"),
+    ("news", 2, "骨科举办“关爱骨骼健康”社区义诊", &["11月16日上午，骨科联合社区卫生服务中心在社区广场开展义诊，为居民提供骨密度检测、用药指导和康复咨询。", "活动共接待居民一百二十余人次，发放健康宣传资料三百余份。医护人员提醒中老年人注意防跌倒，适量补充钙和维生素D。"], "医生为社区居民讲解骨质疏松防治知识"),
+    ("photos", 3, "护理部举办护理技能竞赛", &["为提升临床护理人员的专业技能，护理部举办年度护理技能竞赛，来自二十个护理单元的四十名护士参赛。", "竞赛设置心肺复苏、静脉输液和病情观察三个项目，评委按操作规范现场打分。"], "参赛护士进行心肺复苏操作"),
+    ("photos", 4, "急诊医学科开展批量伤员救治演练", &["为检验突发事件应急处置能力，急诊医学科联合多个科室开展批量伤员救治演练。", "演练模拟交通事故造成多人受伤，从预检分诊、绿色通道到多学科会诊，各环节衔接顺畅。"], "演练现场的预检分诊"),
+    ("updates", 5, "儿科开设冬季呼吸道疾病夜间门诊", &["进入冬季，儿童呼吸道疾病进入高发期。为方便家长带孩子就诊，儿科自12月1日起开设夜间门诊，接诊时间延长至晚上九点。", "家长可通过医院微信公众号提前预约，到院后在儿科候诊区扫码签到。"], "儿科夜间门诊候诊区"),
+    ("party", 0, "医院党委召开理论学习中心组学习会议", &["医院党委召开理论学习中心组学习会议，围绕加强公立医院党的建设、推动医院高质量发展进行交流研讨。", "会议要求，各党支部要把学习成果转化为改进医疗服务、提升患者就医体验的具体举措。"], "理论学习中心组学习会议现场"),
+    ("notices", 6, "关于门诊信息系统升级期间暂停自助缴费的通知", &["因门诊信息系统升级，11月30日晚十点至次日早六点，门诊自助机缴费功能暂停使用。", "升级期间，患者可到一楼人工窗口办理缴费，由此带来的不便敬请谅解。"], "门诊大厅自助服务区"),
+    ("news", 7, "药学部上线处方前置审核系统", &["药学部上线处方前置审核系统，医生开具处方后，系统自动审核剂量、相互作用和配伍禁忌，药师对提示问题进行复核。", "系统运行一个月来，拦截不合理处方两百余张，门诊处方合格率进一步提高。"], "药师在审方中心复核处方"),
+    ("updates", 3, "护理部推出“互联网+护理服务”", &["护理部正式推出“互联网+护理服务”，行动不便的患者可在线预约护士上门提供换药、导尿管护理等服务。", "上门护士均具有五年以上临床经验，服务全程定位留痕，保障护患双方安全。"], "护士上门为居家患者换药"),
+    ("photos", 2, "骨科康复病房投入使用", &["骨科康复病房正式投入使用，病房设有独立康复训练区，配备下肢康复机器人等设备。", "康复治疗师与骨科医生共同查房，为术后患者制定个体化康复计划。"], "患者在康复训练区进行训练"),
+    ("news", 4, "胸痛中心通过国家级认证复审", &["医院胸痛中心顺利通过国家级认证复审。专家组通过查阅资料、现场核查和病例追踪，对胸痛中心的规范化建设给予肯定。", "胸痛中心成立以来，急性心肌梗死患者从进门到血管开通的时间持续缩短。"], "专家组现场核查胸痛中心"),
+    ("party", 3, "护理党支部开展“党员先锋岗”评选", &["护理党支部开展“党员先锋岗”评选活动，通过科室推荐、患者评价和支部评议，评选出十名优秀党员护士。", "支部书记表示，要发挥党员在临床一线的带头作用，让患者感受到更有温度的护理服务。"], "护理党支部“党员先锋岗”授牌"),
+    ("notices", 0, "关于征集医院新闻线索的通知", &["为更好地宣传医院在医疗、教学、科研和服务中的新进展，党委宣传部面向全院征集新闻线索。", "各科室通讯员可登录院讯平台直接投稿，也可上传 Word 文档，宣传部将在三个工作日内反馈。"], "党委宣传部"),
+    ("updates", 1, "心血管内科开设心脏康复门诊", &["心血管内科开设心脏康复门诊，为心肌梗死、心脏支架术后和心力衰竭患者提供运动评估、营养指导和心理支持。", "门诊每周二、周四下午开诊，患者可通过预约平台挂号。"], "心脏康复门诊运动评估"),
+    ("photos", 5, "儿科病房举办“快乐成长”主题活动", &["儿科病房医护人员与志愿者一起为住院患儿举办主题活动，孩子们在游戏和手工中度过了愉快的下午。", "医护人员还为家长讲解了儿童居家护理和用药安全知识。"], "志愿者陪伴患儿做手工"),
+    ("news", 6, "医院智慧服务平台上线检查预约功能", &["医院智慧服务平台新增检查预约功能，患者在手机上即可自助预约超声、CT 和磁共振检查时间。", "上线首周，已有两千余名患者通过手机完成预约，检查等候时间明显缩短。"], "患者使用手机预约检查"),
+    ("party", 7, "药学部党支部与社区党组织开展共建活动", &["药学部党支部与社区党组织开展共建活动，党员药师走进社区开展安全用药宣传。", "活动中，药师为居民清理家庭过期药品，并讲解慢性病用药的注意事项。"], "党员药师为居民讲解用药知识"),
+    ("updates", 4, "急诊医学科优化绿色通道流程", &["急诊医学科优化卒中、创伤和胸痛绿色通道流程，实行先救治后缴费，检查结果实时推送至急诊医生工作站。", "流程优化后，危重患者在急诊的平均停留时间缩短了二十分钟。"], "急诊抢救室"),
+    ("notices", 3, "2026年度护理人员招聘公告", &["根据医院发展需要，现面向社会公开招聘护理人员，报名时间为12月1日至12月15日。", "报名者须具有护士执业资格，具体岗位和条件详见医院人事处网页。"], "护理部"),
+    ("news", 0, "医院召开2026年度宣传工作会议", &["医院召开年度宣传工作会议，总结一年来的新闻宣传和通讯员队伍建设工作，表彰优秀通讯员和优秀稿件。", "会议要求，各科室要重视宣传工作，讲好医院故事，传播健康知识，守好网络宣传阵地。"], "宣传工作会议现场"),
+];
+
+/// Seeds the demo hospital when the site has no channels yet. Returns the demo password
+/// (from `YUANXUN_DEMO_PASSWORD` or freshly made) when it seeded, None when data existed.
+pub async fn seed(state: &AppState, password: Option<String>) -> anyhow::Result<Option<String>> {
+    let site = state.site_id();
+    {
+        let mut c = state.store.conn().await?;
+        if !sites::list_channels(&mut c, site).await?.is_empty() {
+            return Ok(None);
+        }
+    }
+    let password = password.filter(|p| !p.is_empty()).unwrap_or_else(|| format!("yx{}", &crate::auth::random_token()[..10]));
+    let hash = hash_password(&password);
+    let mut tx = state.store.begin().await?;
+    sites::rename_site(tx.conn(), site, "院讯示范医院").await?;
+    let mut depts = Vec::new();
+    for name in DEPARTMENTS {
+        depts.push(sites::create_department(tx.conn(), site, name).await?);
+    }
+    let mut chans = Vec::new();
+    for (i, (slug, name)) in CHANNELS.iter().enumerate() {
+        let levels = if *slug == "notices" { 2 } else { 3 };
+        chans.push(sites::create_channel(tx.conn(), site, slug, name, levels, i as i64).await?);
+    }
+    let mut accounts = Vec::new();
+    for (username, display, role, dept, level) in ACCOUNTS {
+        let new = users::NewUser { username, display_name: display, password_hash: &hash, role: *role, department_id: dept.map(|d| depts[d].id), review_level: *level };
+        accounts.push(users::create(tx.conn(), site, &new).await?);
+    }
+    tx.commit().await?;
+
+    let actor = |i: usize| Actor { user: accounts[i].clone(), ip: "127.0.0.1".into() };
+    let (editor, reviewer, chief, correspondent) = (actor(1), actor(2), actor(3), actor(4));
+    let now = clock::now();
+    for (n, (slug, dept, title, paras, caption)) in STORIES.iter().enumerate() {
+        let channel = chans.iter().find(|c| c.slug == *slug).expect("demo channel");
+        // The correspondent writes for 骨科; the editor writes the others.
+        let writer = if *dept == 2 { &correspondent } else { &editor };
+        let body: String = paras.iter().map(|p| format!("<p>{p}</p>")).collect();
+        let input = ManuscriptInput {
+            title: title.to_string(),
+            channel_id: channel.id,
+            department_id: Some(depts[*dept].id),
+            authors: ["刘晓", "孙悦", "何明", "郑宁"][n % 4].to_string(),
+            photographers: ["黄磊", "吴凡"][n % 2].to_string(),
+            body_html: body,
+            ..Default::default()
+        };
+        let m = ms::create(state, writer, &input).await?;
+        if *slug != "notices" {
+            ms::add_media(state, writer, m.id, &format!("photo{n}.jpg"), demo_photo(n), caption, input.photographers.as_str(), true).await?;
+        }
+        ms::submit(state, writer, m.id).await?;
+        let levels = channel.review_levels;
+        for level in 1..=levels {
+            let who = match (levels, level) {
+                (2, 1) => &editor,
+                (2, _) => &chief,
+                (_, 1) => &editor,
+                (_, 2) => &reviewer,
+                _ => &chief,
+            };
+            ms::decide(state, who, m.id, Verdict::Approve, "同意", None).await?;
+        }
+        ms::publish(state, &editor, m.id, None).await?;
+        let mut c = state.store.conn().await?;
+        if let Some(a) = yuanxun_store::articles::by_manuscript(&mut c, site, m.id).await? {
+            drop(c);
+            let mut tx = state.store.begin().await?;
+            let age = (STORIES.len() - n) as i64;
+            yuanxun_store::articles::set_published_at(tx.conn(), site, a.id, now - age * 2 * 86_400 - 3_600 * (n as i64 % 7)).await?;
+            yuanxun_store::articles::add_views(tx.conn(), site, a.id, 40 + (n as i64 * 37) % 500).await?;
+            tx.commit().await?;
+        }
+    }
+    // Work in progress for the newsroom screens: a draft, and one waiting for 初审.
+    let draft = ManuscriptInput { title: "骨科护理团队获评市级优秀护理团队".into(), channel_id: chans[0].id, body_html: "<p>（草稿）骨科护理团队在全市优秀护理团队评选中获奖。</p>".into(), authors: "陈通讯员".into(), ..Default::default() };
+    ms::create(state, &correspondent, &draft).await?;
+    let waiting = ManuscriptInput { title: "骨科开展膝关节置换术后康复讲座".into(), channel_id: chans[2].id, body_html: "<p>骨科为膝关节置换术后患者及家属开展康复讲座，讲解术后功能锻炼方法。</p><p>讲座结束后，康复治疗师现场指导患者练习。</p>".into(), authors: "陈通讯员".into(), ..Default::default() };
+    let w = ms::create(state, &correspondent, &waiting).await?;
+    ms::submit(state, &correspondent, w.id).await?;
+    Ok(Some(password))
+}
+
+/// A photo-like picture: a sky-to-ground gradient with a sun and hills, coloured per story.
+pub fn demo_photo(n: usize) -> Vec<u8> {
+    let (w, h) = (960u32, 640u32);
+    let hue = (n as f32 * 47.0) % 360.0;
+    let (r0, g0, b0) = hsv(hue, 0.35, 0.95);
+    let (r1, g1, b1) = hsv((hue + 40.0) % 360.0, 0.55, 0.55);
+    let sun = ((200 + (n as u32 * 97) % 560) as f32, 170.0f32);
+    let img = RgbImage::from_fn(w, h, |x, y| {
+        let t = y as f32 / h as f32;
+        let hill = 430.0 + 60.0 * ((x as f32 / 140.0 + n as f32).sin()) + 30.0 * ((x as f32 / 57.0).cos());
+        if (y as f32) > hill {
+            let d = ((y as f32 - hill) / 200.0).min(1.0);
+            return Rgb([(r1 * (1.0 - 0.4 * d)) as u8, (g1 * (1.0 - 0.4 * d)) as u8, (b1 * (1.0 - 0.4 * d)) as u8]);
+        }
+        let dx = x as f32 - sun.0;
+        let dy = y as f32 - sun.1;
+        if dx * dx + dy * dy < 60.0 * 60.0 {
+            return Rgb([255, 236, 180]);
+        }
+        Rgb([(r0 * (1.0 - 0.3 * t)) as u8, (g0 * (1.0 - 0.2 * t)) as u8, (b0 * (1.0 - 0.1 * t)) as u8])
+    });
+    let mut out = Vec::new();
+    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 85).encode_image(&img).expect("encode demo photo");
+    out
+}
+
+fn hsv(h: f32, s: f32, v: f32) -> (f32, f32, f32) {
+    let c = v * s;
+    let x = c * (1.0 - ((h / 60.0) % 2.0 - 1.0).abs());
+    let m = v - c;
+    let (r, g, b) = match (h / 60.0) as u32 {
+        0 => (c, x, 0.0),
+        1 => (x, c, 0.0),
+        2 => (0.0, c, x),
+        3 => (0.0, x, c),
+        4 => (x, 0.0, c),
+        _ => (c, 0.0, x),
+    };
+    ((r + m) * 255.0, (g + m) * 255.0, (b + m) * 255.0)
+}

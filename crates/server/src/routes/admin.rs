@@ -1,0 +1,646 @@
+//! The newsroom UI at `/admin`. Handlers parse forms, call the services and render; a failed
+//! save re-renders the form with what the user typed.
+
+use axum::extract::{Multipart, Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Extension, Form, Router};
+use axum_extra::extract::cookie::CookieJar;
+use minijinja::{context, Environment, Value};
+use serde::Deserialize;
+use yuanxun_core::{clock, role, Role};
+use yuanxun_store::{audit, sites, users};
+
+use crate::auth::{cookie, is_https, random_token, Auth, ClientIp, CSRF_COOKIE, SESSION_COOKIE};
+use crate::services::manuscripts::{self as ms, ManuscriptInput, Verdict};
+use crate::services::{accounts, admin as adm};
+use crate::{AppState, ServiceError};
+
+const FILES: &[(&str, &str)] = &[
+    ("admin/base.html", include_str!("../../templates/admin/base.html")),
+    ("admin/login.html", include_str!("../../templates/admin/login.html")),
+    ("admin/manuscripts.html", include_str!("../../templates/admin/manuscripts.html")),
+    ("admin/edit.html", include_str!("../../templates/admin/edit.html")),
+    ("admin/manuscript.html", include_str!("../../templates/admin/manuscript.html")),
+    ("admin/diff.html", include_str!("../../templates/admin/diff.html")),
+    ("admin/users.html", include_str!("../../templates/admin/users.html")),
+    ("admin/departments.html", include_str!("../../templates/admin/departments.html")),
+    ("admin/channels.html", include_str!("../../templates/admin/channels.html")),
+    ("admin/audit.html", include_str!("../../templates/admin/audit.html")),
+    ("admin/password.html", include_str!("../../templates/admin/password.html")),
+    ("admin/error.html", include_str!("../../templates/admin/error.html")),
+];
+
+/// The newsroom templates.
+pub fn templates() -> Environment<'static> {
+    let mut env = Environment::new();
+    for (name, src) in FILES {
+        env.add_template(name, src).expect("admin templates parse");
+    }
+    env.add_filter("minute", |ts: i64| clock::format_minute(ts));
+    env
+}
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/admin", get(home))
+        .route("/admin/login", get(login_page).post(login))
+        .route("/admin/logout", post(logout))
+        .route("/admin/password", get(password_page).post(password))
+        .route("/admin/manuscripts", get(list).post(create))
+        .route("/admin/manuscripts/new", get(new_page))
+        .route("/admin/manuscripts/import", post(import))
+        .route("/admin/manuscripts/{id}", get(show))
+        .route("/admin/manuscripts/{id}/edit", get(edit_page).post(edit))
+        .route("/admin/manuscripts/{id}/submit", post(submit))
+        .route("/admin/manuscripts/{id}/withdraw", post(withdraw))
+        .route("/admin/manuscripts/{id}/decide", post(decide))
+        .route("/admin/manuscripts/{id}/publish", post(publish))
+        .route("/admin/manuscripts/{id}/retract", post(retract))
+        .route("/admin/manuscripts/{id}/media", post(upload_media))
+        .route("/admin/manuscripts/{id}/diff", get(diff))
+        .route("/admin/review", get(review))
+        .route("/admin/users", get(users_page).post(create_user))
+        .route("/admin/users/{id}", get(user_page).post(update_user))
+        .route("/admin/departments", get(departments_page).post(create_department))
+        .route("/admin/departments/{id}", post(rename_department))
+        .route("/admin/channels", get(channels_page).post(create_channel))
+        .route("/admin/channels/{id}", post(update_channel))
+        .route("/admin/audit", get(audit_page))
+}
+
+fn me(auth: &Auth) -> Value {
+    let u = &auth.0.user;
+    context! {
+        display_name => u.display_name,
+        role_label => u.role.label(),
+        writes => u.role.writes(),
+        reviews => u.review_level.is_some() || u.role == Role::ChiefEditor || u.role.publishes(),
+        admin => u.role.administers(),
+        audit => u.role.reads_audit(),
+    }
+}
+
+fn render(state: &AppState, name: &str, status: StatusCode, ctx: Value) -> Response {
+    let full = context! { site => &*state.site, ..ctx };
+    match state.templates.get_template(name).and_then(|t| t.render(full)) {
+        Ok(html) => (status, Html(html)).into_response(),
+        Err(e) => {
+            tracing::error!("admin template {name} failed: {e:#}");
+            (StatusCode::INTERNAL_SERVER_ERROR, "页面渲染失败，请联系系统管理员").into_response()
+        }
+    }
+}
+
+/// A page for a signed-in user: adds `me` and `csrf`.
+fn page(state: &AppState, auth: &Auth, name: &str, ctx: Value) -> Response {
+    page_status(state, auth, name, StatusCode::OK, ctx)
+}
+
+fn page_status(state: &AppState, auth: &Auth, name: &str, status: StatusCode, ctx: Value) -> Response {
+    render(state, name, status, context! { me => me(auth), csrf => auth.0.csrf_token, ..ctx })
+}
+
+fn error_page(state: &AppState, auth: &Auth, e: ServiceError) -> Response {
+    let heading = match e.status() {
+        StatusCode::FORBIDDEN => "没有权限",
+        StatusCode::NOT_FOUND => "没有找到",
+        StatusCode::CONFLICT => "操作未完成",
+        _ => "出错了",
+    };
+    page_status(state, auth, "admin/error.html", e.status(), context! { heading, message => e.to_string() })
+}
+
+fn flash_text(code: &str) -> Option<&'static str> {
+    Some(match code {
+        "created" => "稿件已保存为草稿。",
+        "saved" => "已保存为新版本。",
+        "imported" => "已从 Word 导入，请核对内容后提交审核。",
+        "submitted" => "已提交审核。",
+        "withdrawn" => "已撤回，稿件回到草稿状态。",
+        "approve" => "已审核通过。",
+        "return" => "已退回作者修改。",
+        "reject" => "已驳回。",
+        "published" => "已发布到网站。",
+        "scheduled" => "已设置定时发布。",
+        "retracted" => "已撤稿，文章地址将显示“已撤下”。",
+        "uploaded" => "已上传。",
+        "password" => "密码已修改。",
+        "user" => "用户已保存。",
+        "saved_item" => "已保存。",
+        _ => return None,
+    })
+}
+
+#[derive(Deserialize, Default)]
+struct Msg {
+    msg: Option<String>,
+}
+
+impl Msg {
+    fn text(&self) -> Option<&'static str> {
+        self.msg.as_deref().and_then(flash_text)
+    }
+}
+
+// ----- sign in -----
+
+#[derive(Deserialize, Default)]
+struct LoginQuery {
+    next: Option<String>,
+}
+
+async fn login_page(State(state): State<AppState>, jar: CookieJar, headers: axum::http::HeaderMap, Query(q): Query<LoginQuery>) -> Response {
+    let token = jar.get(CSRF_COOKIE).map(|c| c.value().to_string()).unwrap_or_else(random_token);
+    let jar = jar.add(cookie(CSRF_COOKIE, token.clone(), is_https(&state, &headers), None));
+    let resp = render(&state, "admin/login.html", StatusCode::OK, context! { csrf => token, next => q.next.unwrap_or_default(), username => "" });
+    (jar, resp).into_response()
+}
+
+#[derive(Deserialize)]
+struct LoginForm {
+    username: String,
+    password: String,
+    #[serde(default)]
+    next: String,
+}
+
+async fn login(State(state): State<AppState>, jar: CookieJar, headers: axum::http::HeaderMap, Extension(ip): Extension<ClientIp>, Form(f): Form<LoginForm>) -> Response {
+    match accounts::login(&state, &f.username, &f.password, &ip.0).await {
+        Ok(s) => {
+            let secure = is_https(&state, &headers);
+            let jar = jar.add(cookie(SESSION_COOKIE, s.token, secure, Some(crate::auth::SESSION_SECONDS)));
+            let next = if f.next.starts_with("/admin") && !f.next.starts_with("//") { f.next } else { "/admin".into() };
+            (jar, Redirect::to(&next)).into_response()
+        }
+        Err(e) => {
+            let csrf = jar.get(CSRF_COOKIE).map(|c| c.value().to_string()).unwrap_or_default();
+            render(&state, "admin/login.html", e.status(), context! { csrf, next => f.next, username => f.username, error => e.to_string() })
+        }
+    }
+}
+
+async fn logout(State(state): State<AppState>, jar: CookieJar, auth: Auth) -> Response {
+    if let Some(c) = jar.get(SESSION_COOKIE) {
+        if let Err(e) = accounts::logout(&state, &auth.1, c.value()).await {
+            return error_page(&state, &auth, e);
+        }
+    }
+    (jar.remove(axum_extra::extract::cookie::Cookie::build(SESSION_COOKIE).path("/")), Redirect::to("/admin/login")).into_response()
+}
+
+async fn password_page(State(state): State<AppState>, auth: Auth, Query(m): Query<Msg>) -> Response {
+    page(&state, &auth, "admin/password.html", context! { flash => m.text() })
+}
+
+#[derive(Deserialize)]
+struct PasswordForm {
+    current: String,
+    new: String,
+    confirm: String,
+}
+
+async fn password(State(state): State<AppState>, auth: Auth, Form(f): Form<PasswordForm>) -> Response {
+    match accounts::change_password(&state, &auth.1, &f.current, &f.new, &f.confirm).await {
+        Ok(()) => Redirect::to("/admin/password?msg=password").into_response(),
+        Err(e) => page_status(&state, &auth, "admin/password.html", e.status(), context! { error => e.to_string() }),
+    }
+}
+
+// ----- manuscripts -----
+
+async fn home(auth: Auth) -> Response {
+    let r = auth.0.user.role;
+    let to = match r {
+        Role::Admin => "/admin/users",
+        Role::Auditor => "/admin/audit",
+        Role::Reviewer => "/admin/review",
+        _ => "/admin/manuscripts",
+    };
+    Redirect::to(to).into_response()
+}
+
+async fn list(State(state): State<AppState>, auth: Auth, Query(m): Query<Msg>) -> Response {
+    let sees_all = auth.0.user.role.sees_all_manuscripts();
+    match ms::list(&state, &auth.1, false).await {
+        Ok(items) => {
+            let heading = if sees_all { "全部稿件" } else { "我的稿件" };
+            page(&state, &auth, "admin/manuscripts.html", context! { heading, sections => vec![context! { title => heading, items }], flash => m.text() })
+        }
+        Err(e) => error_page(&state, &auth, e),
+    }
+}
+
+async fn review(State(state): State<AppState>, auth: Auth) -> Response {
+    match ms::queue(&state, &auth.1).await {
+        Ok((waiting, approved)) => {
+            let mut sections = vec![context! { title => "待我审核", items => waiting }];
+            if auth.0.user.role.publishes() {
+                sections.push(context! { title => "已通过待发布", items => approved });
+            }
+            page(&state, &auth, "admin/manuscripts.html", context! { heading => "审核工作台", sections })
+        }
+        Err(e) => error_page(&state, &auth, e),
+    }
+}
+
+async fn form_lists(state: &AppState, auth: &Auth) -> (Vec<yuanxun_store::Channel>, Vec<yuanxun_store::Department>) {
+    let Ok(mut c) = state.store.conn().await else { return (Vec::new(), Vec::new()) };
+    let chans = sites::list_channels(&mut c, state.site_id()).await.unwrap_or_default();
+    // Correspondents write for their own department only: no choice to show.
+    let depts = if auth.0.user.role == Role::Correspondent { Vec::new() } else { sites::list_departments(&mut c, state.site_id()).await.unwrap_or_default() };
+    (chans, depts)
+}
+
+async fn editor(state: &AppState, auth: &Auth, id: Option<i64>, base_revision: i64, form: &ManuscriptInput, status: StatusCode, error: Option<String>) -> Response {
+    let (channels, departments) = form_lists(state, auth).await;
+    page_status(state, auth, "admin/edit.html", status, context! { id, base_revision, form, channels, departments, error })
+}
+
+async fn new_page(State(state): State<AppState>, auth: Auth) -> Response {
+    let form = ManuscriptInput { department_id: auth.0.user.department_id, ..Default::default() };
+    editor(&state, &auth, None, 0, &form, StatusCode::OK, None).await
+}
+
+#[derive(Deserialize)]
+struct EditForm {
+    title: String,
+    #[serde(default)]
+    subtitle: String,
+    channel_id: i64,
+    #[serde(default)]
+    department_id: Option<i64>,
+    #[serde(default)]
+    authors: String,
+    #[serde(default)]
+    photographers: String,
+    #[serde(default)]
+    body_html: String,
+    #[serde(default)]
+    base_revision: Option<i64>,
+}
+
+impl EditForm {
+    fn input(&self) -> ManuscriptInput {
+        ManuscriptInput {
+            title: self.title.clone(),
+            subtitle: self.subtitle.clone(),
+            channel_id: self.channel_id,
+            department_id: self.department_id,
+            authors: self.authors.clone(),
+            photographers: self.photographers.clone(),
+            body_html: self.body_html.clone(),
+        }
+    }
+}
+
+async fn create(State(state): State<AppState>, auth: Auth, Form(f): Form<EditForm>) -> Response {
+    let input = f.input();
+    match ms::create(&state, &auth.1, &input).await {
+        Ok(m) => Redirect::to(&format!("/admin/manuscripts/{}?msg=created", m.id)).into_response(),
+        Err(e) => editor(&state, &auth, None, 0, &input, e.status(), Some(e.to_string())).await,
+    }
+}
+
+async fn edit_page(State(state): State<AppState>, auth: Auth, Path(id): Path<i64>) -> Response {
+    match ms::view(&state, &auth.1, id).await {
+        Ok(v) if v.can.edit => {
+            let m = &v.manuscript;
+            let form = ManuscriptInput { title: m.title.clone(), subtitle: m.subtitle.clone(), channel_id: m.channel_id, department_id: Some(m.department_id), authors: m.authors.clone(), photographers: m.photographers.clone(), body_html: m.body_html.clone() };
+            editor(&state, &auth, Some(id), m.revision, &form, StatusCode::OK, None).await
+        }
+        Ok(v) => error_page(&state, &auth, ServiceError::Forbidden(format!("稿件{}，不能修改", v.status_label))),
+        Err(e) => error_page(&state, &auth, e),
+    }
+}
+
+async fn edit(State(state): State<AppState>, auth: Auth, Path(id): Path<i64>, Form(f): Form<EditForm>) -> Response {
+    let input = f.input();
+    match ms::update(&state, &auth.1, id, &input, f.base_revision).await {
+        Ok(_) => Redirect::to(&format!("/admin/manuscripts/{id}?msg=saved")).into_response(),
+        Err(e) => editor(&state, &auth, Some(id), f.base_revision.unwrap_or(0), &input, e.status(), Some(e.to_string())).await,
+    }
+}
+
+async fn show(State(state): State<AppState>, auth: Auth, Path(id): Path<i64>, Query(msg): Query<Msg>) -> Response {
+    let v = match ms::view(&state, &auth.1, id).await {
+        Ok(v) => v,
+        Err(e) => return error_page(&state, &auth, e),
+    };
+    let mut value = serde_json::to_value(&v).unwrap_or_default();
+    if let Some(list) = value.get_mut("media").and_then(|m| m.as_array_mut()) {
+        for (item, m) in list.iter_mut().zip(&v.media) {
+            item["url"] = ms::media_url(m).into();
+        }
+    }
+    if let Some(list) = value.get_mut("decisions").and_then(|m| m.as_array_mut()) {
+        for (item, d) in list.iter_mut().zip(&v.decisions) {
+            let lv = role::level_label(d.level as u8, d.levels as u8);
+            item["label"] = match d.action.as_str() {
+                "submit" => "提交审核".to_string(),
+                "edit" => "送审后修改，重新送审".to_string(),
+                "approve" => format!("{lv}通过"),
+                "return" => format!("{lv}退回修改"),
+                "reject" => format!("{lv}驳回"),
+                other => other.to_string(),
+            }
+            .into();
+        }
+    }
+    let level_label = v.manuscript.status.pending_level().map(|(l, n)| role::level_label(l, n)).unwrap_or_default();
+    let scheduled_input = v.manuscript.scheduled_at.map(clock::format_local_input).unwrap_or_default();
+    page(&state, &auth, "admin/manuscript.html", context! { v => Value::from_serialize(&value), level_label, scheduled_input, flash => msg.text() })
+}
+
+fn after(state: &AppState, auth: &Auth, id: i64, r: Result<yuanxun_store::Manuscript, ServiceError>, msg: &str) -> Response {
+    match r {
+        Ok(_) => Redirect::to(&format!("/admin/manuscripts/{id}?msg={msg}")).into_response(),
+        Err(e) => error_page(state, auth, e),
+    }
+}
+
+async fn submit(State(state): State<AppState>, auth: Auth, Path(id): Path<i64>) -> Response {
+    let r = ms::submit(&state, &auth.1, id).await;
+    after(&state, &auth, id, r, "submitted")
+}
+
+async fn withdraw(State(state): State<AppState>, auth: Auth, Path(id): Path<i64>) -> Response {
+    let r = ms::withdraw(&state, &auth.1, id).await;
+    after(&state, &auth, id, r, "withdrawn")
+}
+
+#[derive(Deserialize)]
+struct DecideForm {
+    verdict: Verdict,
+    #[serde(default)]
+    comment: String,
+    revision: Option<i64>,
+}
+
+async fn decide(State(state): State<AppState>, auth: Auth, Path(id): Path<i64>, Form(f): Form<DecideForm>) -> Response {
+    let r = ms::decide(&state, &auth.1, id, f.verdict, &f.comment, f.revision).await;
+    let msg = match f.verdict {
+        Verdict::Approve => "approve",
+        Verdict::Return => "return",
+        Verdict::Reject => "reject",
+    };
+    after(&state, &auth, id, r, msg)
+}
+
+#[derive(Deserialize)]
+struct PublishForm {
+    #[serde(default)]
+    at: String,
+}
+
+async fn publish(State(state): State<AppState>, auth: Auth, Path(id): Path<i64>, Form(f): Form<PublishForm>) -> Response {
+    let at = if f.at.trim().is_empty() {
+        None
+    } else {
+        match clock::parse_local(&f.at) {
+            Some(t) => Some(t),
+            None => return error_page(&state, &auth, ServiceError::Invalid("定时发布的时间格式不正确，请重新选择".into())),
+        }
+    };
+    let r = ms::publish(&state, &auth.1, id, at).await;
+    let scheduled = matches!(&r, Ok(m) if m.scheduled_at.is_some() && m.status == yuanxun_core::Status::Approved);
+    after(&state, &auth, id, r, if scheduled { "scheduled" } else { "published" })
+}
+
+#[derive(Deserialize)]
+struct RetractForm {
+    reason: String,
+}
+
+async fn retract(State(state): State<AppState>, auth: Auth, Path(id): Path<i64>, Form(f): Form<RetractForm>) -> Response {
+    let r = ms::retract(&state, &auth.1, id, &f.reason).await;
+    after(&state, &auth, id, r, "retracted")
+}
+
+/// Reads the fields of a multipart upload: the file (name and bytes) and the text fields.
+pub(crate) async fn read_multipart(state: &AppState, mut mp: Multipart) -> Result<(Option<(String, Vec<u8>)>, std::collections::HashMap<String, String>), ServiceError> {
+    let mut file = None;
+    let mut fields = std::collections::HashMap::new();
+    loop {
+        let field = match mp.next_field().await {
+            Ok(Some(f)) => f,
+            Ok(None) => break,
+            Err(e) => return Err(upload_error(state, e)),
+        };
+        let name = field.name().unwrap_or_default().to_string();
+        if name == "file" {
+            let fname = field.file_name().unwrap_or("upload").to_string();
+            let bytes = field.bytes().await.map_err(|e| upload_error(state, e))?;
+            file = Some((fname, bytes.to_vec()));
+        } else {
+            let text = field.text().await.map_err(|e| upload_error(state, e))?;
+            fields.insert(name, text);
+        }
+    }
+    Ok((file, fields))
+}
+
+fn upload_error(state: &AppState, e: axum::extract::multipart::MultipartError) -> ServiceError {
+    if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+        ServiceError::Invalid(format!("上传的文件过大，单次上传不能超过 {} MB。请压缩图片后重新上传；什么也没有保存。", state.config.max_upload >> 20))
+    } else {
+        ServiceError::Invalid("上传中断或格式不正确，请重新选择文件上传".into())
+    }
+}
+
+async fn import(State(state): State<AppState>, auth: Auth, mp: Multipart) -> Response {
+    let result = async {
+        let (file, fields) = read_multipart(&state, mp).await?;
+        let (_, bytes) = file.ok_or_else(|| ServiceError::Invalid("请选择要上传的 Word 文件".into()))?;
+        let channel_id = fields.get("channel_id").and_then(|v| v.parse().ok()).ok_or_else(|| ServiceError::Invalid("请选择栏目".into()))?;
+        let department_id = fields.get("department_id").and_then(|v| v.parse().ok());
+        ms::import_docx(&state, &auth.1, bytes, channel_id, department_id).await
+    }
+    .await;
+    match result {
+        Ok(m) => Redirect::to(&format!("/admin/manuscripts/{}?msg=imported", m.id)).into_response(),
+        Err(e) => {
+            let form = ManuscriptInput { department_id: auth.0.user.department_id, ..Default::default() };
+            editor(&state, &auth, None, 0, &form, e.status(), Some(e.to_string())).await
+        }
+    }
+}
+
+async fn upload_media(State(state): State<AppState>, auth: Auth, Path(id): Path<i64>, mp: Multipart) -> Response {
+    let result = async {
+        let (file, fields) = read_multipart(&state, mp).await?;
+        let (name, bytes) = file.ok_or_else(|| ServiceError::Invalid("请选择要上传的文件".into()))?;
+        let get = |k: &str| fields.get(k).cloned().unwrap_or_default();
+        ms::add_media(&state, &auth.1, id, &name, bytes, &get("caption"), &get("photographer"), fields.contains_key("cover")).await
+    }
+    .await;
+    match result {
+        Ok(_) => Redirect::to(&format!("/admin/manuscripts/{id}?msg=uploaded")).into_response(),
+        Err(e) => error_page(&state, &auth, e),
+    }
+}
+
+#[derive(Deserialize)]
+struct DiffQuery {
+    from: i64,
+    to: i64,
+}
+
+async fn diff(State(state): State<AppState>, auth: Auth, Path(id): Path<i64>, Query(q): Query<DiffQuery>) -> Response {
+    match ms::diff(&state, &auth.1, id, q.from, q.to).await {
+        Ok((a, b, d)) => page(&state, &auth, "admin/diff.html", context! { id, a, b, diff => d }),
+        Err(e) => error_page(&state, &auth, e),
+    }
+}
+
+// ----- administration -----
+
+fn require(auth: &Auth, ok: bool, what: &str) -> Result<(), ServiceError> {
+    if ok { Ok(()) } else { Err(ServiceError::Forbidden(format!("{}无权{what}", auth.0.user.role.label()))) }
+}
+
+async fn users_view(state: &AppState, auth: &Auth, edit: Option<yuanxun_store::User>, form: Value, status: StatusCode, error: Option<String>, flash: Option<&str>) -> Response {
+    if let Err(e) = require(auth, auth.0.user.role.administers(), "管理用户") {
+        return error_page(state, auth, e);
+    }
+    let Ok(mut c) = state.store.conn().await else { return error_page(state, auth, ServiceError::Internal(String::new())) };
+    let depts = sites::list_departments(&mut c, state.site_id()).await.unwrap_or_default();
+    let list: Vec<Value> = users::list(&mut c, state.site_id()).await.unwrap_or_default().into_iter().map(|u| {
+        let department_name = depts.iter().find(|d| Some(d.id) == u.department_id).map(|d| d.name.clone()).unwrap_or_default();
+        let level_label = u.review_level.map(|l| format!("第 {l} 级")).unwrap_or_default();
+        context! { id => u.id, username => u.username, display_name => u.display_name, role_label => u.role.label(), department_name, level_label, active => u.active }
+    }).collect();
+    let roles: Vec<Value> = Role::ALL.iter().map(|r| context! { value => r.as_str(), label => r.label() }).collect();
+    page_status(state, auth, "admin/users.html", status, context! { users => list, departments => depts, roles, edit, form, error, flash })
+}
+
+async fn users_page(State(state): State<AppState>, auth: Auth, Query(m): Query<Msg>) -> Response {
+    users_view(&state, &auth, None, context! { role => "correspondent" }, StatusCode::OK, None, m.text()).await
+}
+
+async fn user_page(State(state): State<AppState>, auth: Auth, Path(id): Path<i64>) -> Response {
+    if let Err(e) = require(&auth, auth.0.user.role.administers(), "管理用户") {
+        return error_page(&state, &auth, e);
+    }
+    let u = match state.store.conn().await {
+        Ok(mut c) => users::get(&mut c, state.site_id(), id).await,
+        Err(e) => Err(e),
+    };
+    match u {
+        Ok(u) => {
+            let form = context! { display_name => u.display_name, role => u.role.as_str(), department_id => u.department_id, review_level => u.review_level, active => u.active };
+            users_view(&state, &auth, Some(u), form, StatusCode::OK, None, None).await
+        }
+        Err(e) => error_page(&state, &auth, e.into()),
+    }
+}
+
+fn user_form_value(f: &adm::UserInput) -> Value {
+    context! {
+        username => f.username, display_name => f.display_name, role => f.role,
+        department_id => f.department_id.as_deref().and_then(|d| d.parse::<i64>().ok()),
+        review_level => f.review_level.as_deref().and_then(|d| d.parse::<i64>().ok()),
+        active => f.active.is_some(),
+    }
+}
+
+async fn create_user(State(state): State<AppState>, auth: Auth, Form(f): Form<adm::UserInput>) -> Response {
+    match adm::create_user(&state, &auth.1, &f).await {
+        Ok(_) => Redirect::to("/admin/users?msg=user").into_response(),
+        Err(e) => users_view(&state, &auth, None, user_form_value(&f), e.status(), Some(e.to_string()), None).await,
+    }
+}
+
+async fn update_user(State(state): State<AppState>, auth: Auth, Path(id): Path<i64>, Form(f): Form<adm::UserInput>) -> Response {
+    match adm::update_user(&state, &auth.1, id, &f).await {
+        Ok(_) => Redirect::to("/admin/users?msg=user").into_response(),
+        Err(e) => {
+            let edit = match state.store.conn().await {
+                Ok(mut c) => users::get(&mut c, state.site_id(), id).await.ok(),
+                Err(_) => None,
+            };
+            users_view(&state, &auth, edit, user_form_value(&f), e.status(), Some(e.to_string()), None).await
+        }
+    }
+}
+
+async fn departments_page(State(state): State<AppState>, auth: Auth, Query(m): Query<Msg>) -> Response {
+    departments_view(&state, &auth, StatusCode::OK, None, m.text()).await
+}
+
+async fn departments_view(state: &AppState, auth: &Auth, status: StatusCode, error: Option<String>, flash: Option<&str>) -> Response {
+    if let Err(e) = require(auth, auth.0.user.role.administers(), "管理科室") {
+        return error_page(state, auth, e);
+    }
+    let depts = match state.store.conn().await {
+        Ok(mut c) => sites::list_departments(&mut c, state.site_id()).await.unwrap_or_default(),
+        Err(_) => Vec::new(),
+    };
+    page_status(state, auth, "admin/departments.html", status, context! { departments => depts, error, flash })
+}
+
+#[derive(Deserialize)]
+struct NameForm {
+    name: String,
+}
+
+async fn create_department(State(state): State<AppState>, auth: Auth, Form(f): Form<NameForm>) -> Response {
+    match adm::save_department(&state, &auth.1, None, &f.name).await {
+        Ok(_) => Redirect::to("/admin/departments?msg=saved_item").into_response(),
+        Err(e) => departments_view(&state, &auth, e.status(), Some(e.to_string()), None).await,
+    }
+}
+
+async fn rename_department(State(state): State<AppState>, auth: Auth, Path(id): Path<i64>, Form(f): Form<NameForm>) -> Response {
+    match adm::save_department(&state, &auth.1, Some(id), &f.name).await {
+        Ok(_) => Redirect::to("/admin/departments?msg=saved_item").into_response(),
+        Err(e) => departments_view(&state, &auth, e.status(), Some(e.to_string()), None).await,
+    }
+}
+
+async fn channels_view(state: &AppState, auth: &Auth, status: StatusCode, error: Option<String>, flash: Option<&str>) -> Response {
+    if let Err(e) = require(auth, auth.0.user.role.administers(), "管理栏目") {
+        return error_page(state, auth, e);
+    }
+    let chans = match state.store.conn().await {
+        Ok(mut c) => sites::list_channels(&mut c, state.site_id()).await.unwrap_or_default(),
+        Err(_) => Vec::new(),
+    };
+    page_status(state, auth, "admin/channels.html", status, context! { channels => chans, error, flash })
+}
+
+async fn channels_page(State(state): State<AppState>, auth: Auth, Query(m): Query<Msg>) -> Response {
+    channels_view(&state, &auth, StatusCode::OK, None, m.text()).await
+}
+
+async fn create_channel(State(state): State<AppState>, auth: Auth, Form(f): Form<adm::ChannelInput>) -> Response {
+    match adm::save_channel(&state, &auth.1, None, &f).await {
+        Ok(_) => Redirect::to("/admin/channels?msg=saved_item").into_response(),
+        Err(e) => channels_view(&state, &auth, e.status(), Some(e.to_string()), None).await,
+    }
+}
+
+async fn update_channel(State(state): State<AppState>, auth: Auth, Path(id): Path<i64>, Form(f): Form<adm::ChannelInput>) -> Response {
+    match adm::save_channel(&state, &auth.1, Some(id), &f).await {
+        Ok(_) => Redirect::to("/admin/channels?msg=saved_item").into_response(),
+        Err(e) => channels_view(&state, &auth, e.status(), Some(e.to_string()), None).await,
+    }
+}
+
+async fn audit_page(State(state): State<AppState>, auth: Auth, Query(q): Query<audit::Query>) -> Response {
+    if let Err(e) = require(&auth, auth.0.user.role.reads_audit(), "查看审计日志") {
+        return error_page(&state, &auth, e);
+    }
+    let entries = match state.store.conn().await {
+        Ok(mut c) => audit::list(&mut c, state.site_id(), &q, 500).await,
+        Err(e) => Err(e),
+    };
+    match entries {
+        Ok(entries) => {
+            let qv = context! { actor => q.actor, action => q.action, object_type => q.object_type };
+            page(&state, &auth, "admin/audit.html", context! { entries, q => qv })
+        }
+        Err(e) => error_page(&state, &auth, e.into()),
+    }
+}

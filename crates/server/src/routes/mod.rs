@@ -1,0 +1,57 @@
+//! URL layout: `/admin/…` the newsroom, `/api/v1/…` the JSON API, `/media/…` photos and
+//! files, everything else the public site.
+
+pub mod admin;
+pub mod api;
+pub mod media;
+pub mod public;
+
+use axum::extract::{DefaultBodyLimit, Request, State};
+use axum::http::{header, StatusCode};
+use axum::middleware::{self, Next};
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
+use tower_http::compression::CompressionLayer;
+
+use crate::AppState;
+
+/// The whole application.
+pub fn router(state: AppState) -> Router {
+    let max = state.config.max_upload;
+    Router::new()
+        .merge(admin::routes())
+        .nest("/api/v1", api::routes())
+        .route("/media/{file}", get(media::get_media))
+        .merge(public::routes())
+        .layer(middleware::from_fn_with_state(state.clone(), crate::auth::session_layer))
+        .layer(middleware::from_fn_with_state(state.clone(), refuse_oversized))
+        .layer(DefaultBodyLimit::max(max))
+        .layer(CompressionLayer::new())
+        .with_state(state)
+}
+
+/// Refuses a request whose declared size is over the limit before reading any of it, with a
+/// message that says what to do.
+async fn refuse_oversized(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let len = req.headers().get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<u64>().ok());
+    match len {
+        Some(n) if n > state.config.max_upload as u64 => too_large(req.uri().path().starts_with("/api/"), n, state.config.max_upload as u64),
+        _ => next.run(req).await,
+    }
+}
+
+/// The answer to an upload over the limit.
+pub fn too_large(api: bool, size: u64, limit: u64) -> Response {
+    let msg = format!(
+        "上传的文件过大（约 {} MB），单次上传不能超过 {} MB。请压缩图片（或在 Word 中“压缩图片”）后重新上传；什么也没有保存。",
+        size.div_ceil(1 << 20),
+        limit >> 20
+    );
+    if api {
+        (StatusCode::PAYLOAD_TOO_LARGE, axum::Json(serde_json::json!({"error": "too_large", "message": msg}))).into_response()
+    } else {
+        let html = format!("<!doctype html><meta charset=utf-8><title>文件过大</title><body style=\"font-family:sans-serif;padding:2em\"><h1>文件过大</h1><p>{msg}</p><p><a href=\"javascript:history.back()\">返回上一页</a></p>");
+        (StatusCode::PAYLOAD_TOO_LARGE, Html(html)).into_response()
+    }
+}

@@ -1,0 +1,572 @@
+//! Manuscripts from draft to article: create, edit (every save a revision), Word import,
+//! media, submit, review decisions, publish (now or scheduled), retract.
+
+use serde::{Deserialize, Serialize};
+use yuanxun_core::diff::{diff_paragraphs, ParagraphDiff};
+use yuanxun_core::workflow::{apply, Action};
+use yuanxun_core::{clock, role, text, Role, Status};
+use yuanxun_docx::Limits;
+use yuanxun_store::manuscripts::{self as repo, Content, Filter, NewDecision, NewMedia};
+use yuanxun_store::{articles, sites, AnyConnection, Article, Decision, Manuscript, ManuscriptSummary, Media, Revision, User};
+
+use super::{audit, line};
+use crate::auth::Actor;
+use crate::error::{ServiceError, ServiceResult};
+use crate::sanitize;
+use crate::AppState;
+
+/// What a writer submits from the form or the API.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+pub struct ManuscriptInput {
+    pub title: String,
+    #[serde(default)]
+    pub subtitle: String,
+    pub channel_id: i64,
+    #[serde(default)]
+    pub department_id: Option<i64>,
+    #[serde(default)]
+    pub authors: String,
+    #[serde(default)]
+    pub photographers: String,
+    #[serde(default)]
+    pub body_html: String,
+}
+
+/// A review decision.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Verdict {
+    Approve,
+    Return,
+    Reject,
+}
+
+/// Everything the manuscript page shows.
+#[derive(Debug, Clone, Serialize)]
+pub struct ManuscriptView {
+    pub manuscript: Manuscript,
+    pub status_label: String,
+    pub author_name: String,
+    pub department_name: String,
+    pub channel_name: String,
+    pub revisions: Vec<Revision>,
+    pub decisions: Vec<Decision>,
+    pub media: Vec<Media>,
+    pub article: Option<Article>,
+    /// What the viewer may do now.
+    pub can: Permissions,
+    /// The last return or rejection, for the author to read.
+    pub last_reason: Option<String>,
+}
+
+/// Buttons the viewer sees.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Permissions {
+    pub edit: bool,
+    pub submit: bool,
+    pub withdraw: bool,
+    pub decide: bool,
+    pub publish: bool,
+    pub retract: bool,
+}
+
+fn can_view(user: &User, m: &Manuscript) -> bool {
+    m.site_id == user.site_id && (m.author_id == user.id || user.role.sees_all_manuscripts())
+}
+
+fn can_edit(user: &User, m: &Manuscript) -> bool {
+    m.status.is_editable() && ((m.author_id == user.id && user.role.writes()) || user.role.edits_others())
+}
+
+/// Loads a manuscript the actor may see; others get NotFound, so ids reveal nothing.
+async fn load(c: &mut AnyConnection, state: &AppState, actor: &Actor, id: i64) -> ServiceResult<Manuscript> {
+    let m = repo::get(c, state.site_id(), id).await?;
+    if can_view(&actor.user, &m) {
+        Ok(m)
+    } else {
+        Err(ServiceError::NotFound)
+    }
+}
+
+fn round_of(decisions: &[Decision]) -> i64 {
+    decisions.iter().map(|d| d.round).max().unwrap_or(0)
+}
+
+fn permissions(user: &User, m: &Manuscript, decisions: &[Decision]) -> Permissions {
+    let decide = match m.status.pending_level() {
+        Some((level, _)) => role::may_decide_at(user.role, user.review_level, level) && !decided_this_round(user, decisions, level),
+        None => false,
+    };
+    Permissions {
+        edit: can_edit(user, m),
+        submit: matches!(m.status, Status::Draft | Status::Returned) && (m.author_id == user.id || user.role.edits_others()),
+        withdraw: matches!(m.status, Status::Submitted { .. }) && m.author_id == user.id,
+        decide,
+        publish: m.status == Status::Approved && user.role.publishes(),
+        retract: m.status == Status::Published && user.role.publishes(),
+    }
+}
+
+/// Whether `user` already passed this manuscript at another level in the current round:
+/// three-level review needs three people.
+fn decided_this_round(user: &User, decisions: &[Decision], level: u8) -> bool {
+    let round = round_of(decisions);
+    decisions.iter().any(|d| d.round == round && d.user_id == user.id && d.action == "approve" && d.level != i64::from(level))
+}
+
+async fn validate(c: &mut AnyConnection, state: &AppState, actor: &Actor, input: &ManuscriptInput) -> ServiceResult<(Content, i64, i64)> {
+    let title = line(&input.title, "标题", true, 200)?;
+    let subtitle = line(&input.subtitle, "副标题", false, 200)?;
+    let authors = line(&input.authors, "作者", false, 200)?;
+    let photographers = line(&input.photographers, "摄影", false, 200)?;
+    if input.body_html.len() > 4 * 1024 * 1024 {
+        return Err(ServiceError::Invalid("正文过长（超过 4 MB）。请把图片作为附件上传，不要粘贴进正文".into()));
+    }
+    let body_html = sanitize::clean(&input.body_html);
+    let channel = sites::get_channel(c, state.site_id(), input.channel_id).await.map_err(|_| ServiceError::Invalid("请选择栏目".into()))?;
+    let department_id = match (actor.user.role, input.department_id, actor.user.department_id) {
+        (Role::Correspondent, Some(d), Some(own)) if d != own => {
+            return Err(ServiceError::Forbidden("通讯员只能为本科室投稿".into()));
+        }
+        (Role::Correspondent, _, Some(own)) => own,
+        (_, Some(d), _) => d,
+        (_, None, Some(own)) => own,
+        (_, None, None) => return Err(ServiceError::Invalid("请选择来源科室".into())),
+    };
+    sites::get_department(c, state.site_id(), department_id).await.map_err(|_| ServiceError::Invalid("来源科室不存在".into()))?;
+    Ok((Content { title, subtitle, authors, photographers, body_html }, channel.id, department_id))
+}
+
+fn require_writer(actor: &Actor) -> ServiceResult<()> {
+    if actor.user.role.writes() {
+        Ok(())
+    } else {
+        Err(ServiceError::Forbidden(format!("{}不能撰写稿件", actor.user.role.label())))
+    }
+}
+
+/// Creates a draft.
+pub async fn create(state: &AppState, actor: &Actor, input: &ManuscriptInput) -> ServiceResult<Manuscript> {
+    require_writer(actor)?;
+    let mut tx = state.store.begin().await?;
+    let (content, channel_id, department_id) = validate(tx.conn(), state, actor, input).await?;
+    let m = repo::create(tx.conn(), state.site_id(), actor.user.id, department_id, channel_id, &content).await?;
+    audit(tx.conn(), state.site_id(), actor, "manuscript_create", "manuscript", m.id, content.title.clone()).await?;
+    tx.commit().await?;
+    Ok(m)
+}
+
+/// Saves an edit as a new revision. After submission this restarts review at level 1.
+/// `base_revision` is the revision the editor started from: if someone saved in between,
+/// the save is refused rather than silently overwriting their work.
+pub async fn update(state: &AppState, actor: &Actor, id: i64, input: &ManuscriptInput, base_revision: Option<i64>) -> ServiceResult<Manuscript> {
+    let mut tx = state.store.begin().await?;
+    let m = load(tx.conn(), state, actor, id).await?;
+    if !can_edit(&actor.user, &m) {
+        return Err(ServiceError::Forbidden(format!("稿件{}，不能修改", m.status.label())));
+    }
+    if base_revision.is_some_and(|b| b != m.revision) {
+        return Err(ServiceError::Conflict("稿件已被他人修改，请刷新后再保存（您的内容仍在表单中，可先复制保存）".into()));
+    }
+    let (content, channel_id, _) = validate(tx.conn(), state, actor, input).await?;
+    let levels = sites::get_channel(tx.conn(), state.site_id(), channel_id).await?.review_levels as u8;
+    let next = apply(m.status, Action::Edit { levels })?;
+    let restarted = m.status.pending_level().is_some_and(|(l, _)| l > 1) || m.status == Status::Approved;
+    let note = if restarted { "送审后修改，审核从初审重新开始" } else { "" };
+    let number = repo::save_revision(tx.conn(), &m, &content, channel_id, actor.user.id, next, note).await?;
+    if next != m.status || m.status.pending_level().is_some() {
+        let decisions = repo::decisions(tx.conn(), state.site_id(), id).await?;
+        if m.status.pending_level().is_some() || m.status == Status::Approved {
+            // A new round: approvals given to the old text no longer count.
+            let d = NewDecision { revision: number, level: 0, levels: levels.into(), action: "edit", comment: note, user_id: actor.user.id, round: round_of(&decisions) + 1 };
+            repo::add_decision(tx.conn(), state.site_id(), id, &d).await?;
+        }
+    }
+    audit(tx.conn(), state.site_id(), actor, "manuscript_edit", "manuscript", id, format!("第 {number} 版{}", if note.is_empty() { String::new() } else { format!("，{note}") })).await?;
+    let m = repo::get(tx.conn(), state.site_id(), id).await?;
+    tx.commit().await?;
+    Ok(m)
+}
+
+/// Sends a draft (or a returned manuscript) to review.
+pub async fn submit(state: &AppState, actor: &Actor, id: i64) -> ServiceResult<Manuscript> {
+    let mut tx = state.store.begin().await?;
+    let m = load(tx.conn(), state, actor, id).await?;
+    let decisions = repo::decisions(tx.conn(), state.site_id(), id).await?;
+    if !permissions(&actor.user, &m, &decisions).submit {
+        return Err(ServiceError::Forbidden(format!("稿件{}，您不能提交审核", m.status.label())));
+    }
+    if text::plain(&m.body_html).trim().is_empty() && m.cover_media_id.is_none() {
+        return Err(ServiceError::Invalid("正文为空，请先填写正文再提交审核".into()));
+    }
+    let levels = sites::get_channel(tx.conn(), state.site_id(), m.channel_id).await?.review_levels as u8;
+    let next = apply(m.status, Action::Submit { levels })?;
+    repo::set_status(tx.conn(), &m, next).await?;
+    let d = NewDecision { revision: m.revision, level: 0, levels: levels.into(), action: "submit", comment: "", user_id: actor.user.id, round: round_of(&decisions) + 1 };
+    repo::add_decision(tx.conn(), state.site_id(), id, &d).await?;
+    audit(tx.conn(), state.site_id(), actor, "manuscript_submit", "manuscript", id, format!("第 {} 版，{levels} 级审核", m.revision)).await?;
+    let m = repo::get(tx.conn(), state.site_id(), id).await?;
+    tx.commit().await?;
+    Ok(m)
+}
+
+/// The author takes a submission back before anyone decided.
+pub async fn withdraw(state: &AppState, actor: &Actor, id: i64) -> ServiceResult<Manuscript> {
+    let mut tx = state.store.begin().await?;
+    let m = load(tx.conn(), state, actor, id).await?;
+    if m.author_id != actor.user.id {
+        return Err(ServiceError::Forbidden("只有作者本人可以撤回稿件".into()));
+    }
+    let next = apply(m.status, Action::Withdraw)?;
+    repo::set_status(tx.conn(), &m, next).await?;
+    audit(tx.conn(), state.site_id(), actor, "manuscript_withdraw", "manuscript", id, "").await?;
+    let m = repo::get(tx.conn(), state.site_id(), id).await?;
+    tx.commit().await?;
+    Ok(m)
+}
+
+/// A reviewer's decision at the manuscript's pending level. Returning or rejecting needs a
+/// reason, which the author sees.
+pub async fn decide(state: &AppState, actor: &Actor, id: i64, verdict: Verdict, comment: &str, reviewed_revision: Option<i64>) -> ServiceResult<Manuscript> {
+    let comment = line(comment, "审核意见", matches!(verdict, Verdict::Return | Verdict::Reject), 2000)
+        .map_err(|e| match verdict {
+            Verdict::Approve => e,
+            _ => ServiceError::Invalid("退回或驳回时请写明原因，作者将看到这段意见".into()),
+        })?;
+    let mut tx = state.store.begin().await?;
+    let m = load(tx.conn(), state, actor, id).await?;
+    let Some((level, of)) = m.status.pending_level() else {
+        return Err(ServiceError::Conflict(format!("稿件{}，不在审核中", m.status.label())));
+    };
+    if reviewed_revision.is_some_and(|r| r != m.revision) {
+        return Err(ServiceError::Conflict("您审阅之后稿件又被修改了，请查看最新版本后再决定".into()));
+    }
+    if !role::may_decide_at(actor.user.role, actor.user.review_level, level) {
+        return Err(ServiceError::Forbidden(format!("您不是这份稿件{}的审核人", role::level_label(level, of))));
+    }
+    let decisions = repo::decisions(tx.conn(), state.site_id(), id).await?;
+    if decided_this_round(&actor.user, &decisions, level) {
+        return Err(ServiceError::Forbidden("您已在本轮审核的其他级别通过了这份稿件，三审须由不同的人完成".into()));
+    }
+    let action = match verdict {
+        Verdict::Approve => Action::Approve { level },
+        Verdict::Return => Action::Return { level },
+        Verdict::Reject => Action::Reject { level },
+    };
+    let next = apply(m.status, action)?;
+    repo::set_status(tx.conn(), &m, next).await?;
+    let d = NewDecision { revision: m.revision, level: level.into(), levels: of.into(), action: action.name(), comment: &comment, user_id: actor.user.id, round: round_of(&decisions) };
+    repo::add_decision(tx.conn(), state.site_id(), id, &d).await?;
+    audit(tx.conn(), state.site_id(), actor, &format!("review_{}", action.name()), "manuscript", id, format!("{}，第 {} 版：{comment}", role::level_label(level, of), m.revision)).await?;
+    let m = repo::get(tx.conn(), state.site_id(), id).await?;
+    tx.commit().await?;
+    Ok(m)
+}
+
+/// Publishes an approved manuscript now, or schedules it when `at` is in the future.
+pub async fn publish(state: &AppState, actor: &Actor, id: i64, at: Option<i64>) -> ServiceResult<Manuscript> {
+    if !actor.user.role.publishes() {
+        return Err(ServiceError::Forbidden("只有编辑和总编辑可以发布稿件".into()));
+    }
+    let mut tx = state.store.begin().await?;
+    let m = load(tx.conn(), state, actor, id).await?;
+    if m.status != Status::Approved {
+        return Err(apply(m.status, Action::Publish).err().map(Into::into).unwrap_or(ServiceError::Conflict("稿件不能发布".into())));
+    }
+    let now = clock::now();
+    match at.filter(|t| *t > now) {
+        Some(t) => {
+            repo::set_schedule(tx.conn(), state.site_id(), id, Some(t)).await?;
+            audit(tx.conn(), state.site_id(), actor, "manuscript_schedule", "manuscript", id, format!("定时发布：{}", clock::format_minute(t))).await?;
+        }
+        None => {
+            publish_in(tx.conn(), &m, now).await?;
+            audit(tx.conn(), state.site_id(), actor, "manuscript_publish", "manuscript", id, m.title.clone()).await?;
+        }
+    }
+    let m = repo::get(tx.conn(), state.site_id(), id).await?;
+    tx.commit().await?;
+    Ok(m)
+}
+
+/// Turns an approved manuscript into its article (in the caller's transaction).
+async fn publish_in(c: &mut AnyConnection, m: &Manuscript, now: i64) -> ServiceResult<i64> {
+    let next = apply(m.status, Action::Publish)?;
+    let decisions = repo::decisions(c, m.site_id, m.id).await?;
+    let round = round_of(&decisions);
+    let approvals: Vec<&Decision> = decisions.iter().filter(|d| d.round == round && d.action == "approve").collect();
+    let editor = approvals.iter().find(|d| d.level == 1).map(|d| d.user_name.clone()).unwrap_or_default();
+    let responsible = approvals.iter().max_by_key(|d| d.level).map(|d| d.user_name.clone()).unwrap_or_default();
+    let source = sites::get_department(c, m.site_id, m.department_id).await?.name;
+    repo::set_status(c, m, next).await?;
+    let new = articles::NewArticle {
+        manuscript_id: m.id,
+        channel_id: m.channel_id,
+        title: &m.title,
+        subtitle: &m.subtitle,
+        authors: &m.authors,
+        photographers: &m.photographers,
+        body_html: &m.body_html,
+        source: &source,
+        editor: &editor,
+        responsible_editor: &responsible,
+        cover_media_id: m.cover_media_id,
+        published_at: now,
+    };
+    let id = articles::publish(c, m.site_id, &new).await?;
+    Ok(id)
+}
+
+/// Publishes every approved manuscript whose scheduled time has come. Returns how many.
+pub async fn publish_due(state: &AppState) -> ServiceResult<usize> {
+    let now = clock::now();
+    let due = {
+        let mut c = state.store.conn().await?;
+        repo::due_for_publishing(&mut c, now).await?
+    };
+    let mut n = 0;
+    for (site_id, id) in due {
+        let mut tx = state.store.begin().await?;
+        let m = repo::get(tx.conn(), site_id, id).await?;
+        if m.status != Status::Approved || m.scheduled_at.is_none_or(|t| t > now) {
+            continue; // changed since we looked
+        }
+        let article = publish_in(tx.conn(), &m, now).await?;
+        yuanxun_store::audit::append(
+            tx.conn(),
+            site_id,
+            &yuanxun_store::audit::NewEntry {
+                actor_id: None,
+                actor_name: "定时发布任务",
+                action: "manuscript_publish",
+                object_type: "manuscript",
+                object_id: id.to_string(),
+                detail: format!("按计划发布，文章 {article}"),
+                ip: "",
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        n += 1;
+    }
+    Ok(n)
+}
+
+/// Takes a published article down with a reason; its URL then answers 410.
+pub async fn retract(state: &AppState, actor: &Actor, id: i64, reason: &str) -> ServiceResult<Manuscript> {
+    if !actor.user.role.publishes() {
+        return Err(ServiceError::Forbidden("只有编辑和总编辑可以撤稿".into()));
+    }
+    let reason = line(reason, "撤稿原因", true, 500)?;
+    let mut tx = state.store.begin().await?;
+    let m = load(tx.conn(), state, actor, id).await?;
+    let next = apply(m.status, Action::Retract)?;
+    let article = articles::by_manuscript(tx.conn(), state.site_id(), id).await?.ok_or(ServiceError::NotFound)?;
+    repo::set_status(tx.conn(), &m, next).await?;
+    articles::retract(tx.conn(), state.site_id(), article.id, &reason).await?;
+    audit(tx.conn(), state.site_id(), actor, "manuscript_retract", "manuscript", id, format!("文章 {}：{reason}", article.id)).await?;
+    let m = repo::get(tx.conn(), state.site_id(), id).await?;
+    tx.commit().await?;
+    Ok(m)
+}
+
+/// The manuscript with its history and what the viewer may do.
+pub async fn view(state: &AppState, actor: &Actor, id: i64) -> ServiceResult<ManuscriptView> {
+    let mut c = state.store.conn().await?;
+    let m = load(&mut c, state, actor, id).await?;
+    let site = state.site_id();
+    let decisions = repo::decisions(&mut c, site, id).await?;
+    let author_name = yuanxun_store::users::get(&mut c, site, m.author_id).await?.display_name;
+    let department_name = sites::get_department(&mut c, site, m.department_id).await?.name;
+    let channel_name = sites::get_channel(&mut c, site, m.channel_id).await?.name;
+    let last_reason = decisions.iter().rev().find(|d| d.action == "return" || d.action == "reject").filter(|_| matches!(m.status, Status::Returned | Status::Rejected)).map(|d| d.comment.clone());
+    Ok(ManuscriptView {
+        status_label: m.status.label(),
+        can: permissions(&actor.user, &m, &decisions),
+        revisions: repo::revisions(&mut c, site, id).await?,
+        media: repo::media_of(&mut c, site, id).await?,
+        article: articles::by_manuscript(&mut c, site, id).await?,
+        author_name,
+        department_name,
+        channel_name,
+        decisions,
+        last_reason,
+        manuscript: m,
+    })
+}
+
+/// The manuscripts the actor works on: their own (correspondents), or all of the site.
+pub async fn list(state: &AppState, actor: &Actor, mine_only: bool) -> ServiceResult<Vec<ManuscriptSummary>> {
+    let filter = if mine_only || !actor.user.role.sees_all_manuscripts() { Filter::Author(actor.user.id) } else { Filter::All };
+    let mut c = state.store.conn().await?;
+    Ok(repo::list(&mut c, state.site_id(), filter, 500).await?)
+}
+
+/// The review queue: manuscripts waiting at a level the actor decides at, and (for those who
+/// publish) approved manuscripts waiting to go live.
+pub async fn queue(state: &AppState, actor: &Actor) -> ServiceResult<(Vec<ManuscriptSummary>, Vec<ManuscriptSummary>)> {
+    let mut c = state.store.conn().await?;
+    let site = state.site_id();
+    let mut waiting = Vec::new();
+    for level in 1..=yuanxun_core::workflow::MAX_LEVELS {
+        if role::may_decide_at(actor.user.role, actor.user.review_level, level) {
+            waiting.extend(repo::list(&mut c, site, Filter::Level(level.into()), 500).await?);
+        }
+    }
+    let approved = if actor.user.role.publishes() { repo::list(&mut c, site, Filter::Approved, 500).await? } else { Vec::new() };
+    Ok((waiting, approved))
+}
+
+/// The paragraph- and character-level difference between two revisions.
+pub async fn diff(state: &AppState, actor: &Actor, id: i64, from: i64, to: i64) -> ServiceResult<(Revision, Revision, Vec<ParagraphDiff>)> {
+    let mut c = state.store.conn().await?;
+    load(&mut c, state, actor, id).await?;
+    let a = repo::revision(&mut c, state.site_id(), id, from).await?;
+    let b = repo::revision(&mut c, state.site_id(), id, to).await?;
+    let mut pa = vec![a.title.clone()];
+    pa.extend(text::paragraphs(&a.body_html));
+    let mut pb = vec![b.title.clone()];
+    pb.extend(text::paragraphs(&b.body_html));
+    let d = diff_paragraphs(&pa, &pb);
+    Ok((a, b, d))
+}
+
+/// The URL a stored medium is served at.
+pub fn media_url(m: &Media) -> String {
+    let ext = m.storage_key.rsplit('.').next().unwrap_or("bin");
+    format!("/media/{}.{ext}", m.id)
+}
+
+/// Creates a manuscript from a Word upload: text, headings, lists, tables and photos (the
+/// first photo becomes the cover). Nothing is stored when the file is refused.
+pub async fn import_docx(state: &AppState, actor: &Actor, bytes: Vec<u8>, channel_id: i64, department_id: Option<i64>) -> ServiceResult<Manuscript> {
+    require_writer(actor)?;
+    let limits = Limits { max_file: state.config.max_upload, ..Limits::default() };
+    let imported = tokio::task::spawn_blocking(move || yuanxun_docx::read_docx(&bytes, &limits))
+        .await
+        .map_err(|e| ServiceError::Internal(e.to_string()))??;
+    let site = state.site_id();
+    let mut tx = state.store.begin().await?;
+    let probe = ManuscriptInput { title: imported.title.clone(), channel_id, department_id, ..Default::default() };
+    let title = if imported.title.is_empty() { "（无标题）".to_string() } else { imported.title.chars().take(200).collect() };
+    let (_, channel_id, department_id) = validate(tx.conn(), state, actor, &ManuscriptInput { title: title.clone(), ..probe }).await?;
+    let mut body = imported.body_html.clone();
+    let mut media_ids = Vec::new();
+    for (i, img) in imported.images.iter().enumerate() {
+        let (key, sha) = state.store.media.put(site, &img.image.bytes, img.image.ext)?;
+        let name = format!("{}.{}", img.name.rsplit_once('.').map(|p| p.0).unwrap_or(&img.name), img.image.ext);
+        let new = NewMedia {
+            manuscript_id: None,
+            kind: "image",
+            file_name: &name,
+            content_type: img.image.content_type,
+            storage_key: &key,
+            sha256: &sha,
+            size: img.image.bytes.len() as i64,
+            width: img.image.width.into(),
+            height: img.image.height.into(),
+            caption: &img.caption,
+            photographer: "",
+            created_by: actor.user.id,
+        };
+        let media = repo::add_media(tx.conn(), site, &new).await?;
+        body = body.replacen(&format!("data-import=\"{i}\""), &format!("src=\"{}\"", media_url(&media)), 1);
+        media_ids.push(media.id);
+    }
+    let content = Content { title, body_html: sanitize::clean(&body), ..Default::default() };
+    let m = repo::create(tx.conn(), site, actor.user.id, department_id, channel_id, &content).await?;
+    for mid in &media_ids {
+        repo::attach_media(tx.conn(), site, *mid, m.id).await?;
+    }
+    if let Some(first) = media_ids.first() {
+        repo::set_cover(tx.conn(), site, m.id, Some(*first)).await?;
+    }
+    audit(tx.conn(), site, actor, "manuscript_import", "manuscript", m.id, format!("从 Word 导入，{} 张图片", media_ids.len())).await?;
+    let m = repo::get(tx.conn(), site, m.id).await?;
+    tx.commit().await?;
+    Ok(m)
+}
+
+/// Extensions accepted as attachments (documents people download from an article).
+const ATTACHMENT_EXTS: &[&str] = &["pdf", "doc", "docx", "xls", "xlsx", "ppt", "pptx", "txt", "zip", "rar", "wps", "et"];
+
+/// Adds a photo (cleaned and re-encoded) or an attachment to a manuscript.
+pub async fn add_media(state: &AppState, actor: &Actor, id: i64, file_name: &str, bytes: Vec<u8>, caption: &str, photographer: &str, as_cover: bool) -> ServiceResult<Media> {
+    let site = state.site_id();
+    {
+        let mut c = state.store.conn().await?;
+        let m = load(&mut c, state, actor, id).await?;
+        if !can_edit(&actor.user, &m) {
+            return Err(ServiceError::Forbidden(format!("稿件{}，不能再添加图片或附件", m.status.label())));
+        }
+    }
+    let caption = line(caption, "图片说明", false, 300)?;
+    let photographer = line(photographer, "摄影", false, 60)?;
+    let file_name: String = file_name.rsplit(['/', '\\']).next().unwrap_or("file").chars().filter(|c| !c.is_control()).take(120).collect();
+    let ext = file_name.rsplit_once('.').map(|p| p.1.to_ascii_lowercase()).unwrap_or_default();
+    if bytes.is_empty() {
+        return Err(ServiceError::Invalid("没有收到文件，请重新选择".into()));
+    }
+    let is_image = image_like(&bytes);
+    let stored = if is_image {
+        let name = file_name.clone();
+        let img = tokio::task::spawn_blocking(move || yuanxun_docx::clean_image(&name, &bytes, &Limits::default()))
+            .await
+            .map_err(|e| ServiceError::Internal(e.to_string()))??;
+        let (key, sha) = state.store.media.put(site, &img.bytes, img.ext)?;
+        (key, sha, img.content_type.to_string(), img.bytes.len(), img.width, img.height, "image")
+    } else if ATTACHMENT_EXTS.contains(&ext.as_str()) {
+        let (key, sha) = state.store.media.put(site, &bytes, &ext)?;
+        (key, sha, "application/octet-stream".to_string(), bytes.len(), 0, 0, "file")
+    } else {
+        return Err(ServiceError::Invalid(format!("不支持的文件类型“.{ext}”。图片请用 JPG/PNG；附件支持 {}", ATTACHMENT_EXTS.join("、"))));
+    };
+    let (key, sha, content_type, size, w, h, kind) = stored;
+    let mut tx = state.store.begin().await?;
+    let m = repo::get(tx.conn(), site, id).await?;
+    let new = NewMedia {
+        manuscript_id: Some(id),
+        kind,
+        file_name: &file_name,
+        content_type: &content_type,
+        storage_key: &key,
+        sha256: &sha,
+        size: size as i64,
+        width: w.into(),
+        height: h.into(),
+        caption: &caption,
+        photographer: &photographer,
+        created_by: actor.user.id,
+    };
+    let media = repo::add_media(tx.conn(), site, &new).await?;
+    if kind == "image" && (as_cover || m.cover_media_id.is_none()) {
+        repo::set_cover(tx.conn(), site, id, Some(media.id)).await?;
+    }
+    audit(tx.conn(), site, actor, "media_add", "manuscript", id, format!("{file_name}（{kind}）")).await?;
+    tx.commit().await?;
+    Ok(media)
+}
+
+fn image_like(bytes: &[u8]) -> bool {
+    bytes.starts_with(&[0xFF, 0xD8, 0xFF])
+        || bytes.starts_with(b"\x89PNG")
+        || bytes.starts_with(b"GIF8")
+        || bytes.starts_with(b"BM")
+        || (bytes.len() > 12 && &bytes[..4] == b"RIFF" && &bytes[8..12] == b"WEBP")
+}
+
+/// A medium and its bytes, if the viewer may see it: anyone, once its article is live;
+/// otherwise only those who may see the manuscript.
+pub async fn media_for(state: &AppState, viewer: Option<&Actor>, id: i64) -> ServiceResult<(Media, Vec<u8>)> {
+    let site = state.site_id();
+    let mut c = state.store.conn().await?;
+    let media = repo::get_media(&mut c, site, id).await?;
+    let Some(mid) = media.manuscript_id else { return Err(ServiceError::NotFound) };
+    let public = articles::by_manuscript(&mut c, site, mid).await?.is_some_and(|a| !a.retracted);
+    if !public {
+        let Some(actor) = viewer else { return Err(ServiceError::NotFound) };
+        load(&mut c, state, actor, mid).await?;
+    }
+    let bytes = state.store.media.get(&media.storage_key).map_err(|_| ServiceError::NotFound)?;
+    Ok((media, bytes))
+}

@@ -1,0 +1,134 @@
+//! End to end in headless Chromium: a correspondent uploads a Word story with a photo and
+//! submits it; three reviewers approve at their levels; the editor publishes; the article
+//! shows on the public site with its photo and meta line. Screenshots go to target/.
+
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use fantoccini::{Client, ClientBuilder, Locator};
+
+use crate::helpers::{libreoffice_docx, spawn_app, PASSWORD};
+
+struct Driver(Child);
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+async fn browser() -> (Driver, Client) {
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let child = Command::new("chromedriver")
+        .arg(format!("--port={port}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("chromedriver must be installed for the browser test: apt-get install chromium chromium-driver");
+    let driver = Driver(child);
+    let profile = tempfile::tempdir().unwrap().keep();
+    let caps: serde_json::Map<String, serde_json::Value> = serde_json::from_value(serde_json::json!({
+        "browserName": "chrome",
+        "goog:chromeOptions": {
+            "binary": "/usr/bin/chromium",
+            "args": ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                     "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                     "--window-size=1280,1000", format!("--user-data-dir={}", profile.display())]
+        }
+    }))
+    .unwrap();
+    let url = format!("http://127.0.0.1:{port}");
+    for _ in 0..100 {
+        let mut b = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new());
+        b.capabilities(caps.clone());
+        if let Ok(c) = b.connect(&url).await {
+            return (driver, c);
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("could not start a Chromium session through chromedriver");
+}
+
+fn shots() -> PathBuf {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target/screenshots");
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+async fn login(c: &Client, base: &str, user: &str) {
+    c.goto(&format!("{base}/admin/login")).await.unwrap();
+    c.find(Locator::Css("input[name=username]")).await.unwrap().send_keys(user).await.unwrap();
+    c.find(Locator::Css("input[name=password]")).await.unwrap().send_keys(PASSWORD).await.unwrap();
+    c.find(Locator::Css(".login button[type=submit]")).await.unwrap().click().await.unwrap();
+    c.wait().for_element(Locator::Css("header nav")).await.unwrap();
+}
+
+async fn logout(c: &Client) {
+    c.find(Locator::Css("form[action='/admin/logout'] button")).await.unwrap().click().await.unwrap();
+    c.wait().for_element(Locator::Css(".login")).await.unwrap();
+}
+
+async fn click_button(c: &Client, text: &str) {
+    let xpath = format!("//button[normalize-space()='{text}']");
+    c.find(Locator::XPath(&xpath)).await.unwrap_or_else(|_| panic!("no button {text}")).click().await.unwrap();
+}
+
+#[tokio::test]
+async fn correspondent_to_public_article_in_chromium() {
+    let app = spawn_app().await;
+    let base = app.base.clone();
+    let work = tempfile::tempdir().unwrap();
+    let docx = libreoffice_docx(work.path(), "骨科开展关爱骨骼健康义诊");
+    let (_driver, c) = browser().await;
+
+    login(&c, &base, "corr_a").await;
+    c.goto(&format!("{base}/admin/manuscripts/new")).await.unwrap();
+    c.find(Locator::Css("details.import input[type=file]")).await.unwrap().send_keys(&docx.display().to_string()).await.unwrap();
+    c.find(Locator::Css("details.import button")).await.unwrap().click().await.unwrap();
+    c.wait().for_element(Locator::Css(".paper h1")).await.unwrap();
+    let url = c.current_url().await.unwrap();
+    let path = url.path().to_string();
+    assert!(c.find(Locator::Css(".paper .body img")).await.is_ok(), "the photo came in from Word");
+    click_button(&c, "提交审核").await;
+    c.wait().for_element(Locator::Css(".flash")).await.unwrap();
+    assert!(c.source().await.unwrap().contains("待初审"));
+    logout(&c).await;
+
+    for (i, user) in ["editor", "reviewer", "chief"].into_iter().enumerate() {
+        login(&c, &base, user).await;
+        c.goto(&format!("{base}/admin/review")).await.unwrap();
+        c.find(Locator::LinkText("骨科开展关爱骨骼健康义诊")).await.unwrap().click().await.unwrap();
+        c.wait().for_element(Locator::Css("form.decide")).await.unwrap();
+        if i == 2 {
+            let png = c.screenshot().await.unwrap();
+            std::fs::write(shots().join("review-final-level.png"), png).unwrap();
+        }
+        c.find(Locator::Css("form.decide textarea")).await.unwrap().send_keys("同意发布").await.unwrap();
+        click_button(&c, "审核通过").await;
+        c.wait().for_element(Locator::Css(".flash")).await.unwrap();
+        logout(&c).await;
+    }
+
+    login(&c, &base, "editor").await;
+    c.goto(&format!("{base}{path}")).await.unwrap();
+    c.find(Locator::Css("form.publish button")).await.unwrap().click().await.unwrap();
+    c.wait().for_element(Locator::Css(".flash")).await.unwrap();
+    let link = c.find(Locator::Css("a[href^='/news/']")).await.unwrap().attr("href").await.unwrap().unwrap();
+    logout(&c).await;
+
+    c.goto(&format!("{base}{link}")).await.unwrap();
+    let h1 = c.find(Locator::Css(".story h1")).await.unwrap().text().await.unwrap();
+    assert_eq!(h1, "骨科开展关爱骨骼健康义诊");
+    let meta = c.find(Locator::Css(".story .meta")).await.unwrap().text().await.unwrap();
+    for part in ["发布日期", "来源：骨科", "编辑：王编辑", "责任编辑：赵总编", "浏览次数"] {
+        assert!(meta.contains(part), "meta line lacks {part}: {meta}");
+    }
+    let img = c.find(Locator::Css(".story .body img")).await.unwrap();
+    let loaded: bool = c.execute("return arguments[0].complete && arguments[0].naturalWidth > 0", vec![serde_json::to_value(&img).unwrap()]).await.unwrap().as_bool().unwrap();
+    assert!(loaded, "the public sees the photo");
+    let png = c.screenshot().await.unwrap();
+    std::fs::write(shots().join("public-article.png"), png).unwrap();
+    c.close().await.unwrap();
+}

@@ -1,0 +1,8 @@
+//! HTTP tests against the real server, one binary (zero2prod style).
+
+mod access;
+mod audit;
+mod browser;
+mod helpers;
+mod spine;
+mod uploads;
