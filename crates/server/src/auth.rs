@@ -204,12 +204,8 @@ impl FromRequestParts<AppState> for Auth {
     type Rejection = Response;
 
     async fn from_request_parts(parts: &mut Parts, _state: &AppState) -> Result<Self, Self::Rejection> {
-        let ip = parts.extensions.get::<ClientIp>().map(|c| c.0.clone()).unwrap_or_default();
-        match parts.extensions.get::<CurrentSession>().and_then(|s| s.0.clone()) {
-            Some(s) => {
-                let actor = Actor { user: s.user.clone(), ip };
-                Ok(Auth(s, actor))
-            }
+        match signed_in(parts) {
+            Some((s, actor)) => Ok(Auth(s, actor)),
             None => {
                 let next = parts.uri.path_and_query().map(|p| p.as_str()).unwrap_or("/admin");
                 let to = format!("/admin/login?next={}", form_urlencoded::byte_serialize(next.as_bytes()).collect::<String>());
@@ -219,6 +215,14 @@ impl FromRequestParts<AppState> for Auth {
     }
 }
 
+/// The session that [`session_layer`] found, with the actor it makes.
+fn signed_in(parts: &Parts) -> Option<(Session, Actor)> {
+    let ip = parts.extensions.get::<ClientIp>().map(|c| c.0.clone()).unwrap_or_default();
+    let s = parts.extensions.get::<CurrentSession>().and_then(|s| s.0.clone())?;
+    let actor = Actor { user: s.user.clone(), ip };
+    Some((s, actor))
+}
+
 /// A signed-in API caller; otherwise 401 with a JSON error.
 pub struct ApiAuth(pub Session, pub Actor);
 
@@ -226,14 +230,9 @@ impl FromRequestParts<AppState> for ApiAuth {
     type Rejection = Response;
 
     async fn from_request_parts(parts: &mut Parts, _state: &AppState) -> Result<Self, Self::Rejection> {
-        let ip = parts.extensions.get::<ClientIp>().map(|c| c.0.clone()).unwrap_or_default();
-        match parts.extensions.get::<CurrentSession>().and_then(|s| s.0.clone()) {
-            Some(s) => {
-                let actor = Actor { user: s.user.clone(), ip };
-                Ok(ApiAuth(s, actor))
-            }
-            None => Err(crate::routes::api::error_response(&crate::ServiceError::Unauthenticated)),
-        }
+        signed_in(parts)
+            .map(|(s, actor)| ApiAuth(s, actor))
+            .ok_or_else(|| crate::routes::api::error_response(&crate::ServiceError::Unauthenticated))
     }
 }
 
