@@ -174,13 +174,11 @@ pub async fn update(state: &AppState, actor: &Actor, id: i64, input: &Manuscript
     let restarted = m.status.pending_level().is_some_and(|(l, _)| l > 1) || m.status == Status::Approved;
     let note = if restarted { "送审后修改，审核从初审重新开始" } else { "" };
     let number = repo::save_revision(tx.conn(), &m, &content, channel_id, actor.user.id, next, note).await?;
-    if next != m.status || m.status.pending_level().is_some() {
+    if m.status.pending_level().is_some() || m.status == Status::Approved {
+        // A new round: approvals given to the old text no longer count.
         let decisions = repo::decisions(tx.conn(), state.site_id(), id).await?;
-        if m.status.pending_level().is_some() || m.status == Status::Approved {
-            // A new round: approvals given to the old text no longer count.
-            let d = NewDecision { revision: number, level: 0, levels: levels.into(), action: "edit", comment: note, user_id: actor.user.id, round: round_of(&decisions) + 1 };
-            repo::add_decision(tx.conn(), state.site_id(), id, &d).await?;
-        }
+        let d = NewDecision { revision: number, level: 0, levels: levels.into(), action: "edit", comment: note, user_id: actor.user.id, round: round_of(&decisions) + 1 };
+        repo::add_decision(tx.conn(), state.site_id(), id, &d).await?;
     }
     audit(tx.conn(), state.site_id(), actor, "manuscript_edit", "manuscript", id, format!("第 {number} 版{}", if note.is_empty() { String::new() } else { format!("，{note}") })).await?;
     let m = repo::get(tx.conn(), state.site_id(), id).await?;
