@@ -41,9 +41,93 @@ pub fn clean(html: &str) -> String {
     out.replace("<p></p>", "").replace("<p><br></p>", "")
 }
 
+/// The most pictures one save may carry pasted into the body.
+pub const MAX_INLINE_IMAGES: usize = 30;
+
+/// What a pasted `data:` picture becomes until the service has stored it: `/media/inline-N.img`,
+/// a path the sanitiser keeps and the service then replaces with the stored medium's URL.
+pub fn inline_placeholder(i: usize) -> String {
+    format!("/media/inline-{i}.img")
+}
+
+/// Takes pictures pasted into the editor (or from Word) as `src="data:image/…;base64,…"` out of
+/// the HTML before sanitising: each becomes [`inline_placeholder`]`(i)` and its decoded bytes are
+/// returned in order, to be cleaned and stored as media. Sources that are not base64 pictures
+/// are emptied (the sanitiser then drops the image). Returns an error message in Chinese when a
+/// body carries more than [`MAX_INLINE_IMAGES`].
+pub fn take_data_images(html: &str) -> Result<(String, Vec<Vec<u8>>), String> {
+    use base64::Engine;
+    let lower = html.to_ascii_lowercase();
+    let mut out = String::with_capacity(html.len().min(1 << 20));
+    let mut images = Vec::new();
+    let mut pos = 0;
+    while let Some(found) = lower[pos..].find("data:") {
+        let start = pos + found;
+        // Only inside an attribute value: the character before is a quote or `=`.
+        let before = html[..start].trim_end().chars().last();
+        let quote = match before {
+            Some(q @ ('"' | '\'')) => Some(q),
+            Some('=') => None,
+            _ => {
+                out.push_str(&html[pos..start + 5]);
+                pos = start + 5;
+                continue;
+            }
+        };
+        let end = match quote {
+            Some(q) => html[start..].find(q).map(|i| start + i).unwrap_or(html.len()),
+            None => html[start..].find(|c: char| c.is_whitespace() || c == '>').map(|i| start + i).unwrap_or(html.len()),
+        };
+        out.push_str(&html[pos..start]);
+        let value = &html[start..end];
+        let decoded = value
+            .split_once(',')
+            .filter(|(head, _)| {
+                let head = head.to_ascii_lowercase();
+                head.starts_with("data:image/") && head.ends_with(";base64")
+            })
+            .and_then(|(_, data)| {
+                let data: String = data.chars().filter(|c| !c.is_whitespace()).collect();
+                base64::engine::general_purpose::STANDARD.decode(data.as_bytes()).ok()
+            });
+        if let Some(bytes) = decoded {
+            if images.len() == MAX_INLINE_IMAGES {
+                return Err(format!("正文中粘贴的图片超过 {MAX_INLINE_IMAGES} 张。请删去一些，或在稿件页逐张上传；什么也没有保存，您的内容仍在表单中。"));
+            }
+            out.push_str(&inline_placeholder(images.len()));
+            images.push(bytes);
+        }
+        pos = end;
+    }
+    out.push_str(&html[pos..]);
+    Ok((out, images))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn pasted_data_pictures_become_placeholders_and_the_rest_is_dropped() {
+        let html = r#"<p>图一</p><img alt="a" src="data:image/png;base64,iVBO
+Rw0K"><img src='data:text/html;base64,PHNjcmlwdD4='><p>data:image/png;base64,AAAA 是正文</p><img src=data:image/gif;base64,R0lG>"#;
+        let (out, images) = take_data_images(html).unwrap();
+        assert_eq!(images, vec![b"\x89PNG\r\n".to_vec(), b"GIF".to_vec()]);
+        assert!(out.contains(r#"src="/media/inline-0.img""#), "{out}");
+        assert!(out.contains("src=/media/inline-1.img>"), "{out}");
+        assert!(out.contains("<p>data:image/png;base64,AAAA 是正文</p>"), "text is text: {out}");
+        let cleaned = clean(&out);
+        assert!(!cleaned.contains("text/html") && !cleaned.contains("src=\"data:"), "{cleaned}");
+        assert!(cleaned.contains(r#"<img alt="a" src="/media/inline-0.img">"#), "{cleaned}");
+    }
+
+    #[test]
+    fn too_many_pasted_pictures_are_refused() {
+        let one = r#"<img src="data:image/png;base64,iVBORw0K">"#;
+        assert!(take_data_images(&one.repeat(MAX_INLINE_IMAGES)).is_ok());
+        let err = take_data_images(&one.repeat(MAX_INLINE_IMAGES + 1)).unwrap_err();
+        assert!(err.contains("超过 30 张"), "{err}");
+    }
 
     #[test]
     fn word_paste_keeps_structure_and_drops_the_rest() {

@@ -56,6 +56,7 @@ pub(crate) fn found<T>(row: Option<T>) -> Result<T> {
 }
 
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
+static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
 
 /// The database and the media folder of one deployment.
 #[derive(Clone)]
@@ -138,11 +139,7 @@ impl Store {
             .await?;
         match backend {
             Backend::Sqlite => SQLITE_MIGRATIONS.run(&pool).await?,
-            Backend::Postgres => {
-                return Err(StoreError::Conflict(
-                    "PostgreSQL 迁移尚未提供：请先使用内置的 SQLite（不设置 DATABASE_URL）".into(),
-                ))
-            }
+            Backend::Postgres => POSTGRES_MIGRATIONS.run(&pool).await?,
         }
         Ok(Store {
             pool,

@@ -255,7 +255,14 @@ async fn form_lists(state: &AppState, auth: &Auth) -> (Vec<yuanxun_store::Channe
 
 async fn editor(state: &AppState, auth: &Auth, id: Option<i64>, base_revision: i64, form: &ManuscriptInput, status: StatusCode, error: Option<String>) -> Response {
     let (channels, departments) = form_lists(state, auth).await;
-    page_status(state, auth, "admin/edit.html", status, context! { id, base_revision, form, channels, departments, error })
+    // The manuscript's photos, for "insert into the body" in the editor.
+    let mut images = Vec::new();
+    if let Some(id) = id {
+        if let Ok(v) = ms::view(state, &auth.1, id).await {
+            images = v.media.iter().filter(|m| m.kind == "image").map(|m| context! { url => ms::media_url(m), caption => m.caption.clone(), name => m.file_name.clone() }).collect();
+        }
+    }
+    page_status(state, auth, "admin/edit.html", status, context! { id, base_revision, form, channels, departments, error, images })
 }
 
 async fn new_page(State(state): State<AppState>, auth: Auth) -> Response {

@@ -120,7 +120,7 @@ async fn validate(c: &mut AnyConnection, state: &AppState, actor: &Actor, input:
     let authors = line(&input.authors, "作者", false, 200)?;
     let photographers = line(&input.photographers, "摄影", false, 200)?;
     if input.body_html.len() > 4 * 1024 * 1024 {
-        return Err(ServiceError::Invalid("正文过长（超过 4 MB）。请把图片作为附件上传，不要粘贴进正文".into()));
+        return Err(ServiceError::Invalid("正文文字过长（超过 4 MB），请分成几篇稿件；您的内容仍在表单中".into()));
     }
     let body_html = sanitize::clean(&input.body_html);
     let channel = sites::get_channel(c, state.site_id(), input.channel_id).await.map_err(|_| ServiceError::Invalid("请选择栏目".into()))?;
@@ -148,10 +148,19 @@ fn require_writer(actor: &Actor) -> ServiceResult<()> {
 /// Creates a draft.
 pub async fn create(state: &AppState, actor: &Actor, input: &ManuscriptInput) -> ServiceResult<Manuscript> {
     require_writer(actor)?;
+    let (input, pasted) = pasted_images(input).await?;
     let mut tx = state.store.begin().await?;
-    let (content, channel_id, department_id) = validate(tx.conn(), state, actor, input).await?;
+    let (mut content, channel_id, department_id) = validate(tx.conn(), state, actor, &input).await?;
+    let media = store_pasted(tx.conn(), state, actor, None, &pasted, &mut content).await?;
     let m = repo::create(tx.conn(), state.site_id(), actor.user.id, department_id, channel_id, &content).await?;
+    for md in &media {
+        repo::attach_media(tx.conn(), state.site_id(), md.id, m.id).await?;
+    }
+    if let Some(first) = media.first() {
+        repo::set_cover(tx.conn(), state.site_id(), m.id, Some(first.id)).await?;
+    }
     audit(tx.conn(), state.site_id(), actor, "manuscript_create", "manuscript", m.id, content.title.clone()).await?;
+    let m = repo::get(tx.conn(), state.site_id(), m.id).await?;
     tx.commit().await?;
     Ok(m)
 }
@@ -160,6 +169,7 @@ pub async fn create(state: &AppState, actor: &Actor, input: &ManuscriptInput) ->
 /// `base_revision` is the revision the editor started from: if someone saved in between,
 /// the save is refused rather than silently overwriting their work.
 pub async fn update(state: &AppState, actor: &Actor, id: i64, input: &ManuscriptInput, base_revision: Option<i64>) -> ServiceResult<Manuscript> {
+    let (input, pasted) = pasted_images(input).await?;
     let mut tx = state.store.begin().await?;
     let m = load(tx.conn(), state, actor, id).await?;
     if !can_edit(&actor.user, &m) {
@@ -168,7 +178,11 @@ pub async fn update(state: &AppState, actor: &Actor, id: i64, input: &Manuscript
     if base_revision.is_some_and(|b| b != m.revision) {
         return Err(ServiceError::Conflict("稿件已被他人修改，请刷新后再保存（您的内容仍在表单中，可先复制保存）".into()));
     }
-    let (content, channel_id, _) = validate(tx.conn(), state, actor, input).await?;
+    let (mut content, channel_id, _) = validate(tx.conn(), state, actor, &input).await?;
+    let media = store_pasted(tx.conn(), state, actor, Some(id), &pasted, &mut content).await?;
+    if let (None, Some(first)) = (m.cover_media_id, media.first()) {
+        repo::set_cover(tx.conn(), state.site_id(), id, Some(first.id)).await?;
+    }
     let levels = sites::get_channel(tx.conn(), state.site_id(), channel_id).await?.review_levels as u8;
     let next = apply(m.status, Action::Edit { levels })?;
     let restarted = m.status.pending_level().is_some_and(|(l, _)| l > 1) || m.status == Status::Approved;
@@ -433,6 +447,54 @@ pub async fn diff(state: &AppState, actor: &Actor, id: i64, from: i64, to: i64) 
 pub fn media_url(m: &Media) -> String {
     let ext = m.storage_key.rsplit('.').next().unwrap_or("bin");
     format!("/media/{}.{ext}", m.id)
+}
+
+/// Pictures pasted into the body as `data:` URIs: taken out of the HTML and cleaned like any
+/// upload (format check, pixel limits, EXIF removed by re-encoding), before any write.
+async fn pasted_images(input: &ManuscriptInput) -> ServiceResult<(ManuscriptInput, Vec<yuanxun_docx::CleanImage>)> {
+    let (body_html, raw) = sanitize::take_data_images(&input.body_html).map_err(ServiceError::Invalid)?;
+    let input = ManuscriptInput { body_html, ..input.clone() };
+    if raw.is_empty() {
+        return Ok((input, Vec::new()));
+    }
+    let cleaned = tokio::task::spawn_blocking(move || {
+        raw.iter()
+            .enumerate()
+            .map(|(i, bytes)| yuanxun_docx::clean_image(&format!("正文中粘贴的第 {} 张图片", i + 1), bytes, &Limits::default()))
+            .collect::<Result<Vec<_>, _>>()
+    })
+    .await
+    .map_err(|e| ServiceError::Internal(e.to_string()))??;
+    Ok((input, cleaned))
+}
+
+/// Stores cleaned pasted pictures as media of the manuscript (or unattached, for a manuscript
+/// about to be created) and points the body's placeholders at them.
+async fn store_pasted(c: &mut AnyConnection, state: &AppState, actor: &Actor, manuscript_id: Option<i64>, images: &[yuanxun_docx::CleanImage], content: &mut Content) -> ServiceResult<Vec<Media>> {
+    let site = state.site_id();
+    let mut stored = Vec::with_capacity(images.len());
+    for (i, img) in images.iter().enumerate() {
+        let (key, sha) = state.store.media.put(site, &img.bytes, img.ext)?;
+        let name = format!("pasted-{}.{}", i + 1, img.ext);
+        let new = NewMedia {
+            manuscript_id,
+            kind: "image",
+            file_name: &name,
+            content_type: img.content_type,
+            storage_key: &key,
+            sha256: &sha,
+            size: img.bytes.len() as i64,
+            width: img.width.into(),
+            height: img.height.into(),
+            caption: "",
+            photographer: "",
+            created_by: actor.user.id,
+        };
+        let media = repo::add_media(c, site, &new).await?;
+        content.body_html = content.body_html.replace(&sanitize::inline_placeholder(i), &media_url(&media));
+        stored.push(media);
+    }
+    Ok(stored)
 }
 
 /// Creates a manuscript from a Word upload: text, headings, lists, tables and photos (the

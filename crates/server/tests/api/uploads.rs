@@ -101,3 +101,66 @@ async fn a_200_mb_upload_is_refused_before_it_is_read() {
     assert!(text.contains("文件过大") && text.contains("200 MB"), "{text}");
     assert_eq!(app.count(Table::Media).await, before);
 }
+
+fn data_uri(mime: &str, bytes: &[u8]) -> String {
+    use base64::Engine;
+    format!("data:{mime};base64,{}", base64::engine::general_purpose::STANDARD.encode(bytes))
+}
+
+#[tokio::test]
+async fn pictures_pasted_into_the_body_become_media_without_exif() {
+    let app = spawn_app().await;
+    let web = app.web("corr_a").await;
+    let body = format!(
+        "<p>义诊现场：</p><p><img src=\"{}\" alt=\"义诊现场\"></p><p>专家讲解。</p>",
+        data_uri("image/jpeg", &crate::helpers::photo_with_exif())
+    );
+    let news = app.fx.news.to_string();
+    let (s, loc, html) = web.form("/admin/manuscripts", &[("title", "粘贴图片的稿件"), ("channel_id", &news), ("body_html", &body)]).await;
+    assert_eq!(s, 303, "{html}");
+    let id: i64 = loc.trim_start_matches("/admin/manuscripts/").split('?').next().unwrap().parse().unwrap();
+    let (_, v) = app.api("corr_a").await.get(&format!("/manuscripts/{id}")).await;
+    let media = v["media"].as_array().unwrap();
+    assert_eq!(media.len(), 1, "{v}");
+    let url = format!("/media/{}.jpg", media[0]["id"]);
+    let stored = v["manuscript"]["body_html"].as_str().unwrap();
+    assert!(stored.contains(&format!("<img src=\"{url}\" alt=\"义诊现场\">")) || stored.contains(&format!("<img alt=\"义诊现场\" src=\"{url}\">")), "{stored}");
+    assert!(!stored.contains("data:"), "{stored}");
+    assert_eq!(v["manuscript"]["cover_media_id"], media[0]["id"], "the first photo becomes the cover");
+    let photo = web.client.get(format!("{}{url}", app.base)).send().await.unwrap().bytes().await.unwrap();
+    assert!(image::load_from_memory(&photo).is_ok());
+    assert!(!photo.windows(4).any(|w| w == b"Exif"), "EXIF removed");
+
+    // A second picture pasted into an edit is stored with the same manuscript, as a new revision.
+    let (_, edit) = web.get(&format!("/admin/manuscripts/{id}/edit")).await;
+    assert!(edit.contains("本稿图片"), "the editor offers the photo for insertion");
+    let png = {
+        let img = image::RgbaImage::from_pixel(40, 30, image::Rgba([0, 120, 200, 128]));
+        let mut out = std::io::Cursor::new(Vec::new());
+        img.write_to(&mut out, image::ImageFormat::Png).unwrap();
+        out.into_inner()
+    };
+    let body2 = format!("{stored}<p><img src=\"{}\"></p>", data_uri("image/png", &png));
+    let (s, _, html) = web.form(&format!("/admin/manuscripts/{id}/edit"), &[("title", "粘贴图片的稿件"), ("channel_id", &news), ("body_html", &body2), ("base_revision", "1")]).await;
+    assert_eq!(s, 303, "{html}");
+    let (_, v) = app.api("corr_a").await.get(&format!("/manuscripts/{id}")).await;
+    assert_eq!(v["media"].as_array().unwrap().len(), 2);
+    assert_eq!(v["manuscript"]["revision"], 2);
+    assert!(v["manuscript"]["body_html"].as_str().unwrap().contains(&format!("/media/{}.png", v["media"][1]["id"])));
+}
+
+#[tokio::test]
+async fn a_pasted_image_bomb_is_refused_and_the_text_is_kept() {
+    let app = spawn_app().await;
+    let web = app.web("corr_a").await;
+    let bomb = yuanxun_docx::testdata::png_bomb(50_000, 50_000);
+    let body = format!("<p>这段文字不能丢。</p><img src=\"{}\">", data_uri("image/png", &bomb));
+    let before = (app.count(Table::Manuscripts).await, app.count(Table::Media).await);
+    let news = app.fx.news.to_string();
+    let (s, _, html) = web.form("/admin/manuscripts", &[("title", "带炸弹的稿件"), ("channel_id", &news), ("body_html", &body)]).await;
+    assert_eq!(s, 422);
+    assert!(html.contains("尺寸异常"), "specific message");
+    assert!(html.contains("这段文字不能丢。"), "the text stays in the form");
+    assert!(html.contains("带炸弹的稿件"));
+    assert_eq!((app.count(Table::Manuscripts).await, app.count(Table::Media).await), before);
+}
