@@ -1,5 +1,8 @@
 //! The `yuanxun` binary: `serve` runs the newsroom and the public site; `audit verify` checks
-//! the audit chain. All work lives in the library crates; this file parses arguments.
+//! the audit chain; `check` runs the content-risk check on files. All work lives in the
+//! library crates; this file parses arguments.
+
+mod check;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -34,6 +37,20 @@ enum Command {
         #[arg(long)]
         secure_cookies: bool,
     },
+    /// Checks files (.txt, .md, .html, .docx) for risky words, typos, privacy leaks,
+    /// placeholders and more. Exit code 0 clean, 1 warnings only, 2 blocking findings.
+    Check {
+        /// Files to check.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// The documents' date (YYYY-MM-DD): outdated expressions and event dates are judged
+        /// against it.
+        #[arg(long)]
+        date: Option<String>,
+        /// Output: text (line with a caret under each finding) or json (the CheckReport schema).
+        #[arg(long, value_enum, default_value = "text")]
+        format: check::OutputFormat,
+    },
     /// Audit log tools.
     Audit {
         #[command(subcommand)]
@@ -53,6 +70,16 @@ enum AuditCommand {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    if let Command::Check { files, date, format } = &cli.command {
+        // No runtime or logging needed: the check is pure computation.
+        return match check::run(files, date.as_deref(), *format) {
+            Ok(code) => code,
+            Err(e) => {
+                eprintln!("错误：{e:#}");
+                ExitCode::from(2)
+            }
+        };
+    }
     tracing_subscriber::fmt()
         .with_env_filter(tracing_subscriber::EnvFilter::try_from_env("YUANXUN_LOG").unwrap_or_else(|_| "info,sqlx=warn".into()))
         .with_writer(std::io::stderr)
@@ -95,6 +122,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             running.wait().await;
             Ok(ExitCode::SUCCESS)
         }
+        Command::Check { .. } => unreachable!("handled before the runtime starts"),
         Command::Audit { command: AuditCommand::Verify { data } } => {
             if !data.join("yuanxun.db").exists() {
                 anyhow::bail!("{} 中没有数据库（yuanxun.db）：请用 --data 指向 serve 使用的数据目录", data.display());

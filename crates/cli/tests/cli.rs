@@ -80,3 +80,39 @@ async fn audit_verify_reports_the_first_broken_link() {
     assert_eq!(missing.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&missing.stderr).contains("--data"));
 }
+
+#[test]
+fn check_reports_findings_with_carets_and_exit_codes() {
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("稿件.txt");
+    std::fs::write(&bad, "骨科举行义诊\n2024年3月5日，专家们再接再励。联系人：___\n").unwrap();
+    let warn = dir.path().join("warn.md");
+    std::fs::write(&warn, "专家们再接再励，服务群众。\n").unwrap();
+    let clean = dir.path().join("clean.html");
+    std::fs::write(&clean, "<p>专家们再接再厉，服务群众。</p>").unwrap();
+    let bin = env!("CARGO_BIN_EXE_yuanxun");
+
+    let out = std::process::Command::new(bin).args(["check", "--date", "2024-03-06"]).arg(&bad).output().unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(out.status.code(), Some(2), "{text}");
+    assert!(text.contains(":2:14: 警告 [错别字·typo.lexicon]"), "{text}");
+    assert!(text.contains("    2024年3月5日，专家们再接再励。联系人：___\n                        ^^^^^^^^\n    建议：再接再厉"), "{text}");
+    assert!(text.contains("[占位符·placeholder.blank]"));
+
+    let out = std::process::Command::new(bin).arg("check").arg(&warn).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let out = std::process::Command::new(bin).args(["check", "--format", "json"]).arg(&clean).arg(&warn).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v[0]["report"]["findings"].as_array().unwrap().len(), 0);
+    assert_eq!(v[1]["report"]["findings"][0]["suggestion"], "再接再厉");
+    let out = std::process::Command::new(bin).arg("check").arg(&clean).output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+
+    let out = std::process::Command::new(bin).args(["check", "--date", "2024-13-01"]).arg(&clean).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("日期“2024-13-01”无效"));
+    let out = std::process::Command::new(bin).arg("check").arg(dir.path().join("missing.txt")).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("无法读取"));
+}

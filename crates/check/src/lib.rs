@@ -1,0 +1,314 @@
+//! The content-risk check (稿件审校): reads every word of a story before a reviewer does and
+//! explains each risk with a fix.
+//!
+//! Pipeline, all in memory and without I/O (lexicons are compiled in or handed over):
+//! 1. [`source`]: plain text or sanitised HTML → visible text, each char knowing its
+//!    original byte span;
+//! 2. [`normalize`]: a folded stream (full/half width, traditional → simplified, case) and a
+//!    dense stream (folded, minus symbols and spaces inserted to dodge filters);
+//! 3. [`matcher`]: one leftmost-longest Aho-Corasick pass per stream over every lexicon term
+//!    and every allowed word (an allowed word hides the terms inside it);
+//! 4. [`rules`]: structural rules — privacy numbers with checksums, placeholders, duplicates,
+//!    punctuation, dates, leader titles, medical claims;
+//! 5. findings mapped back to exact spans of the original, dismissed ones removed, sorted.
+//!
+//! The JSON schema of [`CheckReport`] is documented in `crates/check/REPORT.md`.
+
+pub mod lexicon;
+pub mod matcher;
+pub mod normalize;
+pub mod report;
+pub mod rules;
+pub mod source;
+
+use std::collections::HashSet;
+
+use time::Date;
+
+pub use lexicon::{Entry, Leader, SiteLexicon};
+pub use report::{Category, CheckReport, Counts, Finding, Severity};
+
+use matcher::{Matcher, MatcherBuilder};
+use normalize::fold_str;
+use rules::Raw;
+use source::Stream;
+
+/// The schema version written into every report.
+pub const SCHEMA: u32 = 1;
+
+/// How the input is written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Text,
+    Html,
+}
+
+/// One document to check.
+#[derive(Debug, Clone, Copy)]
+pub struct CheckInput<'a> {
+    pub text: &'a str,
+    pub format: Format,
+    /// The document's date (publication or writing date): outdated terms and event dates are
+    /// judged against it. Without it, date-aware rules use only dates written in the text.
+    pub date: Option<Date>,
+    /// Keys of findings a reviewer dismissed for this document.
+    pub dismissed: &'a [String],
+}
+
+impl<'a> CheckInput<'a> {
+    pub fn text(text: &'a str) -> CheckInput<'a> {
+        CheckInput { text, format: Format::Text, date: None, dismissed: &[] }
+    }
+
+    pub fn html(text: &'a str) -> CheckInput<'a> {
+        CheckInput { text, format: Format::Html, date: None, dismissed: &[] }
+    }
+
+    pub fn dated(mut self, date: Date) -> Self {
+        self.date = Some(date);
+        self
+    }
+}
+
+/// Compiled lexicons and site settings, ready to check many documents. Cheap to share
+/// (`Arc<Checker>`); rebuild it when the site's lexicon changes.
+pub struct Checker {
+    version: String,
+    entries: Vec<Entry>,
+    folded: Matcher,
+    dense: Matcher,
+    leaders: Vec<Leader>,
+    public_phones: HashSet<String>,
+}
+
+impl Checker {
+    /// The built-in lexicons only.
+    pub fn builtin() -> Checker {
+        Checker::new(&SiteLexicon::default())
+    }
+
+    /// The built-in lexicons with a site's additions, removals, allowlist and roster.
+    pub fn new(site: &SiteLexicon) -> Checker {
+        normalize::warm_up();
+        let removed: HashSet<(Category, String)> = site.removed.iter().map(|(c, t)| (*c, fold_str(t))).collect();
+        let mut entries: Vec<Entry> = lexicon::builtin().into_iter().filter(|e| !removed.contains(&(e.category, fold_str(&e.term)))).collect();
+        entries.extend(site.entries.iter().cloned());
+        let mut folded = MatcherBuilder::default();
+        let mut dense = MatcherBuilder::default();
+        let dense_form = |s: &str| -> String { fold_str(s).chars().filter(|c| !normalize::is_noise(*c)).collect() };
+        for (i, e) in entries.iter().enumerate() {
+            let i = i as u32;
+            let f = fold_str(&e.term);
+            if e.category == Category::Sensitive && !f.is_ascii() {
+                dense.entry(dense_form(&e.term), i);
+                for x in &e.exceptions {
+                    dense.allow(dense_form(x));
+                }
+            } else {
+                folded.entry(f, i);
+                for x in &e.exceptions {
+                    folded.allow(fold_str(x));
+                }
+            }
+        }
+        for w in lexicon::builtin_allow().iter().chain(&site.allow) {
+            folded.allow(fold_str(w));
+            dense.allow(dense_form(w));
+        }
+        let version = format!("{}+site.{}", lexicon::BUILTIN_VERSION.trim(), site.revision);
+        Checker {
+            version,
+            entries,
+            folded: folded.build(),
+            dense: dense.build(),
+            leaders: site.leaders.clone(),
+            public_phones: site.public_phones.iter().map(|p| p.chars().filter(char::is_ascii_digit).collect()).collect(),
+        }
+    }
+
+    /// The lexicon version reports carry.
+    pub fn version(&self) -> &str {
+        &self.version
+    }
+
+    /// The entries in force (built-in minus removals plus the site's).
+    pub fn entries(&self) -> &[Entry] {
+        &self.entries
+    }
+
+    /// Heap bytes of the compiled automata.
+    pub fn memory_usage(&self) -> usize {
+        self.folded.memory_usage() + self.dense.memory_usage()
+    }
+
+    /// Checks one document.
+    pub fn check(&self, input: &CheckInput<'_>) -> CheckReport {
+        let visible = match input.format {
+            Format::Text => Stream::from_text(input.text),
+            Format::Html => Stream::from_html(input.text),
+        };
+        let folded = visible.folded();
+        let dense = folded.dense();
+        let mut raw = Vec::new();
+        self.lexicon_findings(&folded, false, input.date, &mut raw);
+        self.lexicon_findings(&dense, true, input.date, &mut raw);
+        rules::privacy::check(&folded, &self.public_phones, &mut raw);
+        rules::placeholder::check(&visible, &mut raw);
+        rules::duplicate::check(&visible, &mut raw);
+        rules::punctuation::check(&visible, &mut raw);
+        rules::dates::check(&folded, input.date, &mut raw);
+        rules::leaders::check(&folded, &self.leaders, &mut raw);
+        rules::medical::check(&folded, &mut raw);
+        finish(input, &self.version, raw)
+    }
+
+    fn lexicon_findings(&self, s: &Stream, dense: bool, date: Option<Date>, out: &mut Vec<Raw>) {
+        let m = if dense { &self.dense } else { &self.folded };
+        for (p, a, b) in m.find(&s.text) {
+            let info = &m.infos[p];
+            if info.allow {
+                continue;
+            }
+            for &ei in &info.entries {
+                let e = &self.entries[ei as usize];
+                if let Some(raw) = self.lexicon_finding(e, s, a, b, date) {
+                    out.push(raw);
+                }
+            }
+        }
+    }
+
+    fn lexicon_finding(&self, e: &Entry, s: &Stream, a: usize, b: usize, date: Option<Date>) -> Option<Raw> {
+        let t = &s.text;
+        // ASCII terms are words: not inside a longer ASCII word.
+        if e.term.is_ascii() {
+            let before = t[..a].chars().next_back();
+            let after = t[b..].chars().next();
+            if before.is_some_and(|c| c.is_ascii_alphanumeric()) || after.is_some_and(|c| c.is_ascii_alphanumeric()) {
+                return None;
+            }
+        }
+        let (mut a, mut b) = (a, b);
+        if e.brand {
+            (a, b) = rules::gambling_context(t, a, b)?;
+        }
+        if e.category == Category::Outdated {
+            let since = e.since?;
+            if date.is_some_and(|d| d < since) {
+                return None;
+            }
+        }
+        let rule = match e.category {
+            Category::Sensitive if e.brand => "sensitive.gambling_brand",
+            Category::Sensitive => "sensitive.lexicon",
+            Category::Normative => "normative.lexicon",
+            Category::Typo => "typo.lexicon",
+            Category::AdAbsolute => "ad_absolute.lexicon",
+            Category::MedicalClaim => "medical_claim.lexicon",
+            Category::Outdated => "outdated.lexicon",
+            _ => "lexicon",
+        };
+        let reason = e.reason.clone().unwrap_or_else(|| default_reason(e));
+        let mut raw = Raw::new(rule, e.category, e.severity, s.original(a, b), reason);
+        raw.suggestion = e.suggestion.clone();
+        Some(raw)
+    }
+}
+
+fn default_reason(e: &Entry) -> String {
+    let sug = e.suggestion.as_deref().unwrap_or("");
+    match e.category {
+        Category::Sensitive => {
+            let kind = match e.kind.as_deref() {
+                Some("political") => "政治敏感",
+                Some("gambling") => "涉赌",
+                Some("pornography") => "涉黄",
+                Some("violence") => "涉暴恐",
+                _ => "敏感",
+            };
+            format!("{kind}词，不得出现在公开稿件中，请删除或改写")
+        }
+        Category::Normative => format!("不规范表述，应为“{sug}”"),
+        Category::Typo => format!("错别字：“{}”应为“{sug}”", e.term),
+        Category::AdAbsolute => {
+            if sug.is_empty() {
+                "绝对化用语，违反《广告法》第九条，请删除".to_string()
+            } else {
+                format!("绝对化用语，违反《广告法》第九条，可改为“{sug}”")
+            }
+        }
+        Category::MedicalClaim => "医疗宣传不得承诺疗效或保证治愈（《广告法》第十六条）".to_string(),
+        Category::Outdated => match e.since {
+            Some(d) => format!("该表述自 {} 起已不再使用，应为“{sug}”", lexicon::format_date(d)),
+            None => format!("过时表述，应为“{sug}”"),
+        },
+        _ => String::new(),
+    }
+}
+
+/// Maps raw findings to the report: dedupe, drop dismissed, compute chars and line:column.
+fn finish(input: &CheckInput<'_>, version: &str, mut raw: Vec<Raw>) -> CheckReport {
+    raw.sort_by(|x, y| (x.start, x.end, x.rule).cmp(&(y.start, y.end, y.rule)));
+    raw.dedup_by(|y, x| x.start == y.start && x.end == y.end && x.rule == y.rule);
+    let src = input.text;
+    let dismissed: HashSet<&str> = input.dismissed.iter().map(String::as_str).collect();
+    let mut findings = Vec::with_capacity(raw.len());
+    let mut counts = Counts::default();
+    let mut n_dismissed = 0;
+    // Walk the original once, in order of start offsets, counting chars and lines.
+    let (mut pos, mut chars, mut line, mut line_start_chars) = (0usize, 0usize, 1usize, 0usize);
+    for r in raw {
+        if r.start >= r.end || r.end > src.len() || !src.is_char_boundary(r.start) || !src.is_char_boundary(r.end) {
+            debug_assert!(false, "bad span from {}: {}..{}", r.rule, r.start, r.end);
+            continue;
+        }
+        for c in src[pos..r.start].chars() {
+            chars += 1;
+            if c == '\n' {
+                line += 1;
+                line_start_chars = chars;
+            }
+        }
+        pos = r.start;
+        let surface = &src[r.start..r.end];
+        let text = match input.format {
+            Format::Text => surface.to_string(),
+            Format::Html => Stream::from_html(surface).text.replace('\n', ""),
+        };
+        let key = format!("{}:{}", r.rule, text);
+        if dismissed.contains(key.as_str()) {
+            n_dismissed += 1;
+            continue;
+        }
+        match r.severity {
+            Severity::Block => counts.block += 1,
+            Severity::Warn => counts.warn += 1,
+            Severity::Info => counts.info += 1,
+        }
+        let len = surface.chars().count();
+        findings.push(Finding {
+            rule: r.rule.to_string(),
+            category: r.category,
+            severity: r.severity,
+            start: chars,
+            end: chars + len,
+            byte_start: r.start,
+            byte_end: r.end,
+            line,
+            column: chars - line_start_chars + 1,
+            surface: surface.to_string(),
+            text,
+            suggestion: r.suggestion,
+            reason: r.reason,
+            key,
+        });
+    }
+    CheckReport {
+        schema: SCHEMA,
+        lexicon_version: version.to_string(),
+        document_date: input.date.map(lexicon::format_date),
+        findings,
+        dismissed: n_dismissed,
+        counts,
+    }
+}

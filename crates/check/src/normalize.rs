@@ -1,0 +1,134 @@
+//! Character folding for matching: full width → half width, traditional → simplified, ASCII
+//! case; and which characters count as noise that evaders insert between the characters of a
+//! sensitive term (`赌*博`, `新 葡 京`, `六.合.彩`). Folding is one character to one character,
+//! so every folded character still knows the original character it came from.
+
+use std::sync::OnceLock;
+
+const CJK_START: u32 = 0x3400;
+const CJK_END: u32 = 0x9FFF;
+const COMPAT_START: u32 = 0xF900;
+const COMPAT_END: u32 = 0xFAFF;
+
+/// Whether `c` is one of the 6,763 characters of GB 2312, the basic simplified set.
+fn in_gb2312(c: char) -> bool {
+    let mut buf = [0u8; 4];
+    let (bytes, _, unmappable) = encoding_rs::GBK.encode(c.encode_utf8(&mut buf));
+    !unmappable && bytes.len() == 2 && (0xB0..=0xF7).contains(&bytes[0]) && (0xA1..=0xFE).contains(&bytes[1])
+}
+
+/// Traditional → simplified for single characters, built once from `simplet2s`'s tables
+/// (MIT): every character of the CJK blocks it converts one-to-one, except characters that
+/// are themselves in the basic simplified set (GB 2312): 磐 or 著 are simplified characters
+/// in their own right and stay as written.
+fn t2s_table() -> &'static [(u32, u32)] {
+    static TABLE: OnceLock<Vec<(u32, u32)>> = OnceLock::new();
+    TABLE.get_or_init(|| {
+        let mut out = Vec::new();
+        let mut buf = [0u8; 4];
+        for cp in (CJK_START..=CJK_END).chain(COMPAT_START..=COMPAT_END) {
+            let Some(c) = char::from_u32(cp) else { continue };
+            let s = c.encode_utf8(&mut buf);
+            let conv = simplet2s::convert(s);
+            let mut it = conv.chars();
+            if let (Some(d), None) = (it.next(), it.next()) {
+                if d != c && !in_gb2312(c) {
+                    out.push((cp, d as u32));
+                }
+            }
+        }
+        out
+    })
+}
+
+/// A dense lookup over the CJK blocks: index = code point − start, value = simplified code
+/// point or 0.
+fn t2s_dense() -> &'static [u32] {
+    static DENSE: OnceLock<Vec<u32>> = OnceLock::new();
+    DENSE.get_or_init(|| {
+        let mut v = vec![0u32; (COMPAT_END - CJK_START + 1) as usize];
+        for &(t, s) in t2s_table() {
+            v[(t - CJK_START) as usize] = s;
+        }
+        v
+    })
+}
+
+/// Forces the traditional→simplified table to be built (it takes a few milliseconds).
+pub fn warm_up() {
+    let _ = t2s_dense();
+}
+
+/// Folds one character for matching.
+#[inline]
+pub fn fold(c: char) -> char {
+    let cp = c as u32;
+    if cp < 0x80 {
+        return c.to_ascii_lowercase();
+    }
+    if (0xFF01..=0xFF5E).contains(&cp) {
+        // Full-width ASCII forms.
+        let a = char::from_u32(cp - 0xFEE0).unwrap_or(c);
+        return a.to_ascii_lowercase();
+    }
+    if cp == 0x3000 {
+        return ' ';
+    }
+    if (CJK_START..=COMPAT_END).contains(&cp) {
+        let s = t2s_dense()[(cp - CJK_START) as usize];
+        if s != 0 {
+            return char::from_u32(s).unwrap_or(c);
+        }
+    }
+    c
+}
+
+/// Folds a whole string (used for lexicon terms).
+pub fn fold_str(s: &str) -> String {
+    s.chars().map(fold).collect()
+}
+
+/// Characters inserted between the characters of a sensitive term to dodge filters, skipped
+/// when matching sensitive terms. Line breaks and Chinese sentence punctuation (，。；：！？ and
+/// their half-width forms after folding, except `.`) are not noise: a term never spans them.
+#[inline]
+pub fn is_noise(c: char) -> bool {
+    match c {
+        '\n' | ',' | ';' | ':' | '!' | '?' | '(' | ')' => false,
+        ' ' | '\t' | '\r' | '\u{a0}' => true,
+        '\u{200b}'..='\u{200f}' | '\u{2060}' | '\u{feff}' => true,
+        '*' | '#' | '@' | '$' | '%' | '^' | '&' | '_' | '+' | '=' | '|' | '\\' | '/' | '~' | '-' | '\'' | '"' | '.' | '`' | '<' | '>' | '[' | ']' | '{' | '}' => true,
+        '\u{b7}' | '\u{30fb}' | '\u{2022}' | '\u{2027}' => true,
+        // Arrows, math, technical, box drawing, shapes, dingbats, misc symbols.
+        '\u{2190}'..='\u{2BFF}' => true,
+        // Emoji and pictographs.
+        '\u{1F000}'..='\u{1FAFF}' => true,
+        _ => false,
+    }
+}
+
+/// Whether `c` is a Chinese character (CJK unified ideographs, extension A, compatibility).
+#[inline]
+pub fn is_han(c: char) -> bool {
+    matches!(c as u32, 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF | 0x20000..=0x2FA1F)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn folds_width_case_and_script() {
+        assert_eq!(fold_str("ＡＢＣ１２３　醫院 Bet"), "abc123 医院 bet");
+        assert_eq!(fold_str("國務院衛生健康委員會"), "国务院卫生健康委员会");
+        assert_eq!(fold_str("骨科"), "骨科");
+        assert_eq!(fold_str("磐石"), "磐石", "simplified characters stay");
+        assert_eq!(fold_str("，。"), ",。");
+    }
+
+    #[test]
+    fn noise_is_what_evaders_insert_not_sentence_breaks() {
+        assert!(is_noise('*') && is_noise(' ') && is_noise('.') && is_noise('★') && is_noise('\u{200b}'));
+        assert!(!is_noise('，') && !is_noise(',') && !is_noise('。') && !is_noise('\n') && !is_noise('医'));
+    }
+}

@@ -1,0 +1,56 @@
+//! Medical-advertising claims that a word list cannot catch alone: cure or efficacy rates
+//! with a figure (`治愈率达98%`, `有效率百分之九十`), and "100%" guarantees next to treatment
+//! words. (Promises like 根治 and 药到病除 are in the `medical_claim` lexicon.)
+
+use super::Raw;
+use crate::report::{Category, Severity};
+use crate::source::Stream;
+
+const RATES: &[&str] = &["治愈率", "有效率", "痊愈率", "根治率", "好转率", "康复率", "治疗成功率", "成功率", "总有效率", "治疗有效率", "控制率", "缓解率"];
+const GUARANTEE_NEAR: &[&str] = &["治愈", "有效", "康复", "根治", "成功", "无效", "痊愈", "见效", "无副作用", "安全"];
+
+pub fn check(s: &Stream, out: &mut Vec<Raw>) {
+    let t = &s.text;
+    for r in RATES {
+        for (i, _) in t.match_indices(r) {
+            // Skip when this is the tail of a longer rate word already matched (治疗有效率 ⊃ 有效率).
+            if RATES.iter().any(|longer| longer.len() > r.len() && longer.ends_with(r) && t[..i + r.len()].ends_with(longer)) {
+                continue;
+            }
+            let end = i + r.len();
+            let window: String = t[end..].chars().take(8).collect();
+            let fig = figure_in(&window);
+            if let Some(fig_end) = fig {
+                out.push(Raw::new(
+                    "medical_claim.rate",
+                    Category::MedicalClaim,
+                    Severity::Warn,
+                    s.original(i, end + fig_end),
+                    "医疗宣传中不得出现治愈率、有效率等疗效数据（《广告法》第十六条），如属学术数据请注明来源或删除",
+                ));
+            }
+        }
+    }
+    for (i, _) in t.match_indices("100%") {
+        let before: String = t[..i].chars().rev().take(6).collect::<Vec<_>>().into_iter().rev().collect();
+        let after: String = t[i + 4..].chars().take(6).collect();
+        if GUARANTEE_NEAR.iter().any(|w| before.contains(w) || after.contains(w)) {
+            out.push(Raw::new("medical_claim.guarantee", Category::MedicalClaim, Severity::Block, s.original(i, i + 4), "不得承诺或保证疗效（“100%”）"));
+        }
+    }
+}
+
+/// Byte end within `w` of a figure (`98%`, `98.5%`, `百分之九十`), if one is there.
+fn figure_in(w: &str) -> Option<usize> {
+    if let Some(p) = w.find("百分之") {
+        let tail = &w[p + "百分之".len()..];
+        let n = tail.chars().take_while(|c| "零一二三四五六七八九十百点".contains(*c)).map(char::len_utf8).sum::<usize>();
+        if n > 0 {
+            return Some(p + "百分之".len() + n);
+        }
+    }
+    let pct = w.find('%')?;
+    let head = &w[..pct];
+    let digits = head.chars().rev().take_while(|c| c.is_ascii_digit() || *c == '.').count();
+    (digits > 0).then_some(pct + 1)
+}

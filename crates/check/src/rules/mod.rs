@@ -1,0 +1,66 @@
+//! Structural rules: what a word list cannot express. Each rule reads the streams of one
+//! document and pushes raw findings (stream spans already mapped to original byte spans).
+
+pub mod dates;
+pub mod duplicate;
+pub mod leaders;
+pub mod medical;
+pub mod placeholder;
+pub mod privacy;
+pub mod punctuation;
+
+use crate::report::{Category, Severity};
+
+/// A finding before line/column and character offsets are computed.
+#[derive(Debug, Clone)]
+pub struct Raw {
+    pub rule: &'static str,
+    pub category: Category,
+    pub severity: Severity,
+    /// Original byte span.
+    pub start: usize,
+    pub end: usize,
+    pub suggestion: Option<String>,
+    pub reason: String,
+}
+
+impl Raw {
+    pub fn new(rule: &'static str, category: Category, severity: Severity, (start, end): (usize, usize), reason: impl Into<String>) -> Raw {
+        Raw { rule, category, severity, start, end, suggestion: None, reason: reason.into() }
+    }
+
+    pub fn suggest(mut self, s: impl Into<String>) -> Raw {
+        self.suggestion = Some(s.into());
+        self
+    }
+}
+
+/// Words that, right after a gambling brand, show the brand is a casino.
+const GAMBLING_AFTER: &[&str] = &[
+    "娱乐城", "娱乐场", "娱乐", "赌场", "赌城", "棋牌", "彩票", "官网", "官方网站", "平台", "注册", "开户", "下注", "真人", "体育", "国际",
+    "网投", "app", "网址", "在线", "电子", "游戏", "送彩金", "彩金", "博彩", "老虎机", "百家乐", "登录", "入口",
+];
+
+/// Where a gambling brand that is also an ordinary word (金沙, 永利, 威尼斯人) is a casino: with
+/// two or more digits right before it (`3118金沙`), after 澳门, or before a gambling word.
+/// Returns the span widened to include that context. `t` is the dense stream's text.
+pub fn gambling_context(t: &str, a: usize, b: usize) -> Option<(usize, usize)> {
+    let before = &t[..a];
+    let digits = before.len() - before.trim_end_matches(|c: char| c.is_ascii_digit()).len();
+    let mut start = a;
+    let mut end = b;
+    let mut hit = false;
+    if digits >= 2 {
+        start = a - digits;
+        hit = true;
+    } else if before.ends_with("澳门") {
+        start = a - "澳门".len();
+        hit = true;
+    }
+    let after = &t[b..];
+    if let Some(w) = GAMBLING_AFTER.iter().filter(|w| after.starts_with(*w)).max_by_key(|w| w.len()) {
+        end = b + w.len();
+        hit = true;
+    }
+    hit.then_some((start, end))
+}

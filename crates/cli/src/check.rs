@@ -1,0 +1,130 @@
+//! `yuanxun check FILE...`: the content-risk check on files (.txt, .md, .html, .docx), with
+//! the line and a caret under each finding, or JSON. Exit code: 0 clean, 1 warnings only
+//! (or info), 2 any blocking finding or an unreadable file.
+
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use yuanxun_check::{CheckInput, CheckReport, Checker, Finding, Format, Severity};
+
+/// Output format.
+#[derive(Clone, Copy, Debug, clap::ValueEnum)]
+pub enum OutputFormat {
+    Text,
+    Json,
+}
+
+/// A file read for checking: its text and how to read it.
+struct Doc {
+    text: String,
+    format: Format,
+}
+
+fn read(path: &Path) -> anyhow::Result<Doc> {
+    let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
+    let bytes = std::fs::read(path).map_err(|e| anyhow::anyhow!("无法读取 {}：{e}", path.display()))?;
+    match ext.as_str() {
+        "docx" => {
+            let imported = yuanxun_docx::read_docx(&bytes, &yuanxun_docx::Limits::default())?;
+            // Check what a reader sees: the title, then the body's visible text, line by line.
+            let body = yuanxun_check::source::Stream::from_html(&imported.body_html).text;
+            Ok(Doc { text: format!("{}\n{}", imported.title, body.trim_start_matches(imported.title.as_str()).trim_start_matches('\n')), format: Format::Text })
+        }
+        "html" | "htm" => Ok(Doc { text: utf8(path, bytes)?, format: Format::Html }),
+        "txt" | "md" | "markdown" | "" => Ok(Doc { text: utf8(path, bytes)?, format: Format::Text }),
+        other => anyhow::bail!("{}：不支持 .{other} 文件，可检查 .txt、.md、.html、.docx", path.display()),
+    }
+}
+
+fn utf8(path: &Path, bytes: Vec<u8>) -> anyhow::Result<String> {
+    String::from_utf8(bytes).map_err(|_| anyhow::anyhow!("{} 不是 UTF-8 编码的文本：请另存为 UTF-8 后再检查", path.display()))
+}
+
+pub fn run(files: &[PathBuf], date: Option<&str>, format: OutputFormat) -> anyhow::Result<ExitCode> {
+    let date = match date {
+        Some(d) => Some(yuanxun_check::lexicon::parse_date(d).ok_or_else(|| anyhow::anyhow!("日期“{d}”无效，应为 YYYY-MM-DD，例如 2024-05-01"))?),
+        None => None,
+    };
+    let checker = Checker::builtin();
+    let color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+    let mut worst: Option<Severity> = None;
+    let mut failed = false;
+    let mut reports = Vec::new();
+    let out = std::io::stdout();
+    let mut out = out.lock();
+    for path in files {
+        let doc = match read(path) {
+            Ok(d) => d,
+            Err(e) => {
+                eprintln!("错误：{e:#}");
+                failed = true;
+                continue;
+            }
+        };
+        let mut input = CheckInput { text: &doc.text, format: doc.format, date, dismissed: &[] };
+        if let Some(d) = date {
+            input = input.dated(d);
+        }
+        let report = checker.check(&input);
+        worst = worst.max(report.worst());
+        match format {
+            OutputFormat::Text => print_text(&mut out, path, &doc.text, &report, color)?,
+            OutputFormat::Json => reports.push(serde_json::json!({ "file": path.display().to_string(), "report": report })),
+        }
+    }
+    if let OutputFormat::Json = format {
+        serde_json::to_writer_pretty(&mut out, &reports)?;
+        writeln!(out)?;
+    }
+    Ok(match (failed, worst) {
+        (true, _) | (_, Some(Severity::Block)) => ExitCode::from(2),
+        (_, Some(_)) => ExitCode::from(1),
+        (false, None) => ExitCode::SUCCESS,
+    })
+}
+
+fn paint(color: bool, code: &str, s: &str) -> String {
+    if color {
+        format!("\x1b[{code}m{s}\x1b[0m")
+    } else {
+        s.to_string()
+    }
+}
+
+fn print_text(out: &mut impl Write, path: &Path, text: &str, report: &CheckReport, color: bool) -> std::io::Result<()> {
+    let lines: Vec<&str> = text.split('\n').collect();
+    for f in &report.findings {
+        let (sev_color, sev) = match f.severity {
+            Severity::Block => ("1;31", "必须修改"),
+            Severity::Warn => ("1;33", "警告"),
+            Severity::Info => ("1;36", "提示"),
+        };
+        writeln!(out, "{}:{}:{}: {} [{}·{}] {}", path.display(), f.line, f.column, paint(color, sev_color, sev), f.category.label(), f.rule, f.reason)?;
+        caret(out, &lines, f, color, sev_color)?;
+        if let Some(s) = &f.suggestion {
+            writeln!(out, "    建议：{}", paint(color, "32", s))?;
+        }
+    }
+    let c = report.counts;
+    writeln!(out, "{}：必须修改 {} 处，警告 {} 处，提示 {} 处（词库版本 {}）", path.display(), c.block, c.warn, c.info, report.lexicon_version)?;
+    Ok(())
+}
+
+/// The finding's line with a caret under its span (display width: CJK characters take two
+/// columns). Long lines are cut to a window around the span.
+fn caret(out: &mut impl Write, lines: &[&str], f: &Finding, color: bool, sev_color: &str) -> std::io::Result<()> {
+    let Some(line) = lines.get(f.line - 1) else { return Ok(()) };
+    let chars: Vec<char> = line.trim_end_matches('\r').chars().collect();
+    let start = f.column - 1;
+    let len = (f.end - f.start).max(1);
+    let from = start.saturating_sub(30);
+    let to = (start + len + 30).min(chars.len());
+    let width = |c: &char| if (*c as u32) >= 0x1100 { 2 } else { 1 };
+    let shown: String = chars[from.min(chars.len())..to].iter().collect();
+    let pad: usize = chars[from.min(chars.len())..start.min(chars.len())].iter().map(width).sum();
+    let mark: usize = chars[start.min(chars.len())..(start + len).min(chars.len())].iter().map(width).sum::<usize>().max(1);
+    writeln!(out, "    {}{}", if from > 0 { "…" } else { "" }, shown)?;
+    writeln!(out, "    {}{}{}", if from > 0 { " " } else { "" }, " ".repeat(pad), paint(color, sev_color, &"^".repeat(mark)))?;
+    Ok(())
+}
