@@ -105,9 +105,17 @@ impl Checker {
                     dense.allow(dense_form(x));
                 }
             } else {
-                folded.entry(f, i);
+                folded.entry(f.clone(), i);
                 for x in &e.exceptions {
                     folded.allow(fold_str(x));
+                }
+                // A wrong form inside its own correction (国家卫生健康委员 ⊂ 国家卫生健康委员会):
+                // the correct text must never be flagged.
+                if let Some(s) = &e.suggestion {
+                    let s = fold_str(s);
+                    if s.len() > f.len() && s.contains(&f) {
+                        folded.allow(s);
+                    }
                 }
             }
         }

@@ -283,3 +283,19 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn correct_text_containing_a_wrong_form_is_not_flagged() {
+    // 国家卫生健康委员 (missing 会) is a normative entry; the full name contains it.
+    assert!(findings("国家卫生健康委员会印发通知").is_empty(), "{:?}", findings("国家卫生健康委员会印发通知"));
+    has("国家卫生健康委员印发通知", "normative.lexicon", "国家卫生健康委员");
+}
+
+#[test]
+fn a_paragraph_typed_with_half_width_marks_gets_one_summary() {
+    let text = "会议指出,要提高认识,压实责任,强化措施,确保实效。";
+    let got = rules(text);
+    assert_eq!(got.iter().filter(|r| *r == "punctuation.half_width").count(), 3);
+    let f = has(text, "punctuation.half_width_paragraph", text);
+    assert!(f.reason.contains("4 处"), "{}", f.reason);
+}

@@ -54,7 +54,10 @@ fn paragraph(s: &Stream, base: usize, line: &str, out: &mut Vec<Raw>) {
     for &(k, cl) in &stack {
         out.push(Raw::new("punctuation.unbalanced", Category::Punctuation, Severity::Warn, at(k), format!("“{}”没有对应的“{cl}”", chars[k].1)));
     }
-    // Half-width marks inside Chinese text.
+    // Half-width marks inside Chinese text: the first few one by one, then one summary, so
+    // that a paragraph typed with an English keyboard layout does not bury everything else.
+    const SHOWN: usize = 3;
+    let mut half = 0;
     for k in 0..chars.len() {
         let c = chars[k].1;
         let Some(fw) = full_width(c) else { continue };
@@ -66,8 +69,16 @@ fn paragraph(s: &Stream, base: usize, line: &str, out: &mut Vec<Raw>) {
             _ => prev.is_some_and(is_han) && next.is_none_or(is_han),
         };
         if chinese {
-            out.push(Raw::new("punctuation.half_width", Category::Punctuation, Severity::Info, at(k), format!("中文句子中应使用全角“{fw}”")).suggest(fw.to_string()));
+            half += 1;
+            if half <= SHOWN {
+                out.push(Raw::new("punctuation.half_width", Category::Punctuation, Severity::Info, at(k), format!("中文句子中应使用全角“{fw}”")).suggest(fw.to_string()));
+            }
         }
+    }
+    if half > SHOWN {
+        let first = chars.first().map(|c| c.0).unwrap_or(base);
+        let last = chars.last().map(|c| c.0 + c.1.len_utf8()).unwrap_or(base);
+        out.push(Raw::new("punctuation.half_width_paragraph", Category::Punctuation, Severity::Info, s.original(first, last), format!("本段共有 {half} 处半角标点，请统一改为全角")));
     }
     // Doubled marks.
     let mut k = 0;
