@@ -22,7 +22,8 @@ impl TestDb {
         self.store.close().await;
         if let Some((admin_url, name)) = self.drop_pg {
             let mut c = sqlx::AnyConnection::connect(&admin_url).await.expect("reconnect to drop");
-            c.execute(format!("DROP DATABASE IF EXISTS {name}").as_str()).await.expect("drop test database");
+            // FORCE: a pooled connection may still be closing in the background.
+            c.execute(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)").as_str()).await.expect("drop test database");
         }
     }
 }
