@@ -62,10 +62,7 @@ pub fn run(files: &[PathBuf], date: Option<&str>, format: OutputFormat) -> anyho
                 continue;
             }
         };
-        let mut input = CheckInput { text: &doc.text, format: doc.format, date, dismissed: &[] };
-        if let Some(d) = date {
-            input = input.dated(d);
-        }
+        let input = CheckInput { text: &doc.text, format: doc.format, date, dismissed: &[] };
         let report = checker.check(&input);
         worst = worst.max(report.worst());
         match format {

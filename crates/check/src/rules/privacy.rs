@@ -183,8 +183,8 @@ fn patient_names(s: &Stream, out: &mut Vec<Raw>) {
                 if cand[1..len].iter().any(|(_, c)| NOT_IN_NAME.contains(*c)) {
                     continue;
                 }
-                let end = cand.get(len).map(|(o, _)| *o).unwrap_or(rest.len());
-                let end = if len == cand.len() { rest[cand[len - 1].0..].chars().next().map(|c| cand[len - 1].0 + c.len_utf8()).unwrap_or(rest.len()) } else { end };
+                let (last, c) = cand[len - 1];
+                let end = last + c.len_utf8();
                 if AFTER_NAME.iter().any(|a| rest[end..].starts_with(a)) {
                     found = Some(end);
                     break;

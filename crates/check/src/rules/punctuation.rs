@@ -36,9 +36,8 @@ fn paragraph(s: &Stream, base: usize, line: &str, out: &mut Vec<Raw>) {
     // Balance, with a stack so that 《“…”》 nests.
     let mut stack: Vec<(usize, char)> = Vec::new();
     for (k, &(_, c)) in chars.iter().enumerate() {
-        if let Some(&(open, close)) = PAIRS.iter().find(|(o, _)| *o == c) {
+        if let Some(&(_, close)) = PAIRS.iter().find(|(o, _)| *o == c) {
             stack.push((k, close));
-            let _ = open;
         } else if let Some(&(open, _)) = PAIRS.iter().find(|(_, cl)| *cl == c) {
             match stack.iter().rposition(|(_, cl)| *cl == c) {
                 Some(p) => {

@@ -10,7 +10,7 @@ use axum_extra::extract::cookie::CookieJar;
 use minijinja::{context, Environment, Value};
 use serde::Deserialize;
 use yuanxun_core::{clock, role, Role};
-use yuanxun_store::{audit, sites, users};
+use yuanxun_store::{audit, sites, users, Media};
 
 use crate::auth::{cookie, is_https, random_token, Auth, ClientIp, CSRF_COOKIE, SESSION_COOKIE};
 use crate::services::manuscripts::{self as ms, ManuscriptInput, Verdict};
@@ -253,21 +253,17 @@ async fn form_lists(state: &AppState, auth: &Auth) -> (Vec<yuanxun_store::Channe
     (chans, depts)
 }
 
-async fn editor(state: &AppState, auth: &Auth, id: Option<i64>, base_revision: i64, form: &ManuscriptInput, status: StatusCode, error: Option<String>) -> Response {
+/// The editor page; `media` is the manuscript's media, whose photos it offers for insertion.
+#[allow(clippy::too_many_arguments)]
+async fn editor(state: &AppState, auth: &Auth, id: Option<i64>, base_revision: i64, form: &ManuscriptInput, media: &[Media], status: StatusCode, error: Option<String>) -> Response {
     let (channels, departments) = form_lists(state, auth).await;
-    // The manuscript's photos, for "insert into the body" in the editor.
-    let mut images = Vec::new();
-    if let Some(id) = id {
-        if let Ok(v) = ms::view(state, &auth.1, id).await {
-            images = v.media.iter().filter(|m| m.kind == "image").map(|m| context! { url => ms::media_url(m), caption => m.caption.clone(), name => m.file_name.clone() }).collect();
-        }
-    }
+    let images: Vec<_> = media.iter().filter(|m| m.kind == "image").map(|m| context! { url => ms::media_url(m), caption => m.caption.clone(), name => m.file_name.clone() }).collect();
     page_status(state, auth, "admin/edit.html", status, context! { id, base_revision, form, channels, departments, error, images })
 }
 
 async fn new_page(State(state): State<AppState>, auth: Auth) -> Response {
     let form = ManuscriptInput { department_id: auth.0.user.department_id, ..Default::default() };
-    editor(&state, &auth, None, 0, &form, StatusCode::OK, None).await
+    editor(&state, &auth, None, 0, &form, &[], StatusCode::OK, None).await
 }
 
 #[derive(Deserialize)]
@@ -306,7 +302,7 @@ async fn create(State(state): State<AppState>, auth: Auth, Form(f): Form<EditFor
     let input = f.input();
     match ms::create(&state, &auth.1, &input).await {
         Ok(m) => Redirect::to(&format!("/admin/manuscripts/{}?msg=created", m.id)).into_response(),
-        Err(e) => editor(&state, &auth, None, 0, &input, e.status(), Some(e.to_string())).await,
+        Err(e) => editor(&state, &auth, None, 0, &input, &[], e.status(), Some(e.to_string())).await,
     }
 }
 
@@ -315,7 +311,7 @@ async fn edit_page(State(state): State<AppState>, auth: Auth, Path(id): Path<i64
         Ok(v) if v.can.edit => {
             let m = &v.manuscript;
             let form = ManuscriptInput { title: m.title.clone(), subtitle: m.subtitle.clone(), channel_id: m.channel_id, department_id: Some(m.department_id), authors: m.authors.clone(), photographers: m.photographers.clone(), body_html: m.body_html.clone() };
-            editor(&state, &auth, Some(id), m.revision, &form, StatusCode::OK, None).await
+            editor(&state, &auth, Some(id), m.revision, &form, &v.media, StatusCode::OK, None).await
         }
         Ok(v) => error_page(&state, &auth, ServiceError::Forbidden(format!("稿件{}，不能修改", v.status_label))),
         Err(e) => error_page(&state, &auth, e),
@@ -326,7 +322,10 @@ async fn edit(State(state): State<AppState>, auth: Auth, Path(id): Path<i64>, Fo
     let input = f.input();
     match ms::update(&state, &auth.1, id, &input, f.base_revision).await {
         Ok(_) => Redirect::to(&format!("/admin/manuscripts/{id}?msg=saved")).into_response(),
-        Err(e) => editor(&state, &auth, Some(id), f.base_revision.unwrap_or(0), &input, e.status(), Some(e.to_string())).await,
+        Err(e) => {
+            let media = ms::view(&state, &auth.1, id).await.map(|v| v.media).unwrap_or_default();
+            editor(&state, &auth, Some(id), f.base_revision.unwrap_or(0), &input, &media, e.status(), Some(e.to_string())).await
+        }
     }
 }
 
@@ -469,7 +468,7 @@ async fn import(State(state): State<AppState>, auth: Auth, mp: Multipart) -> Res
         Ok(m) => Redirect::to(&format!("/admin/manuscripts/{}?msg=imported", m.id)).into_response(),
         Err(e) => {
             let form = ManuscriptInput { department_id: auth.0.user.department_id, ..Default::default() };
-            editor(&state, &auth, None, 0, &form, e.status(), Some(e.to_string())).await
+            editor(&state, &auth, None, 0, &form, &[], e.status(), Some(e.to_string())).await
         }
     }
 }

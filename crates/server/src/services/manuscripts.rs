@@ -153,12 +153,8 @@ pub async fn create(state: &AppState, actor: &Actor, input: &ManuscriptInput) ->
     let (mut content, channel_id, department_id) = validate(tx.conn(), state, actor, &input).await?;
     let media = store_pasted(tx.conn(), state, actor, None, &pasted, &mut content).await?;
     let m = repo::create(tx.conn(), state.site_id(), actor.user.id, department_id, channel_id, &content).await?;
-    for md in &media {
-        repo::attach_media(tx.conn(), state.site_id(), md.id, m.id).await?;
-    }
-    if let Some(first) = media.first() {
-        repo::set_cover(tx.conn(), state.site_id(), m.id, Some(first.id)).await?;
-    }
+    let media_ids: Vec<i64> = media.iter().map(|md| md.id).collect();
+    adopt_media(tx.conn(), state.site_id(), m.id, &media_ids).await?;
     audit(tx.conn(), state.site_id(), actor, "manuscript_create", "manuscript", m.id, content.title.clone()).await?;
     let m = repo::get(tx.conn(), state.site_id(), m.id).await?;
     tx.commit().await?;
@@ -468,29 +464,45 @@ async fn pasted_images(input: &ManuscriptInput) -> ServiceResult<(ManuscriptInpu
     Ok((input, cleaned))
 }
 
+/// Stores one cleaned picture (file, then media row) for a manuscript, or unattached for a
+/// manuscript about to be created.
+async fn store_image(c: &mut AnyConnection, state: &AppState, actor: &Actor, manuscript_id: Option<i64>, img: &yuanxun_docx::CleanImage, file_name: &str, caption: &str) -> ServiceResult<Media> {
+    let site = state.site_id();
+    let (key, sha) = state.store.media.put(site, &img.bytes, img.ext)?;
+    let new = NewMedia {
+        manuscript_id,
+        kind: "image",
+        file_name,
+        content_type: img.content_type,
+        storage_key: &key,
+        sha256: &sha,
+        size: img.bytes.len() as i64,
+        width: img.width.into(),
+        height: img.height.into(),
+        caption,
+        photographer: "",
+        created_by: actor.user.id,
+    };
+    Ok(repo::add_media(c, site, &new).await?)
+}
+
+/// Attaches pictures stored before their manuscript existed; the first becomes the cover.
+async fn adopt_media(c: &mut AnyConnection, site: i64, manuscript_id: i64, media_ids: &[i64]) -> ServiceResult<()> {
+    for mid in media_ids {
+        repo::attach_media(c, site, *mid, manuscript_id).await?;
+    }
+    if let Some(first) = media_ids.first() {
+        repo::set_cover(c, site, manuscript_id, Some(*first)).await?;
+    }
+    Ok(())
+}
+
 /// Stores cleaned pasted pictures as media of the manuscript (or unattached, for a manuscript
 /// about to be created) and points the body's placeholders at them.
 async fn store_pasted(c: &mut AnyConnection, state: &AppState, actor: &Actor, manuscript_id: Option<i64>, images: &[yuanxun_docx::CleanImage], content: &mut Content) -> ServiceResult<Vec<Media>> {
-    let site = state.site_id();
     let mut stored = Vec::with_capacity(images.len());
     for (i, img) in images.iter().enumerate() {
-        let (key, sha) = state.store.media.put(site, &img.bytes, img.ext)?;
-        let name = format!("pasted-{}.{}", i + 1, img.ext);
-        let new = NewMedia {
-            manuscript_id,
-            kind: "image",
-            file_name: &name,
-            content_type: img.content_type,
-            storage_key: &key,
-            sha256: &sha,
-            size: img.bytes.len() as i64,
-            width: img.width.into(),
-            height: img.height.into(),
-            caption: "",
-            photographer: "",
-            created_by: actor.user.id,
-        };
-        let media = repo::add_media(c, site, &new).await?;
+        let media = store_image(c, state, actor, manuscript_id, img, &format!("pasted-{}.{}", i + 1, img.ext), "").await?;
         content.body_html = content.body_html.replace(&sanitize::inline_placeholder(i), &media_url(&media));
         stored.push(media);
     }
@@ -513,34 +525,14 @@ pub async fn import_docx(state: &AppState, actor: &Actor, bytes: Vec<u8>, channe
     let mut body = imported.body_html.clone();
     let mut media_ids = Vec::new();
     for (i, img) in imported.images.iter().enumerate() {
-        let (key, sha) = state.store.media.put(site, &img.image.bytes, img.image.ext)?;
         let name = format!("{}.{}", img.name.rsplit_once('.').map(|p| p.0).unwrap_or(&img.name), img.image.ext);
-        let new = NewMedia {
-            manuscript_id: None,
-            kind: "image",
-            file_name: &name,
-            content_type: img.image.content_type,
-            storage_key: &key,
-            sha256: &sha,
-            size: img.image.bytes.len() as i64,
-            width: img.image.width.into(),
-            height: img.image.height.into(),
-            caption: &img.caption,
-            photographer: "",
-            created_by: actor.user.id,
-        };
-        let media = repo::add_media(tx.conn(), site, &new).await?;
+        let media = store_image(tx.conn(), state, actor, None, &img.image, &name, &img.caption).await?;
         body = body.replacen(&format!("data-import=\"{i}\""), &format!("src=\"{}\"", media_url(&media)), 1);
         media_ids.push(media.id);
     }
     let content = Content { title, body_html: sanitize::clean(&body), ..Default::default() };
     let m = repo::create(tx.conn(), site, actor.user.id, department_id, channel_id, &content).await?;
-    for mid in &media_ids {
-        repo::attach_media(tx.conn(), site, *mid, m.id).await?;
-    }
-    if let Some(first) = media_ids.first() {
-        repo::set_cover(tx.conn(), site, m.id, Some(*first)).await?;
-    }
+    adopt_media(tx.conn(), site, m.id, &media_ids).await?;
     audit(tx.conn(), site, actor, "manuscript_import", "manuscript", m.id, format!("从 Word 导入，{} 张图片", media_ids.len())).await?;
     let m = repo::get(tx.conn(), site, m.id).await?;
     tx.commit().await?;
