@@ -91,6 +91,13 @@ async fn correspondent_to_public_article_in_chromium() {
     let url = c.current_url().await.unwrap();
     let path = url.path().to_string();
     assert!(c.find(Locator::Css(".paper .body img")).await.is_ok(), "the photo came in from Word");
+    // The editor offers the manuscript's photo for insertion at the cursor.
+    c.goto(&format!("{base}{path}/edit")).await.unwrap();
+    let before = c.find_all(Locator::Css(".rich img")).await.unwrap().len();
+    c.find(Locator::Css(".library .insert-existing")).await.unwrap().click().await.unwrap();
+    assert_eq!(c.find_all(Locator::Css(".rich img")).await.unwrap().len(), before + 1, "one click inserts the photo");
+    std::fs::write(shots().join("editor.png"), c.screenshot().await.unwrap()).unwrap();
+    c.goto(&format!("{base}{path}")).await.unwrap();
     click_button(&c, "提交审核").await;
     c.wait().for_element(Locator::Css(".flash")).await.unwrap();
     assert!(c.source().await.unwrap().contains("待初审"));
