@@ -20,35 +20,22 @@ fn in_gb2312(c: char) -> bool {
 /// Traditional → simplified for single characters, built once from `simplet2s`'s tables
 /// (MIT): every character of the CJK blocks it converts one-to-one, except characters that
 /// are themselves in the basic simplified set (GB 2312): 磐 or 著 are simplified characters
-/// in their own right and stay as written.
-fn t2s_table() -> &'static [(u32, u32)] {
-    static TABLE: OnceLock<Vec<(u32, u32)>> = OnceLock::new();
-    TABLE.get_or_init(|| {
-        let mut out = Vec::new();
-        let mut buf = [0u8; 4];
-        for cp in (CJK_START..=CJK_END).chain(COMPAT_START..=COMPAT_END) {
-            let Some(c) = char::from_u32(cp) else { continue };
-            let s = c.encode_utf8(&mut buf);
-            let conv = simplet2s::convert(s);
-            let mut it = conv.chars();
-            if let (Some(d), None) = (it.next(), it.next()) {
-                if d != c && !in_gb2312(c) {
-                    out.push((cp, d as u32));
-                }
-            }
-        }
-        out
-    })
-}
-
-/// A dense lookup over the CJK blocks: index = code point − start, value = simplified code
-/// point or 0.
+/// in their own right and stay as written. A dense lookup: index = code point − start, value
+/// = simplified code point or 0.
 fn t2s_dense() -> &'static [u32] {
     static DENSE: OnceLock<Vec<u32>> = OnceLock::new();
     DENSE.get_or_init(|| {
         let mut v = vec![0u32; (COMPAT_END - CJK_START + 1) as usize];
-        for &(t, s) in t2s_table() {
-            v[(t - CJK_START) as usize] = s;
+        let mut buf = [0u8; 4];
+        for cp in (CJK_START..=CJK_END).chain(COMPAT_START..=COMPAT_END) {
+            let Some(c) = char::from_u32(cp) else { continue };
+            let conv = simplet2s::convert(c.encode_utf8(&mut buf));
+            let mut it = conv.chars();
+            if let (Some(d), None) = (it.next(), it.next()) {
+                if d != c && !in_gb2312(c) {
+                    v[(cp - CJK_START) as usize] = d as u32;
+                }
+            }
         }
         v
     })
