@@ -14,6 +14,7 @@
 //!
 //! The JSON schema of [`CheckReport`] is documented in `crates/check/REPORT.md`.
 
+pub mod highlight;
 pub mod lexicon;
 pub mod matcher;
 pub mod normalize;
@@ -167,7 +168,7 @@ impl Checker {
         rules::dates::check(&folded, input.date, &mut raw);
         rules::leaders::check(&folded, &self.leaders, &mut raw);
         rules::medical::check(&folded, &mut raw);
-        finish(input, &self.version, raw)
+        finish(input, &visible, &self.version, raw)
     }
 
     fn lexicon_findings(&self, s: &Stream, dense: bool, date: Option<Date>, out: &mut Vec<Raw>) {
@@ -255,7 +256,7 @@ fn default_reason(e: &Entry) -> String {
 }
 
 /// Maps raw findings to the report: dedupe, drop dismissed, compute chars and line:column.
-fn finish(input: &CheckInput<'_>, version: &str, mut raw: Vec<Raw>) -> CheckReport {
+fn finish(input: &CheckInput<'_>, visible: &Stream, version: &str, mut raw: Vec<Raw>) -> CheckReport {
     raw.sort_by(|x, y| (x.start, x.end, x.rule).cmp(&(y.start, y.end, y.rule)));
     raw.dedup_by(|y, x| x.start == y.start && x.end == y.end && x.rule == y.rule);
     let src = input.text;
@@ -265,6 +266,9 @@ fn finish(input: &CheckInput<'_>, version: &str, mut raw: Vec<Raw>) -> CheckRepo
     let mut n_dismissed = 0;
     // Walk the original once, in order of start offsets, counting chars and lines.
     let (mut pos, mut chars, mut line, mut line_start_chars) = (0usize, 0usize, 1usize, 0usize);
+    // …and the visible text, counting paragraphs (runs of text between line breaks).
+    let vis = visible.text.as_bytes();
+    let (mut vpos, mut paragraph, mut in_break) = (0usize, 0usize, true);
     for r in raw {
         if r.start >= r.end || r.end > src.len() || !src.is_char_boundary(r.start) || !src.is_char_boundary(r.end) {
             debug_assert!(false, "bad span from {}: {}..{}", r.rule, r.start, r.end);
@@ -278,6 +282,19 @@ fn finish(input: &CheckInput<'_>, version: &str, mut raw: Vec<Raw>) -> CheckRepo
             }
         }
         pos = r.start;
+        while vpos < vis.len() && visible.original_start(vpos) < r.start {
+            match vis[vpos] {
+                b'\n' => in_break = true,
+                b if b & 0xC0 != 0x80 && in_break => {
+                    paragraph += 1;
+                    in_break = false;
+                }
+                _ => {}
+            }
+            vpos += 1;
+        }
+        // The finding's first char opens a new paragraph when a break precedes it.
+        let paragraph_here = if in_break { paragraph + 1 } else { paragraph };
         let surface = &src[r.start..r.end];
         let text = match input.format {
             Format::Text => surface.to_string(),
@@ -304,6 +321,7 @@ fn finish(input: &CheckInput<'_>, version: &str, mut raw: Vec<Raw>) -> CheckRepo
             byte_end: r.end,
             line,
             column: chars - line_start_chars + 1,
+            paragraph: paragraph_here,
             surface: surface.to_string(),
             text,
             suggestion: r.suggestion,

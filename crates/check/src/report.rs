@@ -80,6 +80,12 @@ impl Category {
         }
     }
 
+    /// Whether the category is driven by a word list a site can extend (the others are
+    /// structural rules).
+    pub fn is_lexicon(self) -> bool {
+        matches!(self, Category::Sensitive | Category::Normative | Category::Typo | Category::AdAbsolute | Category::MedicalClaim | Category::Outdated)
+    }
+
     /// Parses the snake_case name.
     pub fn parse(s: &str) -> Option<Category> {
         Category::ALL.into_iter().find(|c| c.as_str() == s)
@@ -141,6 +147,10 @@ pub struct Finding {
     /// 1-based line and column (in characters) of `start` in the original input.
     pub line: usize,
     pub column: usize,
+    /// 1-based paragraph of the visible text (a run between line breaks or block tags) in
+    /// which the finding starts: where a reviewer looks in the rendered story.
+    #[serde(default)]
+    pub paragraph: usize,
     /// Exactly `input[byte_start..byte_end]` (for HTML input it may contain markup).
     pub surface: String,
     /// The text a reader sees in that span (markup removed, entities decoded).
@@ -152,6 +162,15 @@ pub struct Finding {
     /// Identifies the finding across revisions of a document (`rule` + text), so that a
     /// dismissal sticks to the manuscript rather than to one offset.
     pub key: String,
+}
+
+impl Finding {
+    /// The text that replaces the surface when a reviewer accepts the suggestion, or `None`
+    /// when the suggestion is advice (written in parentheses, e.g. “（删去，或写明来源）”)
+    /// rather than a replacement.
+    pub fn replacement(&self) -> Option<&str> {
+        self.suggestion.as_deref().filter(|s| !s.is_empty() && !s.starts_with('（') && !s.starts_with('(') && *s != self.surface)
+    }
 }
 
 /// The result of checking one document.

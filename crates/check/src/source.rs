@@ -16,6 +16,11 @@ pub struct Stream {
 }
 
 impl Stream {
+    /// The original start offset of the visible char at byte `i` of `text`.
+    pub fn original_start(&self, i: usize) -> usize {
+        self.starts[i] as usize
+    }
+
     fn with_capacity(n: usize) -> Stream {
         Stream { text: String::with_capacity(n), starts: Vec::with_capacity(n), ends: Vec::with_capacity(n) }
     }

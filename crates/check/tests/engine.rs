@@ -299,3 +299,17 @@ fn a_paragraph_typed_with_half_width_marks_gets_one_summary() {
     let f = has(text, "punctuation.half_width_paragraph", text);
     assert!(f.reason.contains("4 处"), "{}", f.reason);
 }
+
+#[test]
+fn findings_name_the_paragraph_a_reader_sees() {
+    let c = Checker::builtin();
+    let html = "<h2>标题</h2>\n<p>第一段文字。</p><p>第二段：再接再励。</p><ul><li>一项</li><li>最先进的设备</li></ul>";
+    let r = c.check(&CheckInput::html(html));
+    let at: Vec<(&str, usize)> = r.findings.iter().map(|f| (f.text.as_str(), f.paragraph)).collect();
+    assert!(at.contains(&("再接再励", 3)), "{at:?}");
+    assert!(at.contains(&("最先进", 5)), "{at:?}");
+    let text = "第一段。\n\n第二段再接再励。\n第三段最先进。";
+    let r = c.check(&CheckInput::text(text));
+    let at: Vec<(&str, usize, usize)> = r.findings.iter().map(|f| (f.text.as_str(), f.paragraph, f.line)).collect();
+    assert!(at.contains(&("再接再励", 2, 3)) && at.contains(&("最先进", 3, 4)), "{at:?}");
+}

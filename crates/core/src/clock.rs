@@ -27,6 +27,11 @@ pub fn format_minute(ts: i64) -> String {
         .unwrap_or_default()
 }
 
+/// The calendar date in China of a timestamp.
+pub fn date(ts: i64) -> time::Date {
+    cst(ts).date()
+}
+
 /// `2026-11-24`.
 pub fn format_date(ts: i64) -> String {
     cst(ts)

@@ -116,7 +116,7 @@ pub async fn seed(state: &AppState, password: Option<String>) -> anyhow::Result<
                 (_, 2) => &reviewer,
                 _ => &chief,
             };
-            ms::decide(state, who, m.id, Verdict::Approve, "同意", None).await?;
+            ms::decide(state, who, m.id, Verdict::Approve, "同意", None, "").await?;
         }
         ms::publish(state, &editor, m.id, None).await?;
         let mut c = state.store.conn().await?;
@@ -132,7 +132,12 @@ pub async fn seed(state: &AppState, password: Option<String>) -> anyhow::Result<
     // Work in progress for the newsroom screens: a draft, and one waiting for 初审.
     let draft = ManuscriptInput { title: "骨科护理团队获评市级优秀护理团队".into(), channel_id: chans[0].id, body_html: "<p>（草稿）骨科护理团队在全市优秀护理团队评选中获奖。</p>".into(), authors: "陈通讯员".into(), ..Default::default() };
     ms::create(state, &correspondent, &draft).await?;
-    let waiting = ManuscriptInput { title: "骨科开展膝关节置换术后康复讲座".into(), channel_id: chans[2].id, body_html: "<p>骨科为膝关节置换术后患者及家属开展康复讲座，讲解术后功能锻炼方法。</p><p>讲座结束后，康复治疗师现场指导患者练习。</p>".into(), authors: "陈通讯员".into(), ..Default::default() };
+    // The one waiting for 初审 carries the slips the check exists for: a blank left in the
+    // template, a typo, an absolute advertising claim.
+    let waiting_body = "<p>11月20日，骨科为膝关节置换术后患者及家属开展康复讲座，主讲人XXX副主任医师讲解术后功能锻炼的方法和注意事项。</p>\
+        <p>康复治疗师提醒，功能锻炼要循序渐近，避免过早负重。我院关节外科是全市第一的关节置换中心。</p>\
+        <p>讲座结束后，康复治疗师现场指导患者练习。</p>";
+    let waiting = ManuscriptInput { title: "骨科开展膝关节置换术后康复讲座".into(), channel_id: chans[2].id, body_html: waiting_body.into(), authors: "陈通讯员".into(), ..Default::default() };
     let w = ms::create(state, &correspondent, &waiting).await?;
     ms::submit(state, &correspondent, w.id).await?;
     Ok(Some(password))

@@ -58,6 +58,8 @@ pub struct AppState {
     pub views: Arc<views::ViewCounter>,
     /// The site this deployment serves (one hospital; host-based sites come later).
     pub site: Arc<yuanxun_store::Site>,
+    /// The site's compiled check lexicons, rebuilt when they change.
+    pub checkers: Arc<services::checks::CheckerCache>,
 }
 
 impl AppState {
@@ -79,6 +81,7 @@ impl AppState {
             theme: Arc::new(yuanxun_site::Theme::default_theme()),
             views: Arc::new(views::ViewCounter::default()),
             site: Arc::new(site),
+            checkers: Arc::default(),
         })
     }
 

@@ -8,6 +8,7 @@
 
 pub mod articles;
 pub mod audit;
+pub mod checks;
 pub mod manuscripts;
 pub mod media;
 pub mod models;

@@ -103,7 +103,7 @@ pub enum Filter {
     Approved,
 }
 
-const SUMMARY: &str = "SELECT m.id, m.title, m.status, m.review_level, m.review_levels, m.updated_at, m.scheduled_at, u.display_name AS author_name, d.name AS department_name, ch.name AS channel_name FROM manuscripts m JOIN users u ON u.id = m.author_id JOIN departments d ON d.id = m.department_id JOIN channels ch ON ch.id = m.channel_id WHERE m.site_id = $1";
+const SUMMARY: &str = "SELECT m.id, m.title, m.status, m.review_level, m.review_levels, m.updated_at, m.scheduled_at, u.display_name AS author_name, d.name AS department_name, ch.name AS channel_name, cr.block_count, cr.warn_count FROM manuscripts m JOIN users u ON u.id = m.author_id JOIN departments d ON d.id = m.department_id JOIN channels ch ON ch.id = m.channel_id LEFT JOIN check_reports cr ON cr.site_id = m.site_id AND cr.manuscript_id = m.id AND cr.revision = m.revision WHERE m.site_id = $1";
 
 /// A list of manuscripts, newest change first.
 pub async fn list(c: &mut AnyConnection, site_id: i64, filter: Filter, limit: i64) -> Result<Vec<ManuscriptSummary>> {

@@ -91,6 +91,9 @@ pub struct ManuscriptSummary {
     pub channel_name: String,
     pub updated_at: i64,
     pub scheduled_at: Option<i64>,
+    /// Blocking and warning findings of the newest revision's check (none before the first check).
+    pub check_block: Option<i64>,
+    pub check_warn: Option<i64>,
 }
 
 /// A saved version of a manuscript.
@@ -268,6 +271,8 @@ pub(crate) fn summary(r: &AnyRow) -> Result<ManuscriptSummary> {
         channel_name: r.try_get("channel_name")?,
         updated_at: r.try_get("updated_at")?,
         scheduled_at: r.try_get("scheduled_at")?,
+        check_block: r.try_get("block_count")?,
+        check_warn: r.try_get("warn_count")?,
     })
 }
 

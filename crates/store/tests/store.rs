@@ -292,3 +292,71 @@ async fn the_audit_log_refuses_changes_and_its_chain_catches_tampering() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn site_lexicons_dismissals_and_reports_per_site() {
+    use yuanxun_store::checks::{self, LexiconItem, StoredReport};
+    on_every_backend(|store| async move {
+        let f = fixture(&store).await;
+        let mut tx = store.begin().await.unwrap();
+        let c = tx.conn();
+        assert_eq!(checks::revision(c, f.site).await.unwrap(), 0);
+        let typo = LexiconItem { list: "entry".into(), category: "typo".into(), term: "东院区".into(), suggestion: "东院".into(), severity: "warn".into(), ..Default::default() };
+        assert_eq!(checks::save_item(c, f.site, &typo, f.reviewer).await.unwrap(), 1, "every change moves the revision");
+        assert_eq!(checks::save_item(c, f.site, &LexiconItem { list: "allow".into(), term: "再接再励".into(), ..Default::default() }, f.reviewer).await.unwrap(), 2);
+        assert_eq!(checks::save_leader(c, f.site, 0, "张建华", &["党委书记".to_string(), "院长".to_string()], 1).await.unwrap(), 3);
+        tx.commit().await.unwrap();
+
+        // The same term twice in one list is a conflict, and the revision does not move.
+        let mut tx = store.begin().await.unwrap();
+        let err = checks::save_item(tx.conn(), f.site, &typo, f.reviewer).await.unwrap_err();
+        assert!(matches!(err, StoreError::Conflict(_)), "{err}");
+        drop(tx);
+
+        let mut c = store.conn().await.unwrap();
+        let rows = checks::load(&mut c, f.site).await.unwrap();
+        assert_eq!(rows.revision, 3);
+        assert_eq!(rows.items.len(), 2);
+        assert_eq!(rows.leaders[0].titles, ["党委书记", "院长"]);
+        let id = rows.items.iter().find(|i| i.list == "entry").unwrap().id;
+        drop(c);
+
+        // Another site sees none of it and cannot delete it.
+        let mut tx = store.begin().await.unwrap();
+        let other = sites::create_site(tx.conn(), "u", "另一家医院", "").await.unwrap();
+        assert!(checks::load(tx.conn(), other.id).await.unwrap().items.is_empty());
+        assert!(matches!(checks::delete_item(tx.conn(), other.id, id).await, Err(StoreError::NotFound)));
+        assert_eq!(checks::delete_item(tx.conn(), f.site, id).await.unwrap(), 4);
+        tx.commit().await.unwrap();
+
+        // Dismissals: once per key and manuscript, with who and why; taken back on request.
+        let mut tx = store.begin().await.unwrap();
+        let m = manuscripts::create(tx.conn(), f.site, f.author, f.dept, f.channel, &content("义诊")).await.unwrap();
+        checks::dismiss(tx.conn(), f.site, m.id, "typo.lexicon:再接再励", "引用原文", f.reviewer).await.unwrap();
+        tx.commit().await.unwrap();
+        // (A refused statement aborts a PostgreSQL transaction: try the repeat in its own.)
+        let mut tx = store.begin().await.unwrap();
+        assert!(matches!(checks::dismiss(tx.conn(), f.site, m.id, "typo.lexicon:再接再励", "又一次", f.reviewer).await, Err(StoreError::Conflict(_))));
+        drop(tx);
+        let mut c = store.conn().await.unwrap();
+        let d = checks::dismissals(&mut c, f.site, m.id).await.unwrap();
+        assert_eq!((d.len(), d[0].reason.as_str(), d[0].user_name.as_str()), (1, "引用原文", "rev"));
+        drop(c);
+
+        // Reports: one per revision, replaced when the check runs again; lists show the counts.
+        let mut tx = store.begin().await.unwrap();
+        let r = |block, version: &str| StoredReport { revision: 1, lexicon_version: version.into(), block, warn: 2, info: 0, report: "{}".into(), created_at: 1 };
+        checks::save_report(tx.conn(), f.site, m.id, &r(1, "v+site.3")).await.unwrap();
+        checks::save_report(tx.conn(), f.site, m.id, &r(0, "v+site.4")).await.unwrap();
+        checks::undismiss(tx.conn(), f.site, m.id, "typo.lexicon:再接再励").await.unwrap();
+        tx.commit().await.unwrap();
+        let mut c = store.conn().await.unwrap();
+        let stored = checks::report(&mut c, f.site, m.id, 1).await.unwrap().unwrap();
+        assert_eq!((stored.block, stored.lexicon_version.as_str()), (0, "v+site.4"));
+        assert!(checks::report(&mut c, f.site, m.id, 2).await.unwrap().is_none());
+        let list = manuscripts::list(&mut c, f.site, manuscripts::Filter::All, 10).await.unwrap();
+        assert_eq!((list[0].check_block, list[0].check_warn), (Some(0), Some(2)));
+        assert!(checks::dismissals(&mut c, f.site, m.id).await.unwrap().is_empty());
+    })
+    .await;
+}

@@ -14,7 +14,8 @@ use yuanxun_store::{audit, sites, users, Media};
 
 use crate::auth::{cookie, is_https, random_token, Auth, ClientIp, CSRF_COOKIE, SESSION_COOKIE};
 use crate::services::manuscripts::{self as ms, ManuscriptInput, Verdict};
-use crate::services::{accounts, admin as adm};
+use crate::services::{accounts, admin as adm, checks};
+use yuanxun_check::highlight::{self, Mark};
 use crate::{AppState, ServiceError};
 
 const FILES: &[(&str, &str)] = &[
@@ -30,6 +31,7 @@ const FILES: &[(&str, &str)] = &[
     ("admin/audit.html", include_str!("../../templates/admin/audit.html")),
     ("admin/password.html", include_str!("../../templates/admin/password.html")),
     ("admin/error.html", include_str!("../../templates/admin/error.html")),
+    ("admin/lexicon.html", include_str!("../../templates/admin/lexicon.html")),
 ];
 
 /// The newsroom templates.
@@ -60,6 +62,16 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/manuscripts/{id}/retract", post(retract))
         .route("/admin/manuscripts/{id}/media", post(upload_media))
         .route("/admin/manuscripts/{id}/diff", get(diff))
+        .route("/admin/manuscripts/{id}/check/accept", post(check_accept))
+        .route("/admin/manuscripts/{id}/check/dismiss", post(check_dismiss))
+        .route("/admin/manuscripts/{id}/check/restore", post(check_restore))
+        .route("/admin/lexicon", get(lexicon_page))
+        .route("/admin/lexicon/items", post(lexicon_add))
+        .route("/admin/lexicon/items/{id}", post(lexicon_edit))
+        .route("/admin/lexicon/items/{id}/delete", post(lexicon_delete))
+        .route("/admin/lexicon/leaders", post(leader_add))
+        .route("/admin/lexicon/leaders/{id}", post(leader_edit))
+        .route("/admin/lexicon/leaders/{id}/delete", post(leader_delete))
         .route("/admin/review", get(review))
         .route("/admin/users", get(users_page).post(create_user))
         .route("/admin/users/{id}", get(user_page).post(update_user))
@@ -79,6 +91,7 @@ fn me(auth: &Auth) -> Value {
         reviews => u.review_level.is_some() || u.role == Role::ChiefEditor || u.role.publishes(),
         admin => u.role.administers(),
         audit => u.role.reads_audit(),
+        lexicon => checks::may_edit_lexicons(u.role),
     }
 }
 
@@ -129,6 +142,10 @@ fn flash_text(code: &str) -> Option<&'static str> {
         "password" => "密码已修改。",
         "user" => "用户已保存。",
         "saved_item" => "已保存。",
+        "accepted" => "已采纳建议，保存为新版本。",
+        "dismissed" => "已忽略这条提示，理由已记录。",
+        "restored" => "已恢复这条提示。",
+        "deleted" => "已删除。",
         _ => return None,
     })
 }
@@ -355,8 +372,53 @@ async fn show(State(state): State<AppState>, auth: Auth, Path(id): Path<i64>, Qu
         }
     }
     let level_label = v.manuscript.status.pending_level().map(|(l, n)| role::level_label(l, n)).unwrap_or_default();
+    let final_level = v.manuscript.status.pending_level().is_some_and(|(l, n)| l == n);
     let scheduled_input = v.manuscript.scheduled_at.map(clock::format_local_input).unwrap_or_default();
-    page(&state, &auth, "admin/manuscript.html", context! { v => Value::from_serialize(&value), level_label, scheduled_input, flash => msg.text() })
+    let check = match checks::current(&state, &auth.1, id).await {
+        Ok(c) => c,
+        Err(e) => return error_page(&state, &auth, e),
+    };
+    let marks = |field: checks::Field| -> Vec<Mark> {
+        check.items.iter().filter(|i| i.field == field && i.dismissed.is_none()).map(|i| Mark { start: i.finding.byte_start, end: i.finding.byte_end, id: i.id, severity: i.finding.severity }).collect()
+    };
+    let m = &v.manuscript;
+    let marked = context! {
+        title => highlight::mark_text(&m.title, &marks(checks::Field::Title)),
+        subtitle => highlight::mark_text(&m.subtitle, &marks(checks::Field::Subtitle)),
+        body => highlight::mark_html(&m.body_html, &marks(checks::Field::Body)),
+    };
+    let u = &auth.0.user;
+    let judge = context! { any => u.role.sees_all_manuscripts(), block => u.role == Role::ChiefEditor };
+    let flash = msg.text();
+    page(&state, &auth, "admin/manuscript.html", context! { v => Value::from_serialize(&value), level_label, final_level, scheduled_input, flash, check, marked, judge })
+}
+
+#[derive(Deserialize)]
+struct DismissForm {
+    key: String,
+    #[serde(default)]
+    reason: String,
+}
+
+async fn check_dismiss(State(state): State<AppState>, auth: Auth, Path(id): Path<i64>, Form(f): Form<DismissForm>) -> Response {
+    match checks::dismiss(&state, &auth.1, id, &f.key, &f.reason).await {
+        Ok(_) => Redirect::to(&format!("/admin/manuscripts/{id}?msg=dismissed#check")).into_response(),
+        Err(e) => error_page(&state, &auth, e),
+    }
+}
+
+async fn check_restore(State(state): State<AppState>, auth: Auth, Path(id): Path<i64>, Form(f): Form<DismissForm>) -> Response {
+    match checks::restore(&state, &auth.1, id, &f.key).await {
+        Ok(_) => Redirect::to(&format!("/admin/manuscripts/{id}?msg=restored#check")).into_response(),
+        Err(e) => error_page(&state, &auth, e),
+    }
+}
+
+async fn check_accept(State(state): State<AppState>, auth: Auth, Path(id): Path<i64>, Form(f): Form<checks::Accept>) -> Response {
+    match checks::accept(&state, &auth.1, id, &f).await {
+        Ok(_) => Redirect::to(&format!("/admin/manuscripts/{id}?msg=accepted#check")).into_response(),
+        Err(e) => error_page(&state, &auth, e),
+    }
 }
 
 fn after(state: &AppState, auth: &Auth, id: i64, r: Result<yuanxun_store::Manuscript, ServiceError>, msg: &str) -> Response {
@@ -382,10 +444,12 @@ struct DecideForm {
     #[serde(default)]
     comment: String,
     revision: Option<i64>,
+    #[serde(default)]
+    override_reason: String,
 }
 
 async fn decide(State(state): State<AppState>, auth: Auth, Path(id): Path<i64>, Form(f): Form<DecideForm>) -> Response {
-    let r = ms::decide(&state, &auth.1, id, f.verdict, &f.comment, f.revision).await;
+    let r = ms::decide(&state, &auth.1, id, f.verdict, &f.comment, f.revision, &f.override_reason).await;
     let msg = match f.verdict {
         Verdict::Approve => "approve",
         Verdict::Return => "return",
@@ -648,5 +712,176 @@ async fn audit_page(State(state): State<AppState>, auth: Auth, Query(q): Query<a
             page(&state, &auth, "admin/audit.html", context! { entries, q => qv })
         }
         Err(e) => error_page(&state, &auth, e.into()),
+    }
+}
+
+// ----- the site's check lexicons -----
+
+#[derive(Deserialize, Default)]
+struct LexiconQuery {
+    msg: Option<String>,
+    category: Option<String>,
+    edit: Option<i64>,
+    leader: Option<i64>,
+    #[serde(default)]
+    q: String,
+}
+
+fn kind_label(kind: &str) -> &'static str {
+    match kind {
+        "political" => "政治",
+        "gambling" => "赌博",
+        "pornography" => "色情",
+        "violence" => "暴力",
+        _ => "",
+    }
+}
+
+fn category_label(c: &str) -> &'static str {
+    yuanxun_check::Category::parse(c).map(|c| c.label()).unwrap_or("")
+}
+
+/// The lexicon page; `entry_form` and `leader_form` carry what the user typed after an error.
+async fn lexicon_view(state: &AppState, auth: &Auth, q: LexiconQuery, status: StatusCode, error: Option<String>, entry_form: Option<Value>, leader_form: Option<Value>) -> Response {
+    use yuanxun_check::{Category, Severity};
+    let (rows, version, counts) = match checks::overview(state, &auth.1).await {
+        Ok(x) => x,
+        Err(e) => return error_page(state, auth, e),
+    };
+    let of = |list: &'static str| rows.items.iter().filter(move |i| i.list == list);
+    let categories: Vec<Value> = counts
+        .iter()
+        .map(|(c, total)| {
+            let added = of("entry").filter(|i| i.category == c.as_str()).count();
+            let removed = of("removed").filter(|i| i.category == c.as_str()).count();
+            context! { value => c.as_str(), label => c.label(), total, added, removed }
+        })
+        .collect();
+    let filter = q.category.clone().filter(|c| Category::parse(c).is_some());
+    let entries: Vec<Value> = of("entry")
+        .filter(|i| filter.as_deref().is_none_or(|c| i.category == c))
+        .map(|i| {
+            let severity_label = Severity::parse(&i.severity).map(|s| s.label()).unwrap_or("");
+            context! { id => i.id, category_label => category_label(&i.category), term => i.term, suggestion => i.suggestion, severity_label, kind_label => kind_label(&i.kind), since => i.since, reason => i.reason }
+        })
+        .collect();
+    let removed: Vec<Value> = of("removed").map(|i| context! { id => i.id, term => i.term, category_label => category_label(&i.category) }).collect();
+    let allow: Vec<_> = of("allow").cloned().collect();
+    let phones: Vec<_> = of("phone").cloned().collect();
+    let edit = q.edit.and_then(|id| rows.items.iter().find(|i| i.id == id && i.list == "entry").cloned());
+    let form = entry_form.unwrap_or_else(|| match &edit {
+        Some(e) => Value::from_serialize(e),
+        None => context! { category => filter.clone().unwrap_or_else(|| "typo".into()), severity => "warn" },
+    });
+    let leader = q.leader.and_then(|id| rows.leaders.iter().find(|l| l.id == id).cloned());
+    let leader_form = leader_form.unwrap_or_else(|| match &leader {
+        Some(l) => context! { name => l.name, titles => l.titles.join("、"), sort => l.sort },
+        None => context! { sort => 0 },
+    });
+    // Looking up built-in terms, to switch one off for this site.
+    let found: Vec<Value> = if q.q.trim().is_empty() {
+        Vec::new()
+    } else {
+        let needle = q.q.trim();
+        let site_terms: std::collections::HashSet<(&str, &str)> = of("entry").map(|i| (i.category.as_str(), i.term.as_str())).collect();
+        let checker = match state.store.conn().await {
+            Ok(mut c) => checks::checker(state, &mut c).await.ok(),
+            Err(_) => None,
+        };
+        checker
+            .map(|ch| {
+                ch.entries()
+                    .iter()
+                    .filter(|e| e.term.contains(needle) || e.suggestion.as_deref().is_some_and(|s| s.contains(needle)))
+                    .take(50)
+                    .map(|e| {
+                        let builtin = !site_terms.contains(&(e.category.as_str(), e.term.as_str()));
+                        context! { category => e.category.as_str(), category_label => e.category.label(), term => e.term, suggestion => e.suggestion, severity_label => e.severity.label(), builtin }
+                    })
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let severities: Vec<Value> = [Severity::Block, Severity::Warn, Severity::Info].iter().map(|s| context! { value => s.as_str(), label => s.label() }).collect();
+    let kinds: Vec<Value> = ["political", "gambling", "pornography", "violence"].iter().map(|k| context! { value => k, label => kind_label(k) }).collect();
+    let flash = q.msg.as_deref().and_then(flash_text);
+    page_status(
+        state,
+        auth,
+        "admin/lexicon.html",
+        status,
+        context! {
+            version, categories, entries, removed, allow, phones, edit, form, leader, leader_form, leaders => rows.leaders,
+            found, q => q.q, severities, kinds, category_label => filter.as_deref().map(category_label), error, flash,
+        },
+    )
+}
+
+async fn lexicon_page(State(state): State<AppState>, auth: Auth, Query(q): Query<LexiconQuery>) -> Response {
+    lexicon_view(&state, &auth, q, StatusCode::OK, None, None, None).await
+}
+
+fn lexicon_saved(anchor: &str) -> Response {
+    Redirect::to(&format!("/admin/lexicon?msg=saved_item#{anchor}")).into_response()
+}
+
+fn anchor_of(list: &str) -> &'static str {
+    match list {
+        "removed" => "builtin",
+        "allow" => "allow",
+        "phone" => "phones",
+        _ => "entries",
+    }
+}
+
+async fn lexicon_add(State(state): State<AppState>, auth: Auth, Form(f): Form<checks::ItemInput>) -> Response {
+    match checks::save_item(&state, &auth.1, 0, &f).await {
+        Ok(_) => lexicon_saved(anchor_of(&f.list)),
+        Err(e) => {
+            let form = (f.list == "entry").then(|| Value::from_serialize(&f));
+            lexicon_view(&state, &auth, LexiconQuery::default(), e.status(), Some(e.to_string()), form, None).await
+        }
+    }
+}
+
+async fn lexicon_edit(State(state): State<AppState>, auth: Auth, Path(id): Path<i64>, Form(f): Form<checks::ItemInput>) -> Response {
+    match checks::save_item(&state, &auth.1, id, &f).await {
+        Ok(_) => lexicon_saved(anchor_of(&f.list)),
+        Err(e) => {
+            let q = LexiconQuery { edit: Some(id), ..Default::default() };
+            lexicon_view(&state, &auth, q, e.status(), Some(e.to_string()), Some(Value::from_serialize(&f)), None).await
+        }
+    }
+}
+
+async fn lexicon_delete(State(state): State<AppState>, auth: Auth, Path(id): Path<i64>) -> Response {
+    match checks::delete_item(&state, &auth.1, id).await {
+        Ok(_) => Redirect::to("/admin/lexicon?msg=deleted").into_response(),
+        Err(e) => error_page(&state, &auth, e),
+    }
+}
+
+async fn leader_add(State(state): State<AppState>, auth: Auth, Form(f): Form<checks::LeaderInput>) -> Response {
+    leader_save(state, auth, 0, f).await
+}
+
+async fn leader_edit(State(state): State<AppState>, auth: Auth, Path(id): Path<i64>, Form(f): Form<checks::LeaderInput>) -> Response {
+    leader_save(state, auth, id, f).await
+}
+
+async fn leader_save(state: AppState, auth: Auth, id: i64, f: checks::LeaderInput) -> Response {
+    match checks::save_leader(&state, &auth.1, id, &f).await {
+        Ok(_) => lexicon_saved("leaders"),
+        Err(e) => {
+            let q = LexiconQuery { leader: (id != 0).then_some(id), ..Default::default() };
+            lexicon_view(&state, &auth, q, e.status(), Some(e.to_string()), None, Some(Value::from_serialize(&f))).await
+        }
+    }
+}
+
+async fn leader_delete(State(state): State<AppState>, auth: Auth, Path(id): Path<i64>) -> Response {
+    match checks::delete_leader(&state, &auth.1, id).await {
+        Ok(_) => Redirect::to("/admin/lexicon?msg=deleted#leaders").into_response(),
+        Err(e) => error_page(&state, &auth, e),
     }
 }

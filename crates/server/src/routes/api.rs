@@ -13,7 +13,7 @@ use serde_json::json;
 use yuanxun_store::articles;
 
 use crate::auth::{cookie, is_https, ApiAuth, ClientIp, SESSION_COOKIE};
-use crate::services::accounts;
+use crate::services::{accounts, checks};
 use crate::services::manuscripts::{self as ms, ManuscriptInput, Verdict};
 use crate::{AppState, ServiceError};
 
@@ -28,6 +28,8 @@ pub fn routes() -> Router<AppState> {
         .route("/manuscripts/{id}", get(get_one).put(update))
         .route("/manuscripts/{id}/submit", post(submit))
         .route("/manuscripts/{id}/decisions", post(decide))
+        .route("/manuscripts/{id}/check", get(check))
+        .route("/manuscripts/{id}/check/dismissals", post(dismiss))
         .route("/manuscripts/{id}/publish", post(publish))
         .route("/manuscripts/{id}/retract", post(retract))
         .route("/articles", get(list_articles))
@@ -118,10 +120,28 @@ struct DecisionBody {
     #[serde(default)]
     comment: String,
     revision: Option<i64>,
+    /// The chief editor's reason to approve despite blocking findings.
+    #[serde(default)]
+    override_reason: String,
 }
 
 async fn decide(State(state): State<AppState>, ApiAuth(_, actor): ApiAuth, Path(id): Path<i64>, Json(b): Json<DecisionBody>) -> Response {
-    reply(ms::decide(&state, &actor, id, b.verdict, &b.comment, b.revision).await)
+    reply(ms::decide(&state, &actor, id, b.verdict, &b.comment, b.revision, &b.override_reason).await)
+}
+
+async fn check(State(state): State<AppState>, ApiAuth(_, actor): ApiAuth, Path(id): Path<i64>) -> Response {
+    reply(checks::current(&state, &actor, id).await)
+}
+
+#[derive(Deserialize)]
+struct DismissBody {
+    key: String,
+    #[serde(default)]
+    reason: String,
+}
+
+async fn dismiss(State(state): State<AppState>, ApiAuth(_, actor): ApiAuth, Path(id): Path<i64>, Json(b): Json<DismissBody>) -> Response {
+    reply(checks::dismiss(&state, &actor, id, &b.key, &b.reason).await)
 }
 
 #[derive(Deserialize, Default)]

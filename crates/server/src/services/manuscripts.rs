@@ -9,7 +9,7 @@ use yuanxun_docx::Limits;
 use yuanxun_store::manuscripts::{self as repo, Content, Filter, NewDecision, NewMedia};
 use yuanxun_store::{articles, sites, AnyConnection, Article, Decision, Manuscript, ManuscriptSummary, Media, Revision, User};
 
-use super::{audit, line};
+use super::{audit, checks, line};
 use crate::auth::Actor;
 use crate::error::{ServiceError, ServiceResult};
 use crate::sanitize;
@@ -79,7 +79,7 @@ fn can_edit(user: &User, m: &Manuscript) -> bool {
 }
 
 /// Loads a manuscript the actor may see; others get NotFound, so ids reveal nothing.
-async fn load(c: &mut AnyConnection, state: &AppState, actor: &Actor, id: i64) -> ServiceResult<Manuscript> {
+pub(crate) async fn load(c: &mut AnyConnection, state: &AppState, actor: &Actor, id: i64) -> ServiceResult<Manuscript> {
     let m = repo::get(c, state.site_id(), id).await?;
     if can_view(&actor.user, &m) {
         Ok(m)
@@ -157,6 +157,7 @@ pub async fn create(state: &AppState, actor: &Actor, input: &ManuscriptInput) ->
     adopt_media(tx.conn(), state.site_id(), m.id, &media_ids).await?;
     audit(tx.conn(), state.site_id(), actor, "manuscript_create", "manuscript", m.id, content.title.clone()).await?;
     let m = repo::get(tx.conn(), state.site_id(), m.id).await?;
+    checks::refresh(state, tx.conn(), &m).await?;
     tx.commit().await?;
     Ok(m)
 }
@@ -165,6 +166,11 @@ pub async fn create(state: &AppState, actor: &Actor, input: &ManuscriptInput) ->
 /// `base_revision` is the revision the editor started from: if someone saved in between,
 /// the save is refused rather than silently overwriting their work.
 pub async fn update(state: &AppState, actor: &Actor, id: i64, input: &ManuscriptInput, base_revision: Option<i64>) -> ServiceResult<Manuscript> {
+    update_noted(state, actor, id, input, base_revision, "").await
+}
+
+/// [`update`] with a note on the revision and in the audit log (e.g. an accepted suggestion).
+pub(crate) async fn update_noted(state: &AppState, actor: &Actor, id: i64, input: &ManuscriptInput, base_revision: Option<i64>, why: &str) -> ServiceResult<Manuscript> {
     let (input, pasted) = pasted_images(input).await?;
     let mut tx = state.store.begin().await?;
     let m = load(tx.conn(), state, actor, id).await?;
@@ -182,7 +188,9 @@ pub async fn update(state: &AppState, actor: &Actor, id: i64, input: &Manuscript
     let levels = sites::get_channel(tx.conn(), state.site_id(), channel_id).await?.review_levels as u8;
     let next = apply(m.status, Action::Edit { levels })?;
     let restarted = m.status.pending_level().is_some_and(|(l, _)| l > 1) || m.status == Status::Approved;
-    let note = if restarted { "送审后修改，审核从初审重新开始" } else { "" };
+    let restart_note = if restarted { "送审后修改，审核从初审重新开始" } else { "" };
+    let note = [why, restart_note].iter().filter(|s| !s.is_empty()).copied().collect::<Vec<_>>().join("；");
+    let note = note.as_str();
     let number = repo::save_revision(tx.conn(), &m, &content, channel_id, actor.user.id, next, note).await?;
     if m.status.pending_level().is_some() || m.status == Status::Approved {
         // A new round: approvals given to the old text no longer count.
@@ -192,6 +200,7 @@ pub async fn update(state: &AppState, actor: &Actor, id: i64, input: &Manuscript
     }
     audit(tx.conn(), state.site_id(), actor, "manuscript_edit", "manuscript", id, format!("第 {number} 版{}", if note.is_empty() { String::new() } else { format!("，{note}") })).await?;
     let m = repo::get(tx.conn(), state.site_id(), id).await?;
+    checks::refresh(state, tx.conn(), &m).await?;
     tx.commit().await?;
     Ok(m)
 }
@@ -235,7 +244,9 @@ pub async fn withdraw(state: &AppState, actor: &Actor, id: i64) -> ServiceResult
 
 /// A reviewer's decision at the manuscript's pending level. Returning or rejecting needs a
 /// reason, which the author sees.
-pub async fn decide(state: &AppState, actor: &Actor, id: i64, verdict: Verdict, comment: &str, reviewed_revision: Option<i64>) -> ServiceResult<Manuscript> {
+/// Final approval is gated by the check: see [`checks::gate_final_approval`]; `override_reason`
+/// is the chief editor's written reason to let blocking findings through.
+pub async fn decide(state: &AppState, actor: &Actor, id: i64, verdict: Verdict, comment: &str, reviewed_revision: Option<i64>, override_reason: &str) -> ServiceResult<Manuscript> {
     let comment = line(comment, "审核意见", matches!(verdict, Verdict::Return | Verdict::Reject), 2000)
         .map_err(|e| match verdict {
             Verdict::Approve => e,
@@ -262,6 +273,9 @@ pub async fn decide(state: &AppState, actor: &Actor, id: i64, verdict: Verdict, 
         Verdict::Reject => Action::Reject { level },
     };
     let next = apply(m.status, action)?;
+    if verdict == Verdict::Approve && level == of {
+        checks::gate_final_approval(state, tx.conn(), actor, &m, override_reason).await?;
+    }
     repo::set_status(tx.conn(), &m, next).await?;
     let d = NewDecision { revision: m.revision, level: level.into(), levels: of.into(), action: action.name(), comment: &comment, user_id: actor.user.id, round: round_of(&decisions) };
     repo::add_decision(tx.conn(), state.site_id(), id, &d).await?;
@@ -535,6 +549,7 @@ pub async fn import_docx(state: &AppState, actor: &Actor, bytes: Vec<u8>, channe
     adopt_media(tx.conn(), site, m.id, &media_ids).await?;
     audit(tx.conn(), site, actor, "manuscript_import", "manuscript", m.id, format!("从 Word 导入，{} 张图片", media_ids.len())).await?;
     let m = repo::get(tx.conn(), site, m.id).await?;
+    checks::refresh(state, tx.conn(), &m).await?;
     tx.commit().await?;
     Ok(m)
 }

@@ -3,6 +3,7 @@
 
 pub mod accounts;
 pub mod admin;
+pub mod checks;
 pub mod manuscripts;
 
 use yuanxun_store::audit::NewEntry;

@@ -139,3 +139,59 @@ async fn correspondent_to_public_article_in_chromium() {
     std::fs::write(shots().join("public-article.png"), png).unwrap();
     c.close().await.unwrap();
 }
+
+#[tokio::test]
+async fn reviewer_works_through_the_check_findings_in_chromium() {
+    let app = spawn_app().await;
+    let base = app.base.clone();
+    let corr = app.api("corr_a").await;
+    let body = "<p>本报讯 近日，骨科团队再接再励，为三百余名患者提供义诊服务。</p><p>活动现场，专家介绍我院是全省最先进的微创中心。</p><p>欢迎访问3118金沙网址领取彩金。</p>";
+    let (s, m) = corr.post("/manuscripts", serde_json::json!({"title": "骨科开展义诊活动", "channel_id": app.fx.news, "authors": "陈骨科", "body_html": body})).await;
+    assert_eq!(s, 201, "{m}");
+    let id = m["id"].as_i64().unwrap();
+    let (_driver, c) = browser().await;
+
+    login(&c, &base, "editor").await;
+    c.goto(&format!("{base}/admin/manuscripts/{id}")).await.unwrap();
+    let marks = c.find_all(Locator::Css(".paper mark.ck")).await.unwrap();
+    assert!(marks.len() >= 4, "typo, absolute term, casino brand and 彩金 are marked: {}", marks.len());
+    // Clicking a word in the text brings its explanation into view.
+    let typo_mark = c.find(Locator::XPath("//mark[contains(@class,'ck')][normalize-space()='再接再励']")).await.unwrap();
+    let fid = typo_mark.attr("data-f").await.unwrap().unwrap();
+    typo_mark.click().await.unwrap();
+    let item = c.find(Locator::Id(&format!("f{fid}"))).await.unwrap();
+    assert!(item.attr("class").await.unwrap().unwrap().contains("ck-focus"), "the list entry is highlighted");
+    assert!(item.text().await.unwrap().contains("再接再厉"));
+    std::fs::write(shots().join("review-check.png"), c.screenshot().await.unwrap()).unwrap();
+
+    // Accept the suggestion: a new revision without the typo.
+    item.find(Locator::XPath(".//button[normalize-space()='采纳建议']")).await.unwrap().click().await.unwrap();
+    c.wait().for_element(Locator::Css(".flash")).await.unwrap();
+    let page = c.source().await.unwrap();
+    assert!(page.contains("已采纳建议") && page.contains("第 2 版"), "saved as revision 2");
+    assert!(c.find(Locator::XPath("//mark[contains(@class,'ck')][normalize-space()='再接再励']")).await.is_err(), "the typo is gone");
+
+    // Dismiss the absolute term with a reason.
+    let absolute = c.find(Locator::XPath("//li[contains(@class,'finding')][.//p[contains(.,'最先进')]]")).await.unwrap();
+    absolute.find(Locator::Css("details.ck-dismiss summary")).await.unwrap().click().await.unwrap();
+    absolute.find(Locator::Css("input[name=reason]")).await.unwrap().send_keys("引述专家原话，已核实").await.unwrap();
+    absolute.find(Locator::XPath(".//button[normalize-space()='确认忽略']")).await.unwrap().click().await.unwrap();
+    c.wait().for_element(Locator::Css(".flash")).await.unwrap();
+    let dismissed = c.find(Locator::Css(".finding.is-dismissed")).await.unwrap().text().await.unwrap();
+    assert!(dismissed.contains("引述专家原话，已核实"), "{dismissed}");
+    // The editor may not dismiss the blocking casino brand: no control is offered.
+    let casino = c.find(Locator::XPath("//li[contains(@class,'finding')][.//p[contains(.,'3118')]]")).await.unwrap();
+    assert!(casino.find(Locator::Css("details.ck-dismiss")).await.is_err());
+    logout(&c).await;
+
+    login(&c, &base, "chief").await;
+    c.goto(&format!("{base}/admin/lexicon")).await.unwrap();
+    c.find(Locator::Css(".lexicon-form input[name=term]")).await.unwrap().send_keys("东院区").await.unwrap();
+    c.find(Locator::Css(".lexicon-form input[name=suggestion]")).await.unwrap().send_keys("东院").await.unwrap();
+    c.find(Locator::Css(".lexicon-form select[name=category] option[value=normative]")).await.unwrap().click().await.unwrap();
+    c.find(Locator::Css(".lexicon-form button")).await.unwrap().click().await.unwrap();
+    c.wait().for_element(Locator::Css(".flash")).await.unwrap();
+    assert!(c.source().await.unwrap().contains("+site.1"), "the version moved");
+    std::fs::write(shots().join("lexicon.png"), c.screenshot().await.unwrap()).unwrap();
+    c.close().await.unwrap();
+}

@@ -4,5 +4,6 @@ mod access;
 mod audit;
 mod browser;
 mod helpers;
+mod review_check;
 mod spine;
 mod uploads;

@@ -1,0 +1,545 @@
+//! The content-risk check as a step of every review: each save checks the title, subtitle
+//! and body of the new revision and stores the report; reviewers dismiss findings with a
+//! reason (per manuscript, by finding key) or accept a suggestion as a new revision; the
+//! site's lexicons and LeaderRoster are edited here and apply to the next check.
+//!
+//! The compiled [`Checker`] is cached per process and rebuilt when the site's lexicon
+//! revision in the database moves on, so a change made through any server node applies to
+//! the next check without a restart.
+
+use std::sync::{Arc, RwLock};
+
+use serde::{Deserialize, Serialize};
+use yuanxun_check::lexicon::{format_date, parse_date};
+use yuanxun_check::{Category, CheckInput, Checker, Entry, Finding, Format, Leader, Severity, SiteLexicon};
+use yuanxun_core::{clock, Role, Status};
+use yuanxun_store::checks::{self as repo, LexiconItem, List, SiteLexiconRows, StoredReport};
+use yuanxun_store::{articles, AnyConnection, Manuscript};
+
+use super::{audit, line};
+use crate::auth::Actor;
+use crate::error::{ServiceError, ServiceResult};
+use crate::AppState;
+
+/// The compiled lexicons of the site, with the revision they were built from.
+#[derive(Default)]
+pub struct CheckerCache {
+    inner: RwLock<Option<(i64, Arc<Checker>)>>,
+}
+
+/// The checker for the site's current lexicon revision.
+pub async fn checker(state: &AppState, c: &mut AnyConnection) -> ServiceResult<Arc<Checker>> {
+    let revision = repo::revision(c, state.site_id()).await?;
+    if let Some((r, ch)) = state.checkers.inner.read().map_err(|_| ServiceError::Internal("checker cache poisoned".into()))?.as_ref() {
+        if *r == revision {
+            return Ok(ch.clone());
+        }
+    }
+    let rows = repo::load(c, state.site_id()).await?;
+    let lexicon = site_lexicon(&rows);
+    let built = tokio::task::spawn_blocking(move || Checker::new(&lexicon)).await.map_err(|e| ServiceError::Internal(e.to_string()))?;
+    let built = Arc::new(built);
+    if let Ok(mut slot) = state.checkers.inner.write() {
+        *slot = Some((rows.revision, built.clone()));
+    }
+    Ok(built)
+}
+
+/// The engine's view of the site's rows. Rows the engine cannot read (an unknown category
+/// left by an older version) are skipped rather than breaking every check.
+pub fn site_lexicon(rows: &SiteLexiconRows) -> SiteLexicon {
+    let mut lex = SiteLexicon { revision: rows.revision.max(0) as u64, ..Default::default() };
+    for it in &rows.items {
+        match List::parse(&it.list) {
+            Some(List::Entry) => {
+                if let Some(e) = entry_of(it) {
+                    lex.entries.push(e);
+                }
+            }
+            Some(List::Removed) => {
+                if let Some(cat) = Category::parse(&it.category) {
+                    lex.removed.push((cat, it.term.clone()));
+                }
+            }
+            Some(List::Allow) => lex.allow.push(it.term.clone()),
+            Some(List::Phone) => lex.public_phones.push(it.term.clone()),
+            None => {}
+        }
+    }
+    lex.leaders = rows.leaders.iter().map(|l| Leader { name: l.name.clone(), titles: l.titles.clone() }).collect();
+    lex
+}
+
+fn nonempty(s: &str) -> Option<String> {
+    Some(s.trim().to_string()).filter(|s| !s.is_empty())
+}
+
+fn entry_of(it: &LexiconItem) -> Option<Entry> {
+    Some(Entry {
+        category: Category::parse(&it.category)?,
+        term: it.term.clone(),
+        suggestion: nonempty(&it.suggestion),
+        severity: Severity::parse(&it.severity).unwrap_or(Severity::Warn),
+        kind: nonempty(&it.kind),
+        since: parse_date(&it.since),
+        reason: nonempty(&it.reason),
+        brand: false,
+        exceptions: Vec::new(),
+    })
+}
+
+// ----- the check of a manuscript -----
+
+/// Which part of the manuscript a finding is in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Field {
+    Title,
+    Subtitle,
+    Body,
+}
+
+impl Field {
+    pub fn label(self) -> &'static str {
+        match self {
+            Field::Title => "标题",
+            Field::Subtitle => "副标题",
+            Field::Body => "正文",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Field> {
+        match s {
+            "title" => Some(Field::Title),
+            "subtitle" => Some(Field::Subtitle),
+            "body" => Some(Field::Body),
+            _ => None,
+        }
+    }
+}
+
+/// Who dismissed a finding and why.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct DismissedBy {
+    pub reason: String,
+    pub user_name: String,
+    pub at: i64,
+}
+
+/// One finding in one field of the manuscript.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Item {
+    /// Position in the list (the id marks in the text point to).
+    pub id: usize,
+    pub field: Field,
+    pub field_label: String,
+    pub category_label: String,
+    pub severity_label: String,
+    #[serde(flatten)]
+    pub finding: Finding,
+    /// What “accept” writes in place of the surface, when the suggestion is a replacement.
+    pub replacement: Option<String>,
+    pub dismissed: Option<DismissedBy>,
+}
+
+/// Counts of findings still open (not dismissed).
+#[derive(Debug, Clone, Copy, Default, Serialize, Deserialize)]
+pub struct Open {
+    pub block: usize,
+    pub warn: usize,
+    pub info: usize,
+    pub dismissed: usize,
+}
+
+/// The check of one manuscript revision, as stored and shown.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ManuscriptCheck {
+    pub revision: i64,
+    pub lexicon_version: String,
+    pub document_date: String,
+    pub checked_at: i64,
+    pub items: Vec<Item>,
+    pub open: Open,
+}
+
+impl ManuscriptCheck {
+    /// Blocking findings nobody dismissed.
+    pub fn open_blocks(&self) -> impl Iterator<Item = &Item> {
+        self.items.iter().filter(|i| i.dismissed.is_none() && i.finding.severity == Severity::Block)
+    }
+}
+
+/// The date the date-aware rules judge against: the publication date once published, else today.
+async fn document_date(c: &mut AnyConnection, m: &Manuscript) -> ServiceResult<time::Date> {
+    let ts = if matches!(m.status, Status::Published | Status::Retracted) {
+        articles::by_manuscript(c, m.site_id, m.id).await?.map(|a| a.published_at).unwrap_or_else(clock::now)
+    } else {
+        clock::now()
+    };
+    Ok(clock::date(ts))
+}
+
+/// Checks the manuscript's current revision (no storing).
+pub async fn run(state: &AppState, c: &mut AnyConnection, m: &Manuscript) -> ServiceResult<ManuscriptCheck> {
+    let checker = checker(state, c).await?;
+    let dismissals = repo::dismissals(c, state.site_id(), m.id).await?;
+    let date = document_date(c, m).await?;
+    let mut items = Vec::new();
+    let mut open = Open::default();
+    for (field, text, format) in [(Field::Title, &m.title, Format::Text), (Field::Subtitle, &m.subtitle, Format::Text), (Field::Body, &m.body_html, Format::Html)] {
+        let report = checker.check(&CheckInput { text, format, date: Some(date), dismissed: &[] });
+        for finding in report.findings {
+            let dismissed = dismissals.iter().find(|d| d.key == finding.key).map(|d| DismissedBy { reason: d.reason.clone(), user_name: d.user_name.clone(), at: d.created_at });
+            match (&dismissed, finding.severity) {
+                (Some(_), _) => open.dismissed += 1,
+                (None, Severity::Block) => open.block += 1,
+                (None, Severity::Warn) => open.warn += 1,
+                (None, Severity::Info) => open.info += 1,
+            }
+            items.push(Item {
+                id: items.len(),
+                field,
+                field_label: field.label().into(),
+                category_label: finding.category.label().into(),
+                severity_label: finding.severity.label().into(),
+                replacement: finding.replacement().map(str::to_string),
+                finding,
+                dismissed,
+            });
+        }
+    }
+    Ok(ManuscriptCheck { revision: m.revision, lexicon_version: checker.version().to_string(), document_date: format_date(date), checked_at: clock::now(), items, open })
+}
+
+/// Checks the manuscript's current revision and stores the report (inside the caller's
+/// write transaction, so a save and its check commit together).
+pub async fn refresh(state: &AppState, c: &mut AnyConnection, m: &Manuscript) -> ServiceResult<ManuscriptCheck> {
+    let check = run(state, c, m).await?;
+    let stored = StoredReport {
+        revision: check.revision,
+        lexicon_version: check.lexicon_version.clone(),
+        block: check.open.block as i64,
+        warn: check.open.warn as i64,
+        info: check.open.info as i64,
+        report: serde_json::to_string(&check).map_err(|e| ServiceError::Internal(e.to_string()))?,
+        created_at: check.checked_at,
+    };
+    repo::save_report(c, state.site_id(), m.id, &stored).await?;
+    Ok(check)
+}
+
+/// The check of the manuscript's current revision: the stored one while the lexicons are
+/// unchanged, else a fresh one (stored for the lists).
+pub async fn current(state: &AppState, actor: &Actor, id: i64) -> ServiceResult<ManuscriptCheck> {
+    {
+        let mut c = state.store.conn().await?;
+        let m = super::manuscripts::load(&mut c, state, actor, id).await?;
+        let version = checker(state, &mut c).await?.version().to_string();
+        if let Some(s) = repo::report(&mut c, state.site_id(), id, m.revision).await? {
+            if s.lexicon_version == version {
+                if let Ok(check) = serde_json::from_str::<ManuscriptCheck>(&s.report) {
+                    return Ok(check);
+                }
+            }
+        }
+    }
+    let mut tx = state.store.begin().await?;
+    let m = super::manuscripts::load(tx.conn(), state, actor, id).await?;
+    let check = refresh(state, tx.conn(), &m).await?;
+    tx.commit().await?;
+    Ok(check)
+}
+
+/// Editors, reviewers and the chief editor judge findings; authors fix them.
+fn require_judge(actor: &Actor) -> ServiceResult<()> {
+    if actor.user.role.sees_all_manuscripts() {
+        Ok(())
+    } else {
+        Err(ServiceError::Forbidden("只有编辑、审核人和总编辑可以忽略审校提示；请按提示修改稿件".into()))
+    }
+}
+
+/// Dismisses a finding (every occurrence of its key) for this manuscript, with a reason.
+/// Blocking findings may be dismissed only by the chief editor.
+pub async fn dismiss(state: &AppState, actor: &Actor, id: i64, key: &str, reason: &str) -> ServiceResult<ManuscriptCheck> {
+    require_judge(actor)?;
+    let reason = line(reason, "忽略理由", true, 500).map_err(|e| match e {
+        ServiceError::Invalid(m) if m.starts_with("请填写") => ServiceError::Invalid("请写明忽略这条提示的理由（例如“专有名称，无误”），其他审核人会看到".into()),
+        e => e,
+    })?;
+    let mut tx = state.store.begin().await?;
+    let m = super::manuscripts::load(tx.conn(), state, actor, id).await?;
+    let check = run(state, tx.conn(), &m).await?;
+    let Some(item) = check.items.iter().find(|i| i.finding.key == key) else {
+        return Err(ServiceError::Conflict("这条提示已不存在（稿件可能刚被修改），请刷新页面".into()));
+    };
+    if item.dismissed.is_some() {
+        return Err(ServiceError::Conflict("这条提示已被忽略".into()));
+    }
+    if item.finding.severity == Severity::Block && actor.user.role != Role::ChiefEditor {
+        return Err(ServiceError::Forbidden("“必须修改”级别的问题只有总编辑可以忽略；请修改稿件，或请总编辑处理".into()));
+    }
+    repo::dismiss(tx.conn(), state.site_id(), id, key, &reason, actor.user.id).await?;
+    let detail = format!("{}·{}「{}」：{reason}", item.category_label, item.severity_label, item.finding.surface);
+    audit(tx.conn(), state.site_id(), actor, "check_dismiss", "manuscript", id, detail).await?;
+    let check = refresh(state, tx.conn(), &m).await?;
+    tx.commit().await?;
+    Ok(check)
+}
+
+/// Takes a dismissal back: the finding counts again.
+pub async fn restore(state: &AppState, actor: &Actor, id: i64, key: &str) -> ServiceResult<ManuscriptCheck> {
+    require_judge(actor)?;
+    let mut tx = state.store.begin().await?;
+    let m = super::manuscripts::load(tx.conn(), state, actor, id).await?;
+    repo::undismiss(tx.conn(), state.site_id(), id, key).await.map_err(|e| match e {
+        yuanxun_store::StoreError::NotFound => ServiceError::Conflict("这条提示没有被忽略".into()),
+        e => e.into(),
+    })?;
+    audit(tx.conn(), state.site_id(), actor, "check_restore", "manuscript", id, key.to_string()).await?;
+    let check = refresh(state, tx.conn(), &m).await?;
+    tx.commit().await?;
+    Ok(check)
+}
+
+/// What a reviewer clicked “accept” on.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Accept {
+    /// The revision the reviewer looked at.
+    pub revision: i64,
+    pub field: String,
+    pub key: String,
+    pub byte_start: usize,
+}
+
+/// Applies a finding's suggested replacement as a new revision (same rules as any edit).
+pub async fn accept(state: &AppState, actor: &Actor, id: i64, a: &Accept) -> ServiceResult<Manuscript> {
+    let field = Field::parse(&a.field).ok_or_else(|| ServiceError::Invalid("字段不正确".into()))?;
+    let (m, item) = {
+        let mut c = state.store.conn().await?;
+        let m = super::manuscripts::load(&mut c, state, actor, id).await?;
+        if m.revision != a.revision {
+            return Err(ServiceError::Conflict("稿件在您查看之后又被修改了，请刷新后再采纳建议".into()));
+        }
+        let check = run(state, &mut c, &m).await?;
+        let item = check.items.into_iter().find(|i| i.field == field && i.finding.key == a.key && i.finding.byte_start == a.byte_start);
+        (m, item.ok_or_else(|| ServiceError::Conflict("这条提示已不存在，请刷新页面".into()))?)
+    };
+    let Some(replacement) = item.replacement.clone() else {
+        return Err(ServiceError::Invalid("这条提示没有可直接替换的写法，请点“修改”手动改正".into()));
+    };
+    let (s, e) = (item.finding.byte_start, item.finding.byte_end);
+    let source = match field {
+        Field::Title => &m.title,
+        Field::Subtitle => &m.subtitle,
+        Field::Body => &m.body_html,
+    };
+    let original = source.get(s..e).ok_or_else(|| ServiceError::Conflict("这条提示已不存在，请刷新页面".into()))?;
+    if field == Field::Body && (original.contains('<') || original.contains('&')) {
+        return Err(ServiceError::Invalid("这一处跨越了格式（加粗、换段或特殊符号），请点“修改”手动改正".into()));
+    }
+    let written = if field == Field::Body { escape(&replacement) } else { replacement.clone() };
+    let changed = format!("{}{}{}", &source[..s], written, &source[e..]);
+    let mut input = super::manuscripts::ManuscriptInput {
+        title: m.title.clone(),
+        subtitle: m.subtitle.clone(),
+        channel_id: m.channel_id,
+        department_id: Some(m.department_id),
+        authors: m.authors.clone(),
+        photographers: m.photographers.clone(),
+        body_html: m.body_html.clone(),
+    };
+    match field {
+        Field::Title => input.title = changed,
+        Field::Subtitle => input.subtitle = changed,
+        Field::Body => input.body_html = changed,
+    }
+    let note = format!("采纳审校建议：{}「{}」改为「{}」", field.label(), item.finding.surface, replacement);
+    super::manuscripts::update_noted(state, actor, id, &input, Some(a.revision), &note).await
+}
+
+fn escape(s: &str) -> String {
+    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
+}
+
+/// The final-approval gate: blocking findings nobody dismissed stop the last level, unless
+/// the chief editor writes a reason to let the manuscript through (recorded in the audit log).
+pub async fn gate_final_approval(state: &AppState, c: &mut AnyConnection, actor: &Actor, m: &Manuscript, override_reason: &str) -> ServiceResult<()> {
+    let check = run(state, c, m).await?;
+    let blocks: Vec<&Item> = check.open_blocks().collect();
+    if blocks.is_empty() {
+        return Ok(());
+    }
+    let list = blocks.iter().take(5).map(|i| format!("{}「{}」", i.category_label, i.finding.surface)).collect::<Vec<_>>().join("、");
+    let more = if blocks.len() > 5 { "等" } else { "" };
+    let reason = override_reason.trim();
+    if actor.user.role == Role::ChiefEditor && !reason.is_empty() {
+        let reason = line(reason, "放行理由", true, 1000)?;
+        audit(c, state.site_id(), actor, "check_override", "manuscript", m.id, format!("第 {} 版，{} 处必须修改的问题（{list}{more}）：{reason}", m.revision, blocks.len())).await?;
+        return Ok(());
+    }
+    let who = if actor.user.role == Role::ChiefEditor { "如确需放行，请在“放行理由”中写明理由后再终审通过" } else { "请退回作者修改，或请总编辑写明理由后放行" };
+    Err(ServiceError::Conflict(format!("稿件还有 {} 处“必须修改”的问题未处理：{list}{more}。{who}", blocks.len())))
+}
+
+// ----- the site's lexicons -----
+
+/// Who may edit the site's lexicons: the chief editor and editors (the newsroom's own word
+/// lists), and the system administrator.
+pub fn may_edit_lexicons(role: Role) -> bool {
+    matches!(role, Role::ChiefEditor | Role::Editor | Role::Admin)
+}
+
+fn require_lexicon_editor(actor: &Actor) -> ServiceResult<()> {
+    if may_edit_lexicons(actor.user.role) {
+        Ok(())
+    } else {
+        Err(ServiceError::Forbidden(format!("{}无权修改审校词库", actor.user.role.label())))
+    }
+}
+
+/// A lexicon item as submitted by the form or the API.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+pub struct ItemInput {
+    pub list: String,
+    #[serde(default)]
+    pub category: String,
+    pub term: String,
+    #[serde(default)]
+    pub suggestion: String,
+    #[serde(default)]
+    pub severity: String,
+    #[serde(default)]
+    pub kind: String,
+    #[serde(default)]
+    pub since: String,
+    #[serde(default)]
+    pub reason: String,
+}
+
+/// Checks an item; the messages say what to fix.
+fn validate_item(input: &ItemInput, id: i64) -> ServiceResult<LexiconItem> {
+    let list = List::parse(&input.list).ok_or_else(|| ServiceError::Invalid("请选择词表".into()))?;
+    let term = line(&input.term, "词条", true, 100)?;
+    let mut it = LexiconItem { id, list: list.as_str().into(), term, ..Default::default() };
+    match list {
+        List::Entry | List::Removed => {
+            let cat = Category::parse(&input.category).filter(|c| c.is_lexicon()).ok_or_else(|| ServiceError::Invalid("请选择词库类别（敏感词、规范表述、错别字、绝对化用语、医疗违规、过时表述）".into()))?;
+            it.category = cat.as_str().into();
+            if list == List::Entry {
+                it.suggestion = line(&input.suggestion, "建议改为", false, 200)?;
+                it.severity = Severity::parse(&input.severity).ok_or_else(|| ServiceError::Invalid("请选择级别：必须修改、警告或提示".into()))?.as_str().into();
+                it.reason = line(&input.reason, "原因", false, 300)?;
+                if cat == Category::Sensitive {
+                    let kind = input.kind.trim();
+                    if !["political", "gambling", "pornography", "violence"].contains(&kind) {
+                        return Err(ServiceError::Invalid("敏感词请选择类型：政治、赌博、色情或暴力".into()));
+                    }
+                    it.kind = kind.into();
+                }
+                if cat == Category::Outdated {
+                    let since = parse_date(input.since.trim()).ok_or_else(|| ServiceError::Invalid("过时表述请填写停用日期，格式 2018-03-27：此日期以后的稿件才会报出".into()))?;
+                    it.since = format_date(since);
+                    if it.suggestion.is_empty() {
+                        return Err(ServiceError::Invalid("过时表述请填写现行表述".into()));
+                    }
+                }
+                if matches!(cat, Category::Typo | Category::Normative) && it.suggestion.is_empty() {
+                    return Err(ServiceError::Invalid("错别字和规范表述请填写正确写法".into()));
+                }
+                if it.suggestion == it.term {
+                    return Err(ServiceError::Invalid("建议写法与词条相同，请检查".into()));
+                }
+            }
+        }
+        List::Allow => {}
+        List::Phone => {
+            let digits: String = it.term.chars().filter(char::is_ascii_digit).collect();
+            if digits.len() < 7 || it.term.chars().any(|c| !(c.is_ascii_digit() || "-— ()（）+".contains(c))) {
+                return Err(ServiceError::Invalid("请填写电话号码，例如 0571-88888888 或 13800000000".into()));
+            }
+            it.term = digits;
+        }
+    }
+    Ok(it)
+}
+
+/// Adds (`id` 0) or changes an item of the site's lists.
+pub async fn save_item(state: &AppState, actor: &Actor, id: i64, input: &ItemInput) -> ServiceResult<i64> {
+    require_lexicon_editor(actor)?;
+    let it = validate_item(input, id)?;
+    let mut tx = state.store.begin().await?;
+    if id != 0 {
+        let old = repo::get_item(tx.conn(), state.site_id(), id).await?;
+        if old.list != it.list {
+            return Err(ServiceError::Invalid("不能把词条移到另一个词表，请删除后重新添加".into()));
+        }
+    }
+    let revision = repo::save_item(tx.conn(), state.site_id(), &it, actor.user.id).await?;
+    let action = if id == 0 { "lexicon_add" } else { "lexicon_edit" };
+    audit(tx.conn(), state.site_id(), actor, action, "lexicon", revision, format!("{} {} {}→{}", it.list, it.category, it.term, it.suggestion)).await?;
+    tx.commit().await?;
+    Ok(revision)
+}
+
+/// Removes an item of the site's lists.
+pub async fn delete_item(state: &AppState, actor: &Actor, id: i64) -> ServiceResult<i64> {
+    require_lexicon_editor(actor)?;
+    let mut tx = state.store.begin().await?;
+    let old = repo::get_item(tx.conn(), state.site_id(), id).await?;
+    let revision = repo::delete_item(tx.conn(), state.site_id(), id).await?;
+    audit(tx.conn(), state.site_id(), actor, "lexicon_delete", "lexicon", revision, format!("{} {} {}", old.list, old.category, old.term)).await?;
+    tx.commit().await?;
+    Ok(revision)
+}
+
+/// A leader as submitted: titles one per line (or separated by 、，,；).
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+pub struct LeaderInput {
+    pub name: String,
+    pub titles: String,
+    #[serde(default)]
+    pub sort: Option<String>,
+}
+
+/// Adds (`id` 0) or changes a leader of the roster.
+pub async fn save_leader(state: &AppState, actor: &Actor, id: i64, input: &LeaderInput) -> ServiceResult<i64> {
+    require_lexicon_editor(actor)?;
+    let name = line(&input.name, "姓名", true, 20)?;
+    if name.chars().count() < 2 || !name.chars().all(|c| c.is_alphabetic() || c == '·') {
+        return Err(ServiceError::Invalid("姓名应为 2 个字以上的中文姓名".into()));
+    }
+    let titles: Vec<String> = input.titles.split(['\n', '、', '，', ',', '；', ';']).map(|t| t.trim().to_string()).filter(|t| !t.is_empty()).collect();
+    if titles.is_empty() {
+        return Err(ServiceError::Invalid("请填写职务，多个职务用顿号或换行分开".into()));
+    }
+    if let Some(t) = titles.iter().find(|t| t.chars().count() > 40) {
+        return Err(ServiceError::Invalid(format!("职务“{t}”过长（不超过 40 个字）")));
+    }
+    let sort = input.sort.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(|s| s.parse::<i64>().map_err(|_| ServiceError::Invalid("排序请填写数字".into()))).transpose()?.unwrap_or(0);
+    let mut tx = state.store.begin().await?;
+    let revision = repo::save_leader(tx.conn(), state.site_id(), id, &name, &titles, sort).await?;
+    audit(tx.conn(), state.site_id(), actor, if id == 0 { "leader_add" } else { "leader_edit" }, "lexicon", revision, format!("{name}：{}", titles.join("、"))).await?;
+    tx.commit().await?;
+    Ok(revision)
+}
+
+/// Removes a leader from the roster.
+pub async fn delete_leader(state: &AppState, actor: &Actor, id: i64) -> ServiceResult<i64> {
+    require_lexicon_editor(actor)?;
+    let mut tx = state.store.begin().await?;
+    let revision = repo::delete_leader(tx.conn(), state.site_id(), id).await?;
+    audit(tx.conn(), state.site_id(), actor, "leader_delete", "lexicon", revision, id.to_string()).await?;
+    tx.commit().await?;
+    Ok(revision)
+}
+
+/// The lexicon page's data: the site's rows, the version in force and the built-in counts.
+pub async fn overview(state: &AppState, actor: &Actor) -> ServiceResult<(SiteLexiconRows, String, Vec<(Category, usize)>)> {
+    require_lexicon_editor(actor)?;
+    let mut c = state.store.conn().await?;
+    let rows = repo::load(&mut c, state.site_id()).await?;
+    let checker = checker(state, &mut c).await?;
+    let counts = Category::ALL.into_iter().filter(|c| c.is_lexicon()).map(|cat| (cat, checker.entries().iter().filter(|e| e.category == cat).count())).collect();
+    Ok((rows, checker.version().to_string(), counts))
+}
