@@ -230,7 +230,7 @@ mod tests {
             }
         }
         let typos = all.iter().filter(|e| e.category == Category::Typo).count();
-        assert!(typos >= 400, "{typos} typo entries");
+        assert!(typos >= 1500, "{typos} typo entries");
         assert!(!builtin_allow().is_empty());
         assert!(!BUILTIN_VERSION.trim().is_empty());
     }
