@@ -14,6 +14,7 @@
 //!
 //! The JSON schema of [`CheckReport`] is documented in `crates/check/REPORT.md`.
 
+pub mod eval;
 pub mod highlight;
 pub mod lexicon;
 pub mod matcher;

@@ -5,6 +5,7 @@
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use anyhow::Context;
 
 use yuanxun_check::{CheckInput, CheckReport, Checker, Finding, Format, Severity};
 
@@ -124,4 +125,48 @@ fn caret(out: &mut impl Write, lines: &[&str], f: &Finding, color: bool, sev_col
     writeln!(out, "    {}{}", if from > 0 { "…" } else { "" }, shown)?;
     writeln!(out, "    {}{}{}", if from > 0 { " " } else { "" }, " ".repeat(pad), paint(color, sev_color, &"^".repeat(mark)))?;
     Ok(())
+}
+
+/// `yuanxun check-eval DIR`: scores the checker against a labelled corpus (every `.txt`
+/// under DIR, marks as in `yuanxun_check::eval`) and prints recall and precision per category,
+/// then every missed label and false alarm. Exit code 0; 1 when overall recall < 0.90 or
+/// precision < 0.95 (the quality bar the crate's tests hold).
+pub fn eval(dir: &Path) -> anyhow::Result<ExitCode> {
+    use yuanxun_check::eval;
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+        .with_context(|| format!("无法读取目录 {}", dir.display()))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "txt"))
+        .collect();
+    files.sort();
+    if files.is_empty() {
+        anyhow::bail!("{} 中没有 .txt 语料文件", dir.display());
+    }
+    let checker = Checker::builtin();
+    let mut total = eval::Score::default();
+    let mut clean = 0;
+    for f in &files {
+        let src = std::fs::read_to_string(f).with_context(|| format!("无法读取 {}", f.display()))?;
+        let doc = eval::parse(&src).map_err(|e| anyhow::anyhow!("{}：{e}", f.display()))?;
+        if doc.labels.is_empty() {
+            clean += 1;
+        }
+        let s = eval::score(&checker, &doc);
+        for m in &s.missed {
+            println!("漏报  {}  {}「{}」", f.file_name().unwrap_or_default().to_string_lossy(), m.category.label(), m.surface);
+        }
+        for m in &s.false_alarms {
+            println!("误报  {}  {}「{}」({})", f.file_name().unwrap_or_default().to_string_lossy(), m.category.label(), m.surface, m.rule);
+        }
+        total.merge(s);
+    }
+    let t = total.total();
+    println!();
+    println!("语料 {} 篇（其中无错文档 {} 篇），标注错误 {} 处，报出 {} 处；词库 {}", files.len(), clean, t.labels, t.findings, checker.version());
+    println!("{:<10} {:>6} {:>6} {:>8} {:>8}", "类别", "标注", "报出", "召回率", "准确率");
+    for (c, v) in &total.by_category {
+        println!("{:<10} {:>6} {:>6} {:>8.3} {:>8.3}", c.as_str(), v.labels, v.findings, v.recall(), v.precision());
+    }
+    println!("{:<10} {:>6} {:>6} {:>8.3} {:>8.3}", "total", t.labels, t.findings, t.recall(), t.precision());
+    Ok(if t.recall() >= 0.90 && t.precision() >= 0.95 { ExitCode::SUCCESS } else { ExitCode::from(1) })
 }

@@ -51,6 +51,12 @@ enum Command {
         #[arg(long, value_enum, default_value = "text")]
         format: check::OutputFormat,
     },
+    /// Scores the check against a labelled corpus (.txt files with {{原文|类别}} marks) and
+    /// prints recall and precision per category, missed labels and false alarms.
+    CheckEval {
+        /// Folder of corpus files, e.g. crates/check/tests/corpus.
+        dir: PathBuf,
+    },
     /// Audit log tools.
     Audit {
         #[command(subcommand)]
@@ -73,6 +79,15 @@ fn main() -> ExitCode {
     if let Command::Check { files, date, format } = &cli.command {
         // No runtime or logging needed: the check is pure computation.
         return match check::run(files, date.as_deref(), *format) {
+            Ok(code) => code,
+            Err(e) => {
+                eprintln!("错误：{e:#}");
+                ExitCode::from(2)
+            }
+        };
+    }
+    if let Command::CheckEval { dir } = &cli.command {
+        return match check::eval(dir) {
             Ok(code) => code,
             Err(e) => {
                 eprintln!("错误：{e:#}");
@@ -122,7 +137,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             running.wait().await;
             Ok(ExitCode::SUCCESS)
         }
-        Command::Check { .. } => unreachable!("handled before the runtime starts"),
+        Command::Check { .. } | Command::CheckEval { .. } => unreachable!("handled before the runtime starts"),
         Command::Audit { command: AuditCommand::Verify { data } } => {
             if !data.join("yuanxun.db").exists() {
                 anyhow::bail!("{} 中没有数据库（yuanxun.db）：请用 --data 指向 serve 使用的数据目录", data.display());

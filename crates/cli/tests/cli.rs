@@ -116,3 +116,21 @@ fn check_reports_findings_with_carets_and_exit_codes() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("无法读取"));
 }
+
+#[test]
+fn check_eval_prints_recall_and_precision_per_category() {
+    let corpus = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../check/tests/corpus");
+    let out = std::process::Command::new(BIN).arg("check-eval").arg(&corpus).output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{text}");
+    for expected in ["召回率", "准确率", "typo", "privacy", "total"] {
+        assert!(text.contains(expected), "lacks {expected}: {text}");
+    }
+    // A corpus with a mislabelled error: a miss and a false alarm, and exit code 1.
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("a.txt"), "全院职工{{再接再励|placeholder}}。\n").unwrap();
+    let out = std::process::Command::new(BIN).arg("check-eval").arg(dir.path()).output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert!(text.contains("漏报") && text.contains("误报"), "{text}");
+}

@@ -17,6 +17,7 @@ fn full_width(c: char) -> Option<char> {
         '!' => '！',
         '(' => '（',
         ')' => '）',
+        '.' => '。',
         _ => return None,
     })
 }
