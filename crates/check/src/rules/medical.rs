@@ -11,6 +11,8 @@ const GUARANTEE_NEAR: &[&str] = &["治愈", "有效", "康复", "根治", "成�
 
 pub fn check(s: &Stream, out: &mut Vec<Raw>) {
     let t = &s.text;
+    // Visible spans of rate claims: a "100%" inside one is that claim, not a second finding.
+    let mut rate_spans: Vec<(usize, usize)> = Vec::new();
     for r in RATES {
         for (i, _) in t.match_indices(r) {
             // Skip when this is the tail of a longer rate word already matched (治疗有效率 ⊃ 有效率).
@@ -21,17 +23,21 @@ pub fn check(s: &Stream, out: &mut Vec<Raw>) {
             let window: String = t[end..].chars().take(8).collect();
             let fig = figure_in(&window);
             if let Some(fig_end) = fig {
-                out.push(Raw::new(
-                    "medical_claim.rate",
-                    Category::MedicalClaim,
-                    Severity::Warn,
-                    s.original(i, end + fig_end),
-                    "医疗宣传中不得出现治愈率、有效率等疗效数据（《广告法》第十六条），如属学术数据请注明来源或删除",
-                ));
+                let full = window[..fig_end].contains("100%") || window[..fig_end].contains("百分之百");
+                let (severity, reason) = if full {
+                    (Severity::Block, "不得承诺或保证疗效：“100%”的治愈率、成功率等属于保证性宣传（《广告法》第十六条），请删除")
+                } else {
+                    (Severity::Warn, "医疗宣传中不得出现治愈率、有效率等疗效数据（《广告法》第十六条），如属学术数据请注明来源或删除")
+                };
+                rate_spans.push((i, end + fig_end));
+                out.push(Raw::new("medical_claim.rate", Category::MedicalClaim, severity, s.original(i, end + fig_end), reason));
             }
         }
     }
     for (i, _) in t.match_indices("100%") {
+        if rate_spans.iter().any(|&(a, b)| a <= i && i + 4 <= b) {
+            continue;
+        }
         let before: String = t[..i].chars().rev().take(6).collect::<Vec<_>>().into_iter().rev().collect();
         let after: String = t[i + 4..].chars().take(6).collect();
         if GUARANTEE_NEAR.iter().any(|w| before.contains(w) || after.contains(w)) {
