@@ -80,6 +80,13 @@ fn inside_entity(run: &str, plain: bool) -> bool {
     }
 }
 
+/// `s` escaped for HTML text or attribute values.
+pub fn escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    push(&mut out, s, true);
+    out
+}
+
 fn push(out: &mut String, s: &str, escape: bool) {
     if !escape {
         out.push_str(s);

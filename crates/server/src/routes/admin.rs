@@ -16,6 +16,7 @@ use crate::auth::{cookie, is_https, random_token, Auth, ClientIp, CSRF_COOKIE, S
 use crate::services::manuscripts::{self as ms, ManuscriptInput, Verdict};
 use crate::services::{accounts, admin as adm, checks};
 use yuanxun_check::highlight::{self, Mark};
+use yuanxun_check::{Category, Severity};
 use crate::{AppState, ServiceError};
 
 const FILES: &[(&str, &str)] = &[
@@ -326,9 +327,8 @@ async fn create(State(state): State<AppState>, auth: Auth, Form(f): Form<EditFor
 async fn edit_page(State(state): State<AppState>, auth: Auth, Path(id): Path<i64>) -> Response {
     match ms::view(&state, &auth.1, id).await {
         Ok(v) if v.can.edit => {
-            let m = &v.manuscript;
-            let form = ManuscriptInput { title: m.title.clone(), subtitle: m.subtitle.clone(), channel_id: m.channel_id, department_id: Some(m.department_id), authors: m.authors.clone(), photographers: m.photographers.clone(), body_html: m.body_html.clone() };
-            editor(&state, &auth, Some(id), m.revision, &form, &v.media, StatusCode::OK, None).await
+            let form = ManuscriptInput::from(&v.manuscript);
+            editor(&state, &auth, Some(id), v.manuscript.revision, &form, &v.media, StatusCode::OK, None).await
         }
         Ok(v) => error_page(&state, &auth, ServiceError::Forbidden(format!("稿件{}，不能修改", v.status_label))),
         Err(e) => error_page(&state, &auth, e),
@@ -374,7 +374,7 @@ async fn show(State(state): State<AppState>, auth: Auth, Path(id): Path<i64>, Qu
     let level_label = v.manuscript.status.pending_level().map(|(l, n)| role::level_label(l, n)).unwrap_or_default();
     let final_level = v.manuscript.status.pending_level().is_some_and(|(l, n)| l == n);
     let scheduled_input = v.manuscript.scheduled_at.map(clock::format_local_input).unwrap_or_default();
-    let check = match checks::current(&state, &auth.1, id).await {
+    let check = match checks::current_of(&state, &v.manuscript).await {
         Ok(c) => c,
         Err(e) => return error_page(&state, &auth, e),
     };
@@ -388,7 +388,7 @@ async fn show(State(state): State<AppState>, auth: Auth, Path(id): Path<i64>, Qu
         body => highlight::mark_html(&m.body_html, &marks(checks::Field::Body)),
     };
     let u = &auth.0.user;
-    let judge = context! { any => u.role.sees_all_manuscripts(), block => u.role == Role::ChiefEditor };
+    let judge = context! { any => checks::may_dismiss(u.role, Severity::Warn), block => checks::may_dismiss(u.role, Severity::Block) };
     let flash = msg.text();
     page(&state, &auth, "admin/manuscript.html", context! { v => Value::from_serialize(&value), level_label, final_level, scheduled_input, flash, check, marked, judge })
 }
@@ -743,11 +743,12 @@ fn category_label(c: &str) -> &'static str {
 
 /// The lexicon page; `entry_form` and `leader_form` carry what the user typed after an error.
 async fn lexicon_view(state: &AppState, auth: &Auth, q: LexiconQuery, status: StatusCode, error: Option<String>, entry_form: Option<Value>, leader_form: Option<Value>) -> Response {
-    use yuanxun_check::{Category, Severity};
-    let (rows, version, counts) = match checks::overview(state, &auth.1).await {
+    let (rows, checker) = match checks::overview(state, &auth.1).await {
         Ok(x) => x,
         Err(e) => return error_page(state, auth, e),
     };
+    let version = checker.version();
+    let counts: Vec<(Category, usize)> = Category::ALL.into_iter().filter(|c| c.is_lexicon()).map(|cat| (cat, checker.entries().iter().filter(|e| e.category == cat).count())).collect();
     let of = |list: &'static str| rows.items.iter().filter(move |i| i.list == list);
     let categories: Vec<Value> = counts
         .iter()
@@ -784,23 +785,16 @@ async fn lexicon_view(state: &AppState, auth: &Auth, q: LexiconQuery, status: St
     } else {
         let needle = q.q.trim();
         let site_terms: std::collections::HashSet<(&str, &str)> = of("entry").map(|i| (i.category.as_str(), i.term.as_str())).collect();
-        let checker = match state.store.conn().await {
-            Ok(mut c) => checks::checker(state, &mut c).await.ok(),
-            Err(_) => None,
-        };
         checker
-            .map(|ch| {
-                ch.entries()
-                    .iter()
-                    .filter(|e| e.term.contains(needle) || e.suggestion.as_deref().is_some_and(|s| s.contains(needle)))
-                    .take(50)
-                    .map(|e| {
-                        let builtin = !site_terms.contains(&(e.category.as_str(), e.term.as_str()));
-                        context! { category => e.category.as_str(), category_label => e.category.label(), term => e.term, suggestion => e.suggestion, severity_label => e.severity.label(), builtin }
-                    })
-                    .collect()
+            .entries()
+            .iter()
+            .filter(|e| e.term.contains(needle) || e.suggestion.as_deref().is_some_and(|s| s.contains(needle)))
+            .take(50)
+            .map(|e| {
+                let builtin = !site_terms.contains(&(e.category.as_str(), e.term.as_str()));
+                context! { category => e.category.as_str(), category_label => e.category.label(), term => e.term, suggestion => e.suggestion, severity_label => e.severity.label(), builtin }
             })
-            .unwrap_or_default()
+            .collect()
     };
     let severities: Vec<Value> = [Severity::Block, Severity::Warn, Severity::Info].iter().map(|s| context! { value => s.as_str(), label => s.label() }).collect();
     let kinds: Vec<Value> = ["political", "gambling", "pornography", "violence"].iter().map(|k| context! { value => k, label => kind_label(k) }).collect();

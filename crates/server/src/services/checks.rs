@@ -231,11 +231,19 @@ pub async fn refresh(state: &AppState, c: &mut AnyConnection, m: &Manuscript) ->
 /// The check of the manuscript's current revision: the stored one while the lexicons are
 /// unchanged, else a fresh one (stored for the lists).
 pub async fn current(state: &AppState, actor: &Actor, id: i64) -> ServiceResult<ManuscriptCheck> {
+    let m = {
+        let mut c = state.store.conn().await?;
+        super::manuscripts::load(&mut c, state, actor, id).await?
+    };
+    current_of(state, &m).await
+}
+
+/// [`current`] for a manuscript the caller already loaded for a viewer allowed to see it.
+pub async fn current_of(state: &AppState, m: &Manuscript) -> ServiceResult<ManuscriptCheck> {
     {
         let mut c = state.store.conn().await?;
-        let m = super::manuscripts::load(&mut c, state, actor, id).await?;
         let version = checker(state, &mut c).await?.version().to_string();
-        if let Some(s) = repo::report(&mut c, state.site_id(), id, m.revision).await? {
+        if let Some(s) = repo::report(&mut c, state.site_id(), m.id, m.revision).await? {
             if s.lexicon_version == version {
                 if let Ok(check) = serde_json::from_str::<ManuscriptCheck>(&s.report) {
                     return Ok(check);
@@ -244,15 +252,24 @@ pub async fn current(state: &AppState, actor: &Actor, id: i64) -> ServiceResult<
         }
     }
     let mut tx = state.store.begin().await?;
-    let m = super::manuscripts::load(tx.conn(), state, actor, id).await?;
+    // Re-read inside the write lock: a save may have landed since.
+    let m = yuanxun_store::manuscripts::get(tx.conn(), state.site_id(), m.id).await?;
     let check = refresh(state, tx.conn(), &m).await?;
     tx.commit().await?;
     Ok(check)
 }
 
-/// Editors, reviewers and the chief editor judge findings; authors fix them.
+/// Who may dismiss a finding of this severity: editors, reviewers and the chief editor judge
+/// findings (authors fix them), and only the chief editor dismisses blocking ones.
+pub fn may_dismiss(role: Role, severity: Severity) -> bool {
+    match severity {
+        Severity::Block => role == Role::ChiefEditor,
+        _ => role.sees_all_manuscripts(),
+    }
+}
+
 fn require_judge(actor: &Actor) -> ServiceResult<()> {
-    if actor.user.role.sees_all_manuscripts() {
+    if may_dismiss(actor.user.role, Severity::Warn) {
         Ok(())
     } else {
         Err(ServiceError::Forbidden("只有编辑、审核人和总编辑可以忽略审校提示；请按提示修改稿件".into()))
@@ -263,10 +280,10 @@ fn require_judge(actor: &Actor) -> ServiceResult<()> {
 /// Blocking findings may be dismissed only by the chief editor.
 pub async fn dismiss(state: &AppState, actor: &Actor, id: i64, key: &str, reason: &str) -> ServiceResult<ManuscriptCheck> {
     require_judge(actor)?;
-    let reason = line(reason, "忽略理由", true, 500).map_err(|e| match e {
-        ServiceError::Invalid(m) if m.starts_with("请填写") => ServiceError::Invalid("请写明忽略这条提示的理由（例如“专有名称，无误”），其他审核人会看到".into()),
-        e => e,
-    })?;
+    if reason.trim().is_empty() {
+        return Err(ServiceError::Invalid("请写明忽略这条提示的理由（例如“专有名称，无误”），其他审核人会看到".into()));
+    }
+    let reason = line(reason, "忽略理由", true, 500)?;
     let mut tx = state.store.begin().await?;
     let m = super::manuscripts::load(tx.conn(), state, actor, id).await?;
     let check = run(state, tx.conn(), &m).await?;
@@ -276,7 +293,7 @@ pub async fn dismiss(state: &AppState, actor: &Actor, id: i64, key: &str, reason
     if item.dismissed.is_some() {
         return Err(ServiceError::Conflict("这条提示已被忽略".into()));
     }
-    if item.finding.severity == Severity::Block && actor.user.role != Role::ChiefEditor {
+    if !may_dismiss(actor.user.role, item.finding.severity) {
         return Err(ServiceError::Forbidden("“必须修改”级别的问题只有总编辑可以忽略；请修改稿件，或请总编辑处理".into()));
     }
     repo::dismiss(tx.conn(), state.site_id(), id, key, &reason, actor.user.id).await?;
@@ -338,17 +355,9 @@ pub async fn accept(state: &AppState, actor: &Actor, id: i64, a: &Accept) -> Ser
     if field == Field::Body && (original.contains('<') || original.contains('&')) {
         return Err(ServiceError::Invalid("这一处跨越了格式（加粗、换段或特殊符号），请点“修改”手动改正".into()));
     }
-    let written = if field == Field::Body { escape(&replacement) } else { replacement.clone() };
+    let written = if field == Field::Body { yuanxun_check::highlight::escape(&replacement) } else { replacement.clone() };
     let changed = format!("{}{}{}", &source[..s], written, &source[e..]);
-    let mut input = super::manuscripts::ManuscriptInput {
-        title: m.title.clone(),
-        subtitle: m.subtitle.clone(),
-        channel_id: m.channel_id,
-        department_id: Some(m.department_id),
-        authors: m.authors.clone(),
-        photographers: m.photographers.clone(),
-        body_html: m.body_html.clone(),
-    };
+    let mut input = super::manuscripts::ManuscriptInput::from(&m);
     match field {
         Field::Title => input.title = changed,
         Field::Subtitle => input.subtitle = changed,
@@ -356,10 +365,6 @@ pub async fn accept(state: &AppState, actor: &Actor, id: i64, a: &Accept) -> Ser
     }
     let note = format!("采纳审校建议：{}「{}」改为「{}」", field.label(), item.finding.surface, replacement);
     super::manuscripts::update_noted(state, actor, id, &input, Some(a.revision), &note).await
-}
-
-fn escape(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
 }
 
 /// The final-approval gate: blocking findings nobody dismissed stop the last level, unless
@@ -534,12 +539,12 @@ pub async fn delete_leader(state: &AppState, actor: &Actor, id: i64) -> ServiceR
     Ok(revision)
 }
 
-/// The lexicon page's data: the site's rows, the version in force and the built-in counts.
-pub async fn overview(state: &AppState, actor: &Actor) -> ServiceResult<(SiteLexiconRows, String, Vec<(Category, usize)>)> {
+/// The lexicon page's data: the site's rows and the checker in force (its version, and the
+/// entries it checks with).
+pub async fn overview(state: &AppState, actor: &Actor) -> ServiceResult<(SiteLexiconRows, Arc<Checker>)> {
     require_lexicon_editor(actor)?;
     let mut c = state.store.conn().await?;
     let rows = repo::load(&mut c, state.site_id()).await?;
     let checker = checker(state, &mut c).await?;
-    let counts = Category::ALL.into_iter().filter(|c| c.is_lexicon()).map(|cat| (cat, checker.entries().iter().filter(|e| e.category == cat).count())).collect();
-    Ok((rows, checker.version().to_string(), counts))
+    Ok((rows, checker))
 }

@@ -32,6 +32,21 @@ pub struct ManuscriptInput {
     pub body_html: String,
 }
 
+impl From<&Manuscript> for ManuscriptInput {
+    /// The manuscript's current content, as the editor form shows it.
+    fn from(m: &Manuscript) -> Self {
+        ManuscriptInput {
+            title: m.title.clone(),
+            subtitle: m.subtitle.clone(),
+            channel_id: m.channel_id,
+            department_id: Some(m.department_id),
+            authors: m.authors.clone(),
+            photographers: m.photographers.clone(),
+            body_html: m.body_html.clone(),
+        }
+    }
+}
+
 /// A review decision.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "snake_case")]
