@@ -44,6 +44,18 @@ async fn serve_demo_creates_a_hospital_in_a_fresh_folder() {
         let r = client.post(format!("{base}/api/v1/session")).json(&serde_json::json!({"username": user, "password": "Demo2026pass"})).send().await.unwrap();
         assert_eq!(r.status(), 200, "{user} signs in with the demo password");
     }
+    // The story waiting for 初审 shows what the check is for, against the demo's own roster
+    // and phone number (three leaders and one number: site revision 4).
+    let editor = reqwest::Client::builder().cookie_store(true).build().unwrap();
+    editor.post(format!("{base}/api/v1/session")).json(&serde_json::json!({"username": "editor", "password": "Demo2026pass"})).send().await.unwrap();
+    let mine: serde_json::Value = editor.get(format!("{base}/api/v1/manuscripts")).send().await.unwrap().json().await.unwrap();
+    let waiting = mine.as_array().unwrap().iter().find(|m| m["title"] == "骨科开展膝关节置换术后康复讲座").expect("the waiting story").clone();
+    let check: serde_json::Value = editor.get(format!("{base}/api/v1/manuscripts/{}/check", waiting["id"])).send().await.unwrap().json().await.unwrap();
+    let rules: Vec<&str> = check["items"].as_array().unwrap().iter().map(|i| i["rule"].as_str().unwrap()).collect();
+    for rule in ["placeholder.xxx", "typo.lexicon", "ad_absolute.lexicon"] {
+        assert!(rules.contains(&rule), "{rule} in {rules:?}");
+    }
+    assert!(check["lexicon_version"].as_str().unwrap().ends_with("+site.4"), "{}", check["lexicon_version"]);
     let _ = child.kill();
     let _ = child.wait();
 }

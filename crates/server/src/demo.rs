@@ -8,6 +8,7 @@ use yuanxun_core::{clock, Role};
 use yuanxun_store::{sites, users};
 
 use crate::auth::{hash_password, Actor};
+use crate::services::checks;
 use crate::services::manuscripts::{self as ms, ManuscriptInput, Verdict};
 use crate::AppState;
 
@@ -129,6 +130,14 @@ pub async fn seed(state: &AppState, password: Option<String>) -> anyhow::Result<
             tx.commit().await?;
         }
     }
+    // The check's site settings: the leaders (names ours, for the title check) and the
+    // hospital's public phone number, which the privacy rule then leaves alone.
+    for (i, (name, titles)) in [("林建国", "党委书记"), ("周明远", "院长、党委副书记"), ("许文华", "副院长")].into_iter().enumerate() {
+        let input = checks::LeaderInput { name: name.into(), titles: titles.into(), sort: Some(i.to_string()) };
+        checks::save_leader(state, &chief, 0, &input).await?;
+    }
+    let phone = checks::ItemInput { list: "phone".into(), term: "0571-88880000".into(), ..Default::default() };
+    checks::save_item(state, &chief, 0, &phone).await?;
     // Work in progress for the newsroom screens: a draft, and one waiting for 初审.
     let draft = ManuscriptInput { title: "骨科护理团队获评市级优秀护理团队".into(), channel_id: chans[0].id, body_html: "<p>（草稿）骨科护理团队在全市优秀护理团队评选中获奖。</p>".into(), authors: "陈通讯员".into(), ..Default::default() };
     ms::create(state, &correspondent, &draft).await?;
