@@ -157,8 +157,7 @@ impl Checker {
             Format::Text => Stream::from_text(input.text),
             Format::Html => Stream::from_html(input.text),
         };
-        let folded = visible.folded();
-        let dense = folded.dense();
+        let (folded, dense) = visible.folded_and_dense();
         let mut raw = Vec::new();
         self.lexicon_findings(&folded, false, input.date, &mut raw);
         self.lexicon_findings(&dense, true, input.date, &mut raw);
@@ -267,9 +266,18 @@ fn finish(input: &CheckInput<'_>, visible: &Stream, version: &str, mut raw: Vec<
     let mut n_dismissed = 0;
     // Walk the original once, in order of start offsets, counting chars and lines.
     let (mut pos, mut chars, mut line, mut line_start_chars) = (0usize, 0usize, 1usize, 0usize);
-    // …and the visible text, counting paragraphs (runs of text between line breaks).
-    let vis = visible.text.as_bytes();
-    let (mut vpos, mut paragraph, mut in_break) = (0usize, 0usize, true);
+    // …and the original starts of the paragraphs (runs of visible text between line breaks).
+    let mut paragraph_starts = Vec::new();
+    let mut in_break = true;
+    for (_, c, a, _) in visible.chars() {
+        if c == '\n' {
+            in_break = true;
+        } else if in_break {
+            paragraph_starts.push(a);
+            in_break = false;
+        }
+    }
+    let mut paragraph = 0usize;
     for r in raw {
         if r.start >= r.end || r.end > src.len() || !src.is_char_boundary(r.start) || !src.is_char_boundary(r.end) {
             debug_assert!(false, "bad span from {}: {}..{}", r.rule, r.start, r.end);
@@ -283,19 +291,10 @@ fn finish(input: &CheckInput<'_>, visible: &Stream, version: &str, mut raw: Vec<
             }
         }
         pos = r.start;
-        while vpos < vis.len() && visible.original_start(vpos) < r.start {
-            match vis[vpos] {
-                b'\n' => in_break = true,
-                b if b & 0xC0 != 0x80 && in_break => {
-                    paragraph += 1;
-                    in_break = false;
-                }
-                _ => {}
-            }
-            vpos += 1;
+        while paragraph < paragraph_starts.len() && paragraph_starts[paragraph] <= r.start {
+            paragraph += 1;
         }
-        // The finding's first char opens a new paragraph when a break precedes it.
-        let paragraph_here = if in_break { paragraph + 1 } else { paragraph };
+        let paragraph_here = paragraph.max(1);
         let surface = &src[r.start..r.end];
         let text = match input.format {
             Format::Text => surface.to_string(),

@@ -1,7 +1,13 @@
 //! The lexicon pass: every term of every lexicon in one Aho-Corasick automaton per stream,
 //! leftmost-longest (so a longer term, or a longer allowed word, wins over a term inside it).
+//!
+//! The automaton is daachorse's charwise double array: transitions on whole characters
+//! rather than UTF-8 bytes, so Chinese text takes one step per character instead of three,
+//! with a 2-gram prefilter that skips text where no term can start. On the benchmark (51,342
+//! sensitive terms over 20 MB of news text) it runs about three times faster than the
+//! aho-corasick crate's NFA, in less memory (bench/README.md).
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use daachorse::{CharwiseDoubleArrayAhoCorasick, CharwiseDoubleArrayAhoCorasickBuilder, MatchKind};
 
 /// What a pattern stands for.
 #[derive(Debug, Clone, Default)]
@@ -14,7 +20,7 @@ pub struct PatternInfo {
 
 /// Patterns (already folded) with their meaning, compiled into one automaton.
 pub struct Matcher {
-    ac: Option<AhoCorasick>,
+    ac: Option<CharwiseDoubleArrayAhoCorasick<u32>>,
     pub infos: Vec<PatternInfo>,
 }
 
@@ -55,42 +61,65 @@ impl MatcherBuilder {
     }
 }
 
-/// The automaton configuration used everywhere (and measured in the benchmark).
-pub fn compile<P: AsRef<[u8]>>(patterns: &[P]) -> AhoCorasick {
-    AhoCorasickBuilder::new()
+/// The automaton configuration used everywhere (and measured in the benchmark). Patterns
+/// must be distinct and non-empty (the builders above and the benchmark deduplicate); each
+/// match's value is the pattern's index.
+pub fn compile<P: AsRef<str>>(patterns: &[P]) -> CharwiseDoubleArrayAhoCorasick<u32> {
+    CharwiseDoubleArrayAhoCorasickBuilder::new()
         .match_kind(MatchKind::LeftmostLongest)
-        .build(patterns)
-        .expect("lexicon automaton: patterns are non-empty and bounded")
+        .build(patterns.iter().map(AsRef::as_ref))
+        .expect("lexicon automaton: patterns are distinct, non-empty and bounded")
 }
 
 impl Matcher {
     /// Leftmost-longest, non-overlapping matches: (pattern, start, end) in bytes of `text`.
     pub fn find<'a>(&'a self, text: &'a str) -> impl Iterator<Item = (usize, usize, usize)> + 'a {
-        self.ac.iter().flat_map(move |ac| ac.find_iter(text).map(|m| (m.pattern().as_usize(), m.start(), m.end())))
+        self.ac.iter().flat_map(move |ac| ac.leftmost_find_iter(text).map(|m| (m.value() as usize, m.start(), m.end())))
     }
 
     /// Heap bytes used by the automaton.
     pub fn memory_usage(&self) -> usize {
-        self.ac.as_ref().map(|a| a.memory_usage()).unwrap_or(0)
+        self.ac.as_ref().map(|a| a.heap_bytes()).unwrap_or(0)
     }
 }
 
 /// A plain term matcher (no folding), for the lexicon benchmark and imports: counts
-/// leftmost-longest matches the way pyahocorasick's `iter_long` does.
+/// leftmost-longest matches (the semantics of pyahocorasick's `iter_long`).
 pub struct TermMatcher {
-    ac: AhoCorasick,
+    ac: CharwiseDoubleArrayAhoCorasick<u32>,
 }
 
 impl TermMatcher {
-    pub fn new<P: AsRef<[u8]>>(terms: &[P]) -> TermMatcher {
+    /// `terms` must be distinct and non-empty.
+    pub fn new<P: AsRef<str>>(terms: &[P]) -> TermMatcher {
         TermMatcher { ac: compile(terms) }
     }
 
     pub fn count(&self, text: &str) -> usize {
-        self.ac.find_iter(text).count()
+        self.ac.leftmost_find_iter(text).count()
     }
 
     pub fn memory_usage(&self) -> usize {
-        self.ac.memory_usage()
+        self.ac.heap_bytes()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn leftmost_longest_and_allowed_words() {
+        let mut b = MatcherBuilder::default();
+        b.entry("赌博".into(), 0);
+        b.entry("网络赌博".into(), 1);
+        b.allow("禁毒".into());
+        b.entry("毒".into(), 2);
+        let m = b.build();
+        let hits: Vec<_> = m.find("严厉打击网络赌博，禁毒宣传").collect();
+        assert_eq!(hits.len(), 2);
+        let (p, a, z) = hits[0];
+        assert_eq!((m.infos[p].entries.as_slice(), &"严厉打击网络赌博，禁毒宣传"[a..z]), (&[1u32][..], "网络赌博"));
+        assert!(m.infos[hits[1].0].allow, "禁毒 wins over 毒 inside it");
     }
 }

@@ -20,30 +20,42 @@ fn in_gb2312(c: char) -> bool {
 /// Traditional → simplified for single characters, built once from `simplet2s`'s tables
 /// (MIT): every character of the CJK blocks it converts one-to-one, except characters that
 /// are themselves in the basic simplified set (GB 2312): 磐 or 著 are simplified characters
-/// in their own right and stay as written. A dense lookup: index = code point − start, value
-/// = simplified code point or 0.
-fn t2s_dense() -> &'static [u32] {
-    static DENSE: OnceLock<Vec<u32>> = OnceLock::new();
-    DENSE.get_or_init(|| {
-        let mut v = vec![0u32; (COMPAT_END - CJK_START + 1) as usize];
+/// in their own right and stay as written. A bitmap says which characters change (6 KB, so
+/// it stays in cache for ordinary text); a dense table, index = code point − start, gives the
+/// simplified character of those that do.
+struct T2s {
+    changes: Vec<u64>,
+    to: Vec<u32>,
+}
+
+fn t2s() -> &'static T2s {
+    static T2S: OnceLock<T2s> = OnceLock::new();
+    T2S.get_or_init(|| {
+        let n = (COMPAT_END - CJK_START + 1) as usize;
+        let mut to = vec![0u32; n];
+        let mut changes = vec![0u64; n.div_ceil(64)];
         let mut buf = [0u8; 4];
         for cp in (CJK_START..=CJK_END).chain(COMPAT_START..=COMPAT_END) {
-            let Some(c) = char::from_u32(cp) else { continue };
+            let Some(c) = char::from_u32(cp) else {
+                continue;
+            };
             let conv = simplet2s::convert(c.encode_utf8(&mut buf));
             let mut it = conv.chars();
             if let (Some(d), None) = (it.next(), it.next()) {
                 if d != c && !in_gb2312(c) {
-                    v[(cp - CJK_START) as usize] = d as u32;
+                    let i = (cp - CJK_START) as usize;
+                    to[i] = d as u32;
+                    changes[i / 64] |= 1 << (i % 64);
                 }
             }
         }
-        v
+        T2s { changes, to }
     })
 }
 
 /// Forces the traditional→simplified table to be built (it takes a few milliseconds).
 pub fn warm_up() {
-    let _ = t2s_dense();
+    let _ = t2s();
 }
 
 /// Folds one character for matching.
@@ -53,6 +65,14 @@ pub fn fold(c: char) -> char {
     if cp < 0x80 {
         return c.to_ascii_lowercase();
     }
+    if (CJK_START..=COMPAT_END).contains(&cp) {
+        let t = t2s();
+        let i = (cp - CJK_START) as usize;
+        if t.changes[i / 64] & (1 << (i % 64)) != 0 {
+            return char::from_u32(t.to[i]).unwrap_or(c);
+        }
+        return c;
+    }
     if (0xFF01..=0xFF5E).contains(&cp) {
         // Full-width ASCII forms.
         let a = char::from_u32(cp - 0xFEE0).unwrap_or(c);
@@ -60,12 +80,6 @@ pub fn fold(c: char) -> char {
     }
     if cp == 0x3000 {
         return ' ';
-    }
-    if (CJK_START..=COMPAT_END).contains(&cp) {
-        let s = t2s_dense()[(cp - CJK_START) as usize];
-        if s != 0 {
-            return char::from_u32(s).unwrap_or(c);
-        }
     }
     c
 }
@@ -84,7 +98,8 @@ pub fn is_noise(c: char) -> bool {
         '\n' | ',' | ';' | ':' | '!' | '?' | '(' | ')' => false,
         ' ' | '\t' | '\r' | '\u{a0}' => true,
         '\u{200b}'..='\u{200f}' | '\u{2060}' | '\u{feff}' => true,
-        '*' | '#' | '@' | '$' | '%' | '^' | '&' | '_' | '+' | '=' | '|' | '\\' | '/' | '~' | '-' | '\'' | '"' | '.' | '`' | '<' | '>' | '[' | ']' | '{' | '}' => true,
+        '*' | '#' | '@' | '$' | '%' | '^' | '&' | '_' | '+' | '=' | '|' | '\\' | '/' | '~' | '-' | '\'' | '"' | '.' | '`' | '<' | '>' | '[' | ']' | '{'
+        | '}' => true,
         '\u{b7}' | '\u{30fb}' | '\u{2022}' | '\u{2027}' => true,
         // Arrows, math, technical, box drawing, shapes, dingbats, misc symbols.
         '\u{2190}'..='\u{2BFF}' => true,

@@ -6,33 +6,73 @@
 use crate::normalize::{fold, is_noise};
 
 /// Characters with, for each, the byte span in the original input it came from.
+///
+/// The map is kept in pieces rather than per character: a *run* maps a stretch of characters
+/// that have the same byte length as their originals and follow each other there (most of a
+/// text: untouched, or traditional → simplified, or ASCII case), a *single* maps one character
+/// whose original differs in length (a full-width `，` folded to `,`, an `&amp;` decoded to
+/// `&`, a line break standing for a `<p>` tag). A plain-text stream is one run; folding adds a
+/// piece per full-width mark, noise removal a piece per gap. Lookups are binary searches.
 #[derive(Debug, Default, Clone)]
 pub struct Stream {
     pub text: String,
-    /// For the char starting at byte `i` of `text`: original start (`starts[i]`) and end
-    /// (`ends[i]`). Entries at continuation bytes are unused.
-    starts: Vec<u32>,
-    ends: Vec<u32>,
+    map: Vec<Piece>,
 }
 
+/// Stream bytes from `at` up to the next piece map back to the original as described above.
+#[derive(Debug, Clone, Copy)]
+struct Piece {
+    at: u32,
+    orig: u32,
+    /// `RUN` for a run; otherwise the original end of the single character at `at`.
+    end: u32,
+}
+
+const RUN: u32 = u32::MAX;
+
 impl Stream {
-    /// The original start offset of the visible char at byte `i` of `text`.
-    pub fn original_start(&self, i: usize) -> usize {
-        self.starts[i] as usize
-    }
-
     fn with_capacity(n: usize) -> Stream {
-        Stream { text: String::with_capacity(n), starts: Vec::with_capacity(n), ends: Vec::with_capacity(n) }
+        Stream { text: String::with_capacity(n), map: Vec::new() }
     }
 
+    /// Appends `c`, which came from `original[start..end]`.
     #[inline]
     fn push(&mut self, c: char, start: usize, end: usize) {
-        let len = c.len_utf8();
-        self.text.push(c);
-        for _ in 0..len {
-            self.starts.push(start as u32);
-            self.ends.push(end as u32);
+        let at = self.text.len() as u32;
+        let (start, end) = (start as u32, end as u32);
+        if end - start == c.len_utf8() as u32 {
+            let continues = self.map.last().is_some_and(|p| p.end == RUN && p.orig + (at - p.at) == start);
+            if !continues {
+                self.map.push(Piece { at, orig: start, end: RUN });
+            }
+        } else {
+            self.map.push(Piece { at, orig: start, end });
         }
+        self.text.push(c);
+    }
+
+    /// The piece holding stream byte `i`.
+    #[inline]
+    fn piece(&self, i: usize) -> &Piece {
+        let k = self.map.partition_point(|p| p.at as usize <= i);
+        &self.map[k.max(1) - 1]
+    }
+
+    /// The original span of the char starting at byte `i` of `text`.
+    #[inline]
+    fn span_at(&self, p: &Piece, i: usize) -> (usize, usize) {
+        if p.end == RUN {
+            let start = p.orig as usize + (i - p.at as usize);
+            let len = self.text[i..].chars().next().map_or(0, char::len_utf8);
+            (start, start + len)
+        } else {
+            (p.orig as usize, p.end as usize)
+        }
+    }
+
+    /// The original start offset of the visible char at byte `i` of `text`.
+    pub fn original_start(&self, i: usize) -> usize {
+        self.span_at(self.piece(i), i).0
     }
 
     /// The original byte span of `text[a..b]` (both char boundaries of `text`, `a < b`).
@@ -44,21 +84,30 @@ impl Stream {
         while !self.text.is_char_boundary(last) {
             last -= 1;
         }
-        (self.starts[a] as usize, self.ends[last] as usize)
+        (self.span_at(self.piece(a), a).0, self.span_at(self.piece(last), last).1)
     }
 
     /// Iterates `(byte index in this stream, char, original start, original end)`.
     pub fn chars(&self) -> impl Iterator<Item = (usize, char, usize, usize)> + '_ {
-        self.text.char_indices().map(|(i, c)| (i, c, self.starts[i] as usize, self.ends[i] as usize))
+        let mut k = 0;
+        self.text.char_indices().map(move |(i, c)| {
+            while k + 1 < self.map.len() && self.map[k + 1].at as usize <= i {
+                k += 1;
+            }
+            let p = &self.map[k];
+            let (a, b) = if p.end == RUN {
+                let a = p.orig as usize + (i - p.at as usize);
+                (a, a + c.len_utf8())
+            } else {
+                (p.orig as usize, p.end as usize)
+            };
+            (i, c, a, b)
+        })
     }
 
     /// A stream from plain text: every char maps to itself.
     pub fn from_text(s: &str) -> Stream {
-        let mut out = Stream::with_capacity(s.len());
-        for (i, c) in s.char_indices() {
-            out.push(c, i, i + c.len_utf8());
-        }
-        out
+        Stream { text: s.to_string(), map: vec![Piece { at: 0, orig: 0, end: RUN }] }
     }
 
     /// The visible text of (sanitised) HTML: tags removed, block elements and `<br>` turned
@@ -99,30 +148,68 @@ impl Stream {
                     }
                 }
                 _ => {
-                    let c = s[i..].chars().next().expect("char boundary");
-                    out.push(c, i, i + c.len_utf8());
-                    i += c.len_utf8();
+                    // Text up to the next tag or reference, copied in one piece.
+                    let n = bytes[i..].iter().position(|&b| b == b'<' || b == b'&').unwrap_or(bytes.len() - i);
+                    out.push_str(&s[i..i + n], i);
+                    i += n;
                 }
             }
         }
         out
     }
 
+    /// Appends `text`, which is `original[start..start + text.len()]` as written.
+    fn push_str(&mut self, text: &str, start: usize) {
+        let mut chars = text.chars();
+        if let Some(c) = chars.next() {
+            self.push(c, start, start + c.len_utf8());
+            self.text.push_str(chars.as_str());
+        }
+    }
+
     /// Folded for matching (width, script, case), one char per char.
     pub fn folded(&self) -> Stream {
         let mut out = Stream::with_capacity(self.text.len());
-        for (i, c) in self.text.char_indices() {
-            out.push(fold(c), self.starts[i] as usize, self.ends[i] as usize);
+        for (_, c, a, b) in self.chars() {
+            out.push(fold(c), a, b);
         }
         out
+    }
+
+    /// [`Stream::folded`] and its [`Stream::dense`] form, in one pass.
+    pub fn folded_and_dense(&self) -> (Stream, Stream) {
+        let mut folded = Stream::with_capacity(self.text.len());
+        let mut dense = Stream::with_capacity(self.text.len());
+        // While a stream's last piece is a run that this char continues (same length as its
+        // original, right after the previous one), appending the char is all there is to do.
+        let (mut f_end, mut d_end) = (usize::MAX, usize::MAX);
+        for (_, c, a, b) in self.chars() {
+            let f = fold(c);
+            let same = b - a == f.len_utf8();
+            if same && a == f_end {
+                folded.text.push(f);
+            } else {
+                folded.push(f, a, b);
+            }
+            f_end = if same { b } else { usize::MAX };
+            if !is_noise(f) {
+                if same && a == d_end {
+                    dense.text.push(f);
+                } else {
+                    dense.push(f, a, b);
+                }
+                d_end = if same { b } else { usize::MAX };
+            }
+        }
+        (folded, dense)
     }
 
     /// Without noise characters (for sensitive terms with inserted symbols or spaces).
     pub fn dense(&self) -> Stream {
         let mut out = Stream::with_capacity(self.text.len());
-        for (i, c) in self.text.char_indices() {
+        for (_, c, a, b) in self.chars() {
             if !is_noise(c) {
-                out.push(c, self.starts[i] as usize, self.ends[i] as usize);
+                out.push(c, a, b);
             }
         }
         out
@@ -157,8 +244,36 @@ fn tag_name(inner: &str) -> &str {
 
 fn is_block(name: &str) -> bool {
     const BLOCKS: &[&str] = &[
-        "p", "div", "br", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "td", "th", "table", "thead", "tbody", "tfoot",
-        "blockquote", "figure", "figcaption", "hr", "section", "article", "caption", "header", "footer", "pre", "title",
+        "p",
+        "div",
+        "br",
+        "li",
+        "ul",
+        "ol",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "tr",
+        "td",
+        "th",
+        "table",
+        "thead",
+        "tbody",
+        "tfoot",
+        "blockquote",
+        "figure",
+        "figcaption",
+        "hr",
+        "section",
+        "article",
+        "caption",
+        "header",
+        "footer",
+        "pre",
+        "title",
     ];
     BLOCKS.iter().any(|b| b.eq_ignore_ascii_case(name))
 }
@@ -216,5 +331,9 @@ mod tests {
     fn dense_skips_inserted_symbols() {
         let s = Stream::from_text("新*葡 京，赌。博").folded().dense();
         assert_eq!(s.text, "新葡京,赌。博");
+        let (f, d) = Stream::from_text("新*葡 京，赌。博").folded_and_dense();
+        assert_eq!((f.text.as_str(), d.text.as_str()), ("新*葡 京,赌。博", "新葡京,赌。博"));
+        let a = d.text.find("京").unwrap();
+        assert_eq!(d.original(0, a + "京".len()), (0, "新*葡 京".len()));
     }
 }

@@ -13,25 +13,23 @@ pub fn check(s: &Stream, out: &mut Vec<Raw>) {
     let t = &s.text;
     // Visible spans of rate claims: a "100%" inside one is that claim, not a second finding.
     let mut rate_spans: Vec<(usize, usize)> = Vec::new();
-    for r in RATES {
-        for (i, _) in t.match_indices(r) {
-            // Skip when this is the tail of a longer rate word already matched (治疗有效率 ⊃ 有效率).
-            if RATES.iter().any(|longer| longer.len() > r.len() && longer.ends_with(r) && t[..i + r.len()].ends_with(longer)) {
-                continue;
-            }
-            let end = i + r.len();
-            let window: String = t[end..].chars().take(8).collect();
-            let fig = figure_in(&window);
-            if let Some(fig_end) = fig {
-                let full = window[..fig_end].contains("100%") || window[..fig_end].contains("百分之百");
-                let (severity, reason) = if full {
-                    (Severity::Block, "不得承诺或保证疗效：“100%”的治愈率、成功率等属于保证性宣传（《广告法》第十六条），请删除")
-                } else {
-                    (Severity::Warn, "医疗宣传中不得出现治愈率、有效率等疗效数据（《广告法》第十六条），如属学术数据请注明来源或删除")
-                };
-                rate_spans.push((i, end + fig_end));
-                out.push(Raw::new("medical_claim.rate", Category::MedicalClaim, severity, s.original(i, end + fig_end), reason));
-            }
+    // Every rate word ends in 率: one scan for it, then the longest rate word ending there.
+    for (p, _) in t.match_indices('率') {
+        let end = p + '率'.len_utf8();
+        let Some(r) = RATES.iter().filter(|r| t[..end].ends_with(*r)).max_by_key(|r| r.len()) else {
+            continue;
+        };
+        let i = end - r.len();
+        let window: String = t[end..].chars().take(8).collect();
+        if let Some(fig_end) = figure_in(&window) {
+            let full = window[..fig_end].contains("100%") || window[..fig_end].contains("百分之百");
+            let (severity, reason) = if full {
+                (Severity::Block, "不得承诺或保证疗效：“100%”的治愈率、成功率等属于保证性宣传（《广告法》第十六条），请删除")
+            } else {
+                (Severity::Warn, "医疗宣传中不得出现治愈率、有效率等疗效数据（《广告法》第十六条），如属学术数据请注明来源或删除")
+            };
+            rate_spans.push((i, end + fig_end));
+            out.push(Raw::new("medical_claim.rate", Category::MedicalClaim, severity, s.original(i, end + fig_end), reason));
         }
     }
     for (i, _) in t.match_indices("100%") {

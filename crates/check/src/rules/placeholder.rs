@@ -9,31 +9,38 @@ use crate::rules::privacy::SURNAMES;
 use crate::source::Stream;
 
 const NOTES: &[&str] = &["待补充", "待完善", "待定", "待填写", "待核实", "待确认", "此处插入", "此处填写", "插入图片", "图片待补", "补充内容", "填写内容"];
-const EXTENSIONS: &[&str] = &["jpeg", "jpg", "png", "gif", "bmp", "webp", "heic", "tif", "tiff", "docx", "doc", "xlsx", "xls", "pptx", "ppt", "pdf", "wps", "mp4", "mov", "avi"];
+const EXTENSIONS: &[&str] =
+    &["jpeg", "jpg", "png", "gif", "bmp", "webp", "heic", "tif", "tiff", "docx", "doc", "xlsx", "xls", "pptx", "ppt", "pdf", "wps", "mp4", "mov", "avi"];
 
 pub fn check(s: &Stream, out: &mut Vec<Raw>) {
     let t = &s.text;
-    let chars: Vec<(usize, char)> = t.char_indices().collect();
+    // One paragraph at a time, its chars in a reused buffer.
+    let mut chars: Vec<(usize, char)> = Vec::new();
+    let mut pos = 0;
+    for line in t.split('\n') {
+        chars.clear();
+        chars.extend(line.char_indices().map(|(i, c)| (pos + i, c)));
+        paragraph(s, &chars, pos + line.len(), out);
+        pos += line.len() + 1;
+    }
+}
+
+/// The placeholders in one paragraph: its chars (stream offsets) and where it ends.
+fn paragraph(s: &Stream, chars: &[(usize, char)], line_end: usize, out: &mut Vec<Raw>) {
     let n = chars.len();
-    let end_of = |k: usize| if k < n { chars[k].0 } else { t.len() };
+    let end_of = |k: usize| if k < n { chars[k].0 } else { line_end };
     let mut k = 0;
     while k < n {
         let (i, c) = chars[k];
         // Runs of blank markers.
         let run_of = |pred: &dyn Fn(char) -> bool| chars[k..].iter().take_while(|(_, x)| pred(*x)).count();
         match c {
-            '_' | '＿' => {
-                let r = run_of(&|x| x == '_' || x == '＿');
+            '_' | '＿' | '*' | '＊' => {
+                let (marks, what) = if matches!(c, '_' | '＿') { (['_', '＿'], "下划线") } else { (['*', '＊'], "星号") };
+                let r = run_of(&|x| marks.contains(&x));
                 if r >= 3 || (c == '＿' && r >= 2) {
-                    out.push(Raw::new("placeholder.blank", Category::Placeholder, Severity::Block, s.original(i, end_of(k + r)), "未填写的空白（下划线），请补全内容"));
-                }
-                k += r;
-                continue;
-            }
-            '*' | '＊' => {
-                let r = run_of(&|x| x == '*' || x == '＊');
-                if r >= 3 {
-                    out.push(Raw::new("placeholder.blank", Category::Placeholder, Severity::Block, s.original(i, end_of(k + r)), "未填写的空白（星号），请补全内容"));
+                    let reason = format!("未填写的空白（{what}），请补全内容");
+                    out.push(Raw::new("placeholder.blank", Category::Placeholder, Severity::Block, s.original(i, end_of(k + r)), reason));
                 }
                 k += r;
                 continue;
@@ -44,7 +51,13 @@ pub fn check(s: &Stream, out: &mut Vec<Raw>) {
                 let before_ok = k == 0 || !chars[k - 1].1.is_ascii_alphanumeric();
                 let after_ok = k + r >= n || !chars[k + r].1.is_ascii_alphanumeric();
                 if before_ok && after_ok && (r >= 3 || (r == 2 && upper == 2)) {
-                    out.push(Raw::new("placeholder.xxx", Category::Placeholder, Severity::Block, s.original(i, end_of(k + r)), "模板占位符“XX”未替换，请填写实际内容"));
+                    out.push(Raw::new(
+                        "placeholder.xxx",
+                        Category::Placeholder,
+                        Severity::Block,
+                        s.original(i, end_of(k + r)),
+                        "模板占位符“XX”未替换，请填写实际内容",
+                    ));
                 }
                 k += r;
                 continue;
@@ -54,7 +67,13 @@ pub fn check(s: &Stream, out: &mut Vec<Raw>) {
                 let prev = if k > 0 { Some(chars[k - 1].1) } else { None };
                 let anonymised = prev.is_some_and(|p| SURNAMES.contains(p));
                 if !anonymised {
-                    out.push(Raw::new("placeholder.mouomou", Category::Placeholder, Severity::Warn, s.original(i, end_of(k + 2)), "“某某”像是未替换的占位词（不是化名），请填写实际名称"));
+                    out.push(Raw::new(
+                        "placeholder.mouomou",
+                        Category::Placeholder,
+                        Severity::Warn,
+                        s.original(i, end_of(k + 2)),
+                        "“某某”像是未替换的占位词（不是化名），请填写实际名称",
+                    ));
                 }
                 k += 2;
                 continue;
@@ -70,32 +89,47 @@ pub fn check(s: &Stream, out: &mut Vec<Raw>) {
                 if let Some(len) = chars[k + 1..].iter().take(16).position(|(_, x)| *x == close) {
                     let inner: String = chars[k + 1..k + 1 + len].iter().map(|(_, x)| *x).collect();
                     if NOTES.iter().any(|w| inner.contains(w)) || inner.eq_ignore_ascii_case("todo") || inner.eq_ignore_ascii_case("tbd") {
-                        out.push(Raw::new("placeholder.note", Category::Placeholder, Severity::Block, s.original(i, end_of(k + len + 2)), "编辑备注未删除，请补全内容并删去备注"));
+                        out.push(Raw::new(
+                            "placeholder.note",
+                            Category::Placeholder,
+                            Severity::Block,
+                            s.original(i, end_of(k + len + 2)),
+                            "编辑备注未删除，请补全内容并删去备注",
+                        ));
                         k += len + 2;
                         continue;
                     }
                 }
             }
             '.' => {
-                if let Some(fr) = file_name_at(&chars, k) {
-                    out.push(Raw::new("placeholder.file_name", Category::Placeholder, Severity::Block, s.original(chars[fr.0].0, end_of(fr.1)), "正文中残留文件名，请删除或换成图片说明"));
+                if let Some(fr) = file_name_at(chars, k) {
+                    out.push(Raw::new(
+                        "placeholder.file_name",
+                        Category::Placeholder,
+                        Severity::Block,
+                        s.original(chars[fr.0].0, end_of(fr.1)),
+                        "正文中残留文件名，请删除或换成图片说明",
+                    ));
                     k = fr.1;
                     continue;
+                }
+            }
+            // TODO-style notes written without brackets.
+            'T' => {
+                let word = ["TODO", "TBD"].into_iter().find(|w| chars[k..].iter().map(|x| x.1).take(w.len()).eq(w.chars()));
+                if let Some(w) = word {
+                    let before = k.checked_sub(1).map(|p| chars[p].1);
+                    let after = chars.get(k + w.len()).map(|x| x.1);
+                    if !before.is_some_and(|c| c.is_ascii_alphanumeric()) && !after.is_some_and(|c| c.is_ascii_alphanumeric()) {
+                        out.push(Raw::new("placeholder.note", Category::Placeholder, Severity::Block, s.original(i, i + w.len()), "编辑备注未删除"));
+                        k += w.len();
+                        continue;
+                    }
                 }
             }
             _ => {}
         }
         k += 1;
-    }
-    // TODO-style notes written without brackets.
-    for w in ["TODO", "TBD"] {
-        for (i, _) in t.match_indices(w) {
-            let before = t[..i].chars().next_back();
-            let after = t[i + w.len()..].chars().next();
-            if !before.is_some_and(|c| c.is_ascii_alphanumeric()) && !after.is_some_and(|c| c.is_ascii_alphanumeric()) {
-                out.push(Raw::new("placeholder.note", Category::Placeholder, Severity::Block, s.original(i, i + w.len()), "编辑备注未删除"));
-            }
-        }
     }
 }
 

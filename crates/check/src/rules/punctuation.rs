@@ -31,72 +31,103 @@ pub fn check(s: &Stream, out: &mut Vec<Raw>) {
     }
 }
 
+fn opening(c: char) -> Option<char> {
+    PAIRS.iter().find(|(o, _)| *o == c).map(|p| p.1)
+}
+
+fn closing(c: char) -> Option<char> {
+    PAIRS.iter().find(|(_, cl)| *cl == c).map(|p| p.0)
+}
+
+/// One paragraph in one pass: `base` is its stream offset. Chinese characters, the bulk of
+/// the text, fall through every test after one range check.
 fn paragraph(s: &Stream, base: usize, line: &str, out: &mut Vec<Raw>) {
-    let chars: Vec<(usize, char)> = line.char_indices().map(|(i, c)| (base + i, c)).collect();
-    let at = |k: usize| -> (usize, usize) { s.original(chars[k].0, chars[k].0 + chars[k].1.len_utf8()) };
+    let at = |i: usize, c: char| -> (usize, usize) { s.original(base + i, base + i + c.len_utf8()) };
     // Balance, with a stack so that 《“…”》 nests.
-    let mut stack: Vec<(usize, char)> = Vec::new();
-    for (k, &(_, c)) in chars.iter().enumerate() {
-        if let Some(&(_, close)) = PAIRS.iter().find(|(o, _)| *o == c) {
-            stack.push((k, close));
-        } else if let Some(&(open, _)) = PAIRS.iter().find(|(_, cl)| *cl == c) {
-            match stack.iter().rposition(|(_, cl)| *cl == c) {
-                Some(p) => {
-                    for &(k2, cl) in &stack[p + 1..] {
-                        out.push(Raw::new("punctuation.unbalanced", Category::Punctuation, Severity::Warn, at(k2), format!("“{}”没有对应的“{cl}”", chars[k2].1)));
-                    }
-                    stack.truncate(p);
-                }
-                None => out.push(Raw::new("punctuation.unbalanced", Category::Punctuation, Severity::Warn, at(k), format!("“{c}”前面没有对应的“{open}”"))),
-            }
-        }
-    }
-    for &(k, cl) in &stack {
-        out.push(Raw::new("punctuation.unbalanced", Category::Punctuation, Severity::Warn, at(k), format!("“{}”没有对应的“{cl}”", chars[k].1)));
-    }
+    let mut stack: Vec<(usize, char, char)> = Vec::new();
     // Half-width marks inside Chinese text: the first few one by one, then one summary, so
     // that a paragraph typed with an English keyboard layout does not bury everything else.
     const SHOWN: usize = 3;
     let mut half = 0;
-    for k in 0..chars.len() {
-        let c = chars[k].1;
-        let Some(fw) = full_width(c) else { continue };
-        let prev = k.checked_sub(1).map(|p| chars[p].1);
-        let next = chars.get(k + 1).map(|x| x.1);
-        let chinese = match c {
-            '(' => next.is_some_and(is_han) && prev.is_some_and(is_han),
-            ')' => prev.is_some_and(is_han) && next.is_none_or(|n| is_han(n) || "，。；：、".contains(n)),
-            _ => prev.is_some_and(is_han) && next.is_none_or(is_han),
-        };
-        if chinese {
-            half += 1;
-            if half <= SHOWN {
-                out.push(Raw::new("punctuation.half_width", Category::Punctuation, Severity::Info, at(k), format!("中文句子中应使用全角“{fw}”")).suggest(fw.to_string()));
-            }
-        }
-    }
-    if half > SHOWN {
-        let first = chars.first().map(|c| c.0).unwrap_or(base);
-        let last = chars.last().map(|c| c.0 + c.1.len_utf8()).unwrap_or(base);
-        out.push(Raw::new("punctuation.half_width_paragraph", Category::Punctuation, Severity::Info, s.original(first, last), format!("本段共有 {half} 处半角标点，请统一改为全角")));
-    }
-    // Doubled marks.
-    let mut k = 0;
-    while k < chars.len() {
-        let c = chars[k].1;
-        if "，。、；：,".contains(c) {
-            let run = chars[k..].iter().take_while(|x| x.1 == c).count();
-            if run >= 2 {
-                let span = s.original(chars[k].0, chars[k + run - 1].0 + c.len_utf8());
-                if c == '。' && run >= 3 {
-                    out.push(Raw::new("punctuation.ellipsis", Category::Punctuation, Severity::Warn, span, "省略号应为“……”").suggest("……"));
-                } else {
-                    out.push(Raw::new("punctuation.doubled", Category::Punctuation, Severity::Warn, span, format!("标点“{c}”重复")).suggest(c.to_string()));
+    // A run of one repeated mark: (start, mark, length).
+    let mut run: Option<(usize, char, usize)> = None;
+    let mut prev: Option<char> = None;
+    let mut it = line.char_indices().peekable();
+    while let Some((i, c)) = it.next() {
+        let next = it.peek().map(|x| x.1);
+        if !is_han(c) {
+            if let Some(close) = opening(c) {
+                stack.push((i, c, close));
+            } else if let Some(open) = closing(c) {
+                match stack.iter().rposition(|&(_, _, cl)| cl == c) {
+                    Some(p) => {
+                        for &(k, o, cl) in &stack[p + 1..] {
+                            out.push(Raw::new("punctuation.unbalanced", Category::Punctuation, Severity::Warn, at(k, o), format!("“{o}”没有对应的“{cl}”")));
+                        }
+                        stack.truncate(p);
+                    }
+                    None => {
+                        out.push(Raw::new("punctuation.unbalanced", Category::Punctuation, Severity::Warn, at(i, c), format!("“{c}”前面没有对应的“{open}”")))
+                    }
                 }
             }
-            k += run;
-            continue;
+            if let Some(fw) = full_width(c) {
+                let chinese = match c {
+                    '(' => next.is_some_and(is_han) && prev.is_some_and(is_han),
+                    ')' => prev.is_some_and(is_han) && next.is_none_or(|n| is_han(n) || "，。；：、".contains(n)),
+                    _ => prev.is_some_and(is_han) && next.is_none_or(is_han),
+                };
+                if chinese {
+                    half += 1;
+                    if half <= SHOWN {
+                        out.push(
+                            Raw::new("punctuation.half_width", Category::Punctuation, Severity::Info, at(i, c), format!("中文句子中应使用全角“{fw}”"))
+                                .suggest(fw.to_string()),
+                        );
+                    }
+                }
+            }
         }
-        k += 1;
+        // Doubled marks.
+        let doubling = matches!(c, '，' | '。' | '、' | '；' | '：' | ',');
+        match run {
+            Some((start, m, n)) if doubling && m == c => run = Some((start, m, n + 1)),
+            _ => {
+                if let Some(r) = run.take() {
+                    doubled(s, base, r, out);
+                }
+                if doubling {
+                    run = Some((i, c, 1));
+                }
+            }
+        }
+        prev = Some(c);
+    }
+    if let Some(r) = run {
+        doubled(s, base, r, out);
+    }
+    for &(k, o, cl) in &stack {
+        out.push(Raw::new("punctuation.unbalanced", Category::Punctuation, Severity::Warn, at(k, o), format!("“{o}”没有对应的“{cl}”")));
+    }
+    if half > SHOWN {
+        out.push(Raw::new(
+            "punctuation.half_width_paragraph",
+            Category::Punctuation,
+            Severity::Info,
+            s.original(base, base + line.len()),
+            format!("本段共有 {half} 处半角标点，请统一改为全角"),
+        ));
+    }
+}
+
+fn doubled(s: &Stream, base: usize, (start, c, n): (usize, char, usize), out: &mut Vec<Raw>) {
+    if n < 2 {
+        return;
+    }
+    let span = s.original(base + start, base + start + n * c.len_utf8());
+    if c == '。' && n >= 3 {
+        out.push(Raw::new("punctuation.ellipsis", Category::Punctuation, Severity::Warn, span, "省略号应为“……”").suggest("……"));
+    } else {
+        out.push(Raw::new("punctuation.doubled", Category::Punctuation, Severity::Warn, span, format!("标点“{c}”重复")).suggest(c.to_string()));
     }
 }
