@@ -96,6 +96,13 @@ fn advertising_and_medical_claims() {
     // Surgical names and legitimate phrases stay quiet.
     assert!(findings("为患者实施乳腺癌根治术，抓住最佳治疗时机。").is_empty(), "{:?}", findings("为患者实施乳腺癌根治术，抓住最佳治疗时机。"));
     assert!(findings("医院获批国家级临床重点专科建设项目").is_empty());
+    // A cure promised within a time or a dose; a cure reported after the fact is news.
+    has("该疗法三天治愈，一针见效", "medical_claim.quick_cure", "三天治愈");
+    has("该疗法三天治愈，一针见效", "medical_claim.quick_cure", "一针见效");
+    has("2个疗程除根", "medical_claim.quick_cure", "2个疗程除根");
+    for ok in ["患者术后七天痊愈出院", "治疗一周后逐渐见效", "三天后治愈出院", "每天坚持康复训练"] {
+        assert!(!rules(ok).iter().any(|r| r.starts_with("medical_claim")), "{ok}: {:?}", findings(ok));
+    }
 }
 
 #[test]
@@ -113,6 +120,7 @@ fn privacy_numbers_need_valid_checksums() {
     let c = Checker::new(&SiteLexicon { public_phones: vec!["138-0013-8000".into()], ..Default::default() });
     assert!(c.check(&CheckInput::text("预约热线13800138000")).findings.is_empty());
     has("患者李秀英今年65岁", "privacy.patient_name", "李秀英");
+    has("写信的是患者王建国的女儿", "privacy.patient_name", "王建国");
     assert!(!rules("患者李某今年65岁，张女士陪同").contains(&"privacy.patient_name".to_string()));
     assert!(!rules("患者多为老年人，患者在术后第三天出院").contains(&"privacy.patient_name".to_string()));
 }
@@ -120,6 +128,8 @@ fn privacy_numbers_need_valid_checksums() {
 #[test]
 fn placeholders_and_leftovers() {
     has("会议由___主持", "placeholder.blank", "___");
+    has("请于__月__日前报送", "placeholder.blank", "__");
+    assert!(findings("变量名 user__id 与 a__b").iter().all(|f| f.rule != "placeholder.blank"));
     has("联系人：***", "placeholder.blank", "***");
     has("在某某医院进修", "placeholder.mouomou", "某某");
     assert!(!rules("患者张某某入院").contains(&"placeholder.mouomou".to_string()));

@@ -42,6 +42,31 @@ pub fn check(s: &Stream, out: &mut Vec<Raw>) {
             out.push(Raw::new("medical_claim.guarantee", Category::MedicalClaim, Severity::Block, s.original(i, i + 4), "不得承诺或保证疗效（“100%”）"));
         }
     }
+    quick_cures(s, out);
+}
+
+/// Verbs of a promised cure that a time or dose in front turns into a claim.
+const CURE_VERBS: &[&str] = &["治愈", "见效", "除根", "断根"];
+/// Units of that time or dose (longest first).
+const CURE_UNITS: &[&str] = &["个疗程", "个月", "疗程", "天", "日", "周", "次", "针", "剂", "贴"];
+const NUMERALS: &str = "0123456789一二三四五六七八九十两半百";
+
+/// A cure promised within a time or dose: 三天治愈, 一针见效, 2个疗程除根. A verb after
+/// anything else (术后七天后治愈出院, 逐渐见效) is a report, not a promise.
+fn quick_cures(s: &Stream, out: &mut Vec<Raw>) {
+    let t = &s.text;
+    for (i, _) in t.match_indices(|c: char| matches!(c, '愈' | '效' | '根')) {
+        let Some(verb) = CURE_VERBS.iter().find(|v| t[..i + 3].ends_with(*v)) else { continue };
+        let vs = i + 3 - verb.len();
+        let Some(unit) = CURE_UNITS.iter().find(|u| t[..vs].ends_with(*u)) else { continue };
+        let us = vs - unit.len();
+        let num: usize = t[..us].chars().rev().take_while(|c| NUMERALS.contains(*c)).map(char::len_utf8).sum();
+        if num == 0 {
+            continue;
+        }
+        let reason = format!("不得承诺疗效或治愈时间（“{}”），请删除", &t[us - num..i + 3]);
+        out.push(Raw::new("medical_claim.quick_cure", Category::MedicalClaim, Severity::Block, s.original(us - num, i + 3), reason));
+    }
 }
 
 /// Byte end within `w` of a figure (`98%`, `98.5%`, `百分之九十`), if one is there.

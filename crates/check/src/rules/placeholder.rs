@@ -38,7 +38,9 @@ fn paragraph(s: &Stream, chars: &[(usize, char)], line_end: usize, out: &mut Vec
             '_' | '＿' | '*' | '＊' => {
                 let (marks, what) = if matches!(c, '_' | '＿') { (['_', '＿'], "下划线") } else { (['*', '＊'], "星号") };
                 let r = run_of(&|x| marks.contains(&x));
-                if r >= 3 || (c == '＿' && r >= 2) {
+                // Two half-width underscores count next to Chinese (__月__日, 共__人).
+                let by_han = (k > 0 && is_han(chars[k - 1].1)) || chars.get(k + r).is_some_and(|x| is_han(x.1));
+                if r >= 3 || (r == 2 && (c == '＿' || (c == '_' && by_han))) {
                     let reason = format!("未填写的空白（{what}），请补全内容");
                     out.push(Raw::new("placeholder.blank", Category::Placeholder, Severity::Block, s.original(i, end_of(k + r)), reason));
                 }

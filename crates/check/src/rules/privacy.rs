@@ -163,7 +163,7 @@ const AFTER_NAME: &[&str] =
     &["，", ",", "、", "（", "(", "说", "表示", "告诉", "感慨", "激动", "今年", "年仅", "是", "的家属", "家属", "出院", "康复", "入院", "。"];
 
 /// Characters that never appear in a name here (they make an ordinary phrase instead).
-const AFTER_FULL_NAME: &[&str] = &["在", "因", "经", "于", "住院", "术后"];
+const AFTER_FULL_NAME: &[&str] = &["在", "因", "经", "于", "住院", "术后", "的", "时"];
 
 const NOT_IN_NAME: &str = "某女士先生阿姨大爷奶奶爷爷同学小朋友老人家属们都均等及和与或因被把将在于对从向已正仍也还又就便才所术后前中病症状情况发热烧血压度危重轻多少数人例名位次年月日岁个均普遍需要应该可以能够会";
 
