@@ -36,6 +36,10 @@ enum Command {
         /// Mark cookies Secure even without X-Forwarded-Proto (behind an HTTPS proxy).
         #[arg(long)]
         secure_cookies: bool,
+        /// The public site's address as readers reach it, for canonical links, feeds and the
+        /// sitemap (e.g. https://news.example-hospital.cn). Default: the request's Host.
+        #[arg(long, env = "YUANXUN_PUBLIC_URL")]
+        public_url: Option<String>,
     },
     /// Checks files (.txt, .md, .html, .docx) for risky words, typos, privacy leaks,
     /// placeholders and more. Exit code 0 clean, 1 warnings only, 2 blocking findings.
@@ -111,9 +115,13 @@ fn main() -> ExitCode {
 
 async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
-        Command::Serve { listen, data, demo, secure_cookies } => {
+        Command::Serve { listen, data, demo, secure_cookies, public_url } => {
             let store = Store::open_dir(&data).await?;
-            let config = Config { secure_cookies, ..Config::default() };
+            if let Some(u) = &public_url {
+                anyhow::ensure!(u.starts_with("http://") || u.starts_with("https://"), "--public-url 应以 http:// 或 https:// 开头，例如 https://news.example.cn（现为 {u}）");
+            }
+            let public_url = public_url.map(|u| u.trim_end_matches('/').to_string());
+            let config = Config { secure_cookies, public_url, ..Config::default() };
             let mut state = AppState::new(store.clone(), config.clone()).await?;
             if demo {
                 let pw = std::env::var("YUANXUN_DEMO_PASSWORD").ok();

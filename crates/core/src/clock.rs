@@ -39,6 +39,11 @@ pub fn format_date(ts: i64) -> String {
         .unwrap_or_default()
 }
 
+/// `2026-11-24T09:30:00+08:00` (RFC 3339 in China time), for feeds and sitemaps.
+pub fn format_rfc3339(ts: i64) -> String {
+    cst(ts).format(&time::format_description::well_known::Rfc3339).unwrap_or_default()
+}
+
 /// `2026-11-24T09:30`, the value of an `<input type="datetime-local">`.
 pub fn format_local_input(ts: i64) -> String {
     cst(ts)

@@ -35,6 +35,9 @@ pub struct Config {
     pub views_flush_every: Duration,
     /// The largest request body accepted (uploads included).
     pub max_upload: usize,
+    /// The public site's address as readers reach it (`https://news.example-hospital.cn`),
+    /// used for canonical links, feeds and the sitemap. Without it, the request's Host is used.
+    pub public_url: Option<String>,
 }
 
 impl Default for Config {
@@ -44,6 +47,7 @@ impl Default for Config {
             scheduler_every: Duration::from_secs(15),
             views_flush_every: Duration::from_secs(10),
             max_upload: 60 * 1024 * 1024,
+            public_url: None,
         }
     }
 }

@@ -1,6 +1,8 @@
 //! The public news site's theme: templates and CSS for home, channel and article pages and
 //! the 404/410 notices. The server gathers the data; this crate turns it into pages.
 
+pub mod feeds;
+
 use minijinja::Environment;
 
 /// The default theme's files, compiled into the binary.
@@ -27,6 +29,16 @@ impl Theme {
         for (name, src) in FILES {
             env.add_template(name, src).expect("the default theme's templates parse");
         }
+        // HTML escaping without turning `/` into `&#x2f;`: URLs in canonical links and
+        // OpenGraph tags stay readable to crawlers and to people reading the source.
+        env.set_formatter(|out, state, value| {
+            if state.auto_escape() == minijinja::AutoEscape::Html && !value.is_safe() {
+                if let Some(s) = value.as_str() {
+                    return write_escaped(out, s);
+                }
+            }
+            minijinja::escape_formatter(out, state, value)
+        });
         env.add_filter("minute", |ts: i64| yuanxun_core::clock::format_minute(ts));
         env.add_filter("date", |ts: i64| yuanxun_core::clock::format_date(ts));
         Theme { env }
@@ -35,5 +47,39 @@ impl Theme {
     /// Renders one page.
     pub fn render<S: serde::Serialize>(&self, name: &str, ctx: S) -> Result<String, minijinja::Error> {
         self.env.get_template(name)?.render(ctx)
+    }
+}
+
+/// Writes `s` escaped for HTML text and quoted attributes: `& < > " '`.
+fn write_escaped(out: &mut minijinja::Output<'_>, s: &str) -> Result<(), minijinja::Error> {
+    let mut last = 0;
+    for (i, b) in s.bytes().enumerate() {
+        let rep = match b {
+            b'&' => "&amp;",
+            b'<' => "&lt;",
+            b'>' => "&gt;",
+            b'"' => "&quot;",
+            b'\'' => "&#39;",
+            _ => continue,
+        };
+        out.write_str(&s[last..i]).and_then(|_| out.write_str(rep)).map_err(|_| minijinja::Error::new(minijinja::ErrorKind::WriteFailure, "writing the page failed"))?;
+        last = i + 1;
+    }
+    out.write_str(&s[last..]).map_err(|_| minijinja::Error::new(minijinja::ErrorKind::WriteFailure, "writing the page failed"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pages_escape_markup_but_keep_urls_readable() {
+        let t = Theme::default_theme();
+        let site = minijinja::context! { name => "示范<医院>", host => "h" };
+        let html = t.render("notice.html", minijinja::context! { site, channels => Vec::<()>::new(), heading => "a \"b\" & 'c'", message => "<script>x</script>" }).unwrap();
+        assert!(html.contains("示范&lt;医院&gt;") && html.contains("a &quot;b&quot; &amp; &#39;c&#39;") && html.contains("&lt;script&gt;"), "{html}");
+        assert!(!html.contains("<script>x"));
+        let html = t.render("notice.html", minijinja::context! { site => minijinja::context! { name => "x" }, channels => Vec::<()>::new(), heading => "h", message => "m", seo => minijinja::context! { title => "t", description => "d", canonical => "https://h.example/news/1.html", og_type => "article", feed => "/feed.xml", feed_title => "f" } }).unwrap();
+        assert!(html.contains("<link rel=\"canonical\" href=\"https://h.example/news/1.html\">"), "{html}");
     }
 }

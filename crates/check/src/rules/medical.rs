@@ -55,7 +55,7 @@ const NUMERALS: &str = "0123456789一二三四五六七八九十两半百";
 /// anything else (术后七天后治愈出院, 逐渐见效) is a report, not a promise.
 fn quick_cures(s: &Stream, out: &mut Vec<Raw>) {
     let t = &s.text;
-    for (i, _) in t.match_indices(|c: char| matches!(c, '愈' | '效' | '根')) {
+    for (i, _) in t.match_indices(['愈', '效', '根']) {
         let Some(verb) = CURE_VERBS.iter().find(|v| t[..i + 3].ends_with(*v)) else { continue };
         let vs = i + 3 - verb.len();
         let Some(unit) = CURE_UNITS.iter().find(|u| t[..vs].ends_with(*u)) else { continue };

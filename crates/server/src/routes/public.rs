@@ -1,7 +1,9 @@
-//! The public news site: home, channel lists, articles (410 once retracted).
+//! The public news site: home, channel lists, articles (410 once retracted), and what
+//! machines read: Atom feeds (site-wide and per channel), sitemap.xml, robots.txt. Every page
+//! carries a canonical link, OpenGraph tags, and its own title and description.
 
 use axum::extract::{Path, Query, State};
-use axum::http::{header, StatusCode};
+use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
@@ -13,12 +15,43 @@ use yuanxun_store::{articles, manuscripts, sites};
 use crate::AppState;
 
 const PAGE_SIZE: i64 = 20;
+/// Entries in a feed.
+const FEED_SIZE: i64 = 20;
+
+/// The site's address as readers reach it: the configured public URL, or the scheme and
+/// Host of the request (a Host with anything but host-name characters is ignored).
+fn base_url(state: &AppState, headers: &HeaderMap) -> String {
+    if let Some(u) = &state.config.public_url {
+        return u.clone();
+    }
+    let valid = |h: &&str| !h.is_empty() && h.len() <= 255 && h.bytes().all(|b| b.is_ascii_alphanumeric() || b".-:[]".contains(&b));
+    let host = headers.get(header::HOST).and_then(|h| h.to_str().ok()).filter(valid).unwrap_or(&state.site.host);
+    let https = state.config.secure_cookies || headers.get("x-forwarded-proto").is_some_and(|v| v.as_bytes() == b"https");
+    format!("{}://{host}", if https { "https" } else { "http" })
+}
+
+/// What the page head says about a page: `<title>`, description, canonical URL, OpenGraph
+/// type and image, and the feed that follows it.
+#[derive(Debug, serde::Serialize)]
+struct Seo {
+    title: String,
+    description: String,
+    canonical: String,
+    og_type: &'static str,
+    image: Option<String>,
+    feed: String,
+    feed_title: String,
+}
 
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/", get(home))
         .route("/channel/{slug}", get(channel))
         .route("/news/{file}", get(article))
+        .route("/feed.xml", get(site_feed))
+        .route("/channel/{slug}/feed.xml", get(channel_feed))
+        .route("/sitemap.xml", get(sitemap))
+        .route("/robots.txt", get(robots))
         .route("/static/site.css", get(|| async { ([(header::CONTENT_TYPE, "text/css; charset=utf-8")], yuanxun_site::CSS) }))
         .route("/static/admin.css", get(|| async { ([(header::CONTENT_TYPE, "text/css; charset=utf-8")], include_str!("../../static/admin.css")) }))
         .fallback(|State(state): State<AppState>| async move { not_found(&state) })
@@ -60,7 +93,7 @@ async fn cards(c: &mut yuanxun_store::AnyConnection, site: i64, list: Vec<yuanxu
     out
 }
 
-async fn home(State(state): State<AppState>) -> Response {
+async fn home(State(state): State<AppState>, headers: HeaderMap) -> Response {
     let site = state.site_id();
     let Ok(mut c) = state.store.conn().await else { return (StatusCode::SERVICE_UNAVAILABLE, "服务繁忙，请稍后再试").into_response() };
     let chans = sites::list_channels(&mut c, site).await.unwrap_or_default();
@@ -74,7 +107,18 @@ async fn home(State(state): State<AppState>) -> Response {
             blocks.push(context! { channel => ch, articles => cards(&mut c, site, list).await });
         }
     }
-    page(&state, "home.html", StatusCode::OK, context! { site => &*state.site, channels => chans, blocks, pictures })
+    let base = base_url(&state, &headers);
+    let names: Vec<&str> = chans.iter().map(|c| c.name.as_str()).collect();
+    let seo = Seo {
+        title: format!("{} - 新闻中心", state.site.name),
+        description: format!("{}新闻中心：{}。", state.site.name, names.join("、")),
+        canonical: format!("{base}/"),
+        og_type: "website",
+        image: pictures.first().and_then(|p| p.cover_url.as_ref()).map(|u| format!("{base}{u}")),
+        feed: "/feed.xml".into(),
+        feed_title: format!("{} - 新闻中心", state.site.name),
+    };
+    page(&state, "home.html", StatusCode::OK, context! { site => &*state.site, channels => chans, blocks, pictures, seo })
 }
 
 #[derive(Deserialize)]
@@ -82,7 +126,7 @@ struct PageQuery {
     page: Option<i64>,
 }
 
-async fn channel(State(state): State<AppState>, Path(slug): Path<String>, Query(q): Query<PageQuery>) -> Response {
+async fn channel(State(state): State<AppState>, headers: HeaderMap, Path(slug): Path<String>, Query(q): Query<PageQuery>) -> Response {
     let site = state.site_id();
     let Ok(mut c) = state.store.conn().await else { return (StatusCode::SERVICE_UNAVAILABLE, "服务繁忙，请稍后再试").into_response() };
     let Ok(ch) = sites::channel_by_slug(&mut c, site, &slug).await else { return not_found(&state) };
@@ -93,10 +137,21 @@ async fn channel(State(state): State<AppState>, Path(slug): Path<String>, Query(
     let list = articles::list(&mut c, site, Some(ch.id), (page_no - 1) * PAGE_SIZE, PAGE_SIZE).await.unwrap_or_default();
     let list = cards(&mut c, site, list).await;
     let chans = sites::list_channels(&mut c, site).await.unwrap_or_default();
-    page(&state, "channel.html", StatusCode::OK, context! { site => &*state.site, channels => chans, current => ch, articles => list, page => page_no, pages })
+    let base = base_url(&state, &headers);
+    let nth = if page_no > 1 { format!("（第 {page_no} 页）") } else { String::new() };
+    let seo = Seo {
+        title: format!("{}{nth} - {}", ch.name, state.site.name),
+        description: format!("{}{}栏目{nth}，共 {total} 篇文章。", state.site.name, ch.name),
+        canonical: if page_no > 1 { format!("{base}/channel/{}?page={page_no}", ch.slug) } else { format!("{base}/channel/{}", ch.slug) },
+        og_type: "website",
+        image: None,
+        feed: format!("/channel/{}/feed.xml", ch.slug),
+        feed_title: format!("{} - {}", ch.name, state.site.name),
+    };
+    page(&state, "channel.html", StatusCode::OK, context! { site => &*state.site, channels => chans, current => ch, articles => list, page => page_no, pages, seo })
 }
 
-async fn article(State(state): State<AppState>, Path(file): Path<String>) -> Response {
+async fn article(State(state): State<AppState>, headers: HeaderMap, Path(file): Path<String>) -> Response {
     let site = state.site_id();
     let Some(id) = file.strip_suffix(".html").and_then(|s| s.parse::<i64>().ok()) else { return not_found(&state) };
     let Ok(mut c) = state.store.conn().await else { return (StatusCode::SERVICE_UNAVAILABLE, "服务繁忙，请稍后再试").into_response() };
@@ -112,8 +167,12 @@ async fn article(State(state): State<AppState>, Path(file): Path<String>) -> Res
     let in_body = |url: &str| a.body_html.contains(url);
     let mut gallery = Vec::new();
     let mut attachments = Vec::new();
+    let mut first_image = None;
     for m in &media {
         let url = crate::services::manuscripts::media_url(m);
+        if m.kind == "image" && first_image.is_none() {
+            first_image = Some(url.clone());
+        }
         if m.kind == "image" && !in_body(&url) {
             gallery.push(context! { url, caption => m.caption });
         } else if m.kind == "file" {
@@ -122,5 +181,87 @@ async fn article(State(state): State<AppState>, Path(file): Path<String>) -> Res
     }
     let current = chans.iter().find(|ch| ch.id == a.channel_id).cloned();
     let summary = text::excerpt(&a.body_html, 80);
-    page(&state, "article.html", StatusCode::OK, context! { site => &*state.site, channels => chans, current, article => a, views, gallery, attachments, summary })
+    let base = base_url(&state, &headers);
+    let cover = match a.cover_media_id {
+        Some(id) => manuscripts::get_media(&mut c, site, id).await.ok().map(|m| crate::services::manuscripts::media_url(&m)),
+        None => None,
+    };
+    let image = cover.or(first_image);
+    let seo = Seo {
+        title: format!("{} - {} - {}", a.title, a.channel_name, state.site.name),
+        description: summary.clone(),
+        canonical: format!("{base}/news/{}.html", a.id),
+        og_type: "article",
+        image: image.map(|u| format!("{base}{u}")),
+        feed: format!("/channel/{}/feed.xml", a.channel_slug),
+        feed_title: format!("{} - {}", a.channel_name, state.site.name),
+    };
+    page(&state, "article.html", StatusCode::OK, context! { site => &*state.site, channels => chans, current, article => a, views, gallery, attachments, summary, seo })
+}
+
+/// The Atom feed of the newest live articles, site-wide or of one channel.
+async fn feed_response(state: &AppState, headers: &HeaderMap, channel: Option<&yuanxun_store::Channel>) -> Response {
+    let site = state.site_id();
+    let Ok(mut c) = state.store.conn().await else { return (StatusCode::SERVICE_UNAVAILABLE, "服务繁忙，请稍后再试").into_response() };
+    let list = articles::list(&mut c, site, channel.map(|ch| ch.id), 0, FEED_SIZE).await.unwrap_or_default();
+    let base = base_url(state, headers);
+    let urls: Vec<String> = list.iter().map(|a| format!("{base}/news/{}.html", a.id)).collect();
+    let summaries: Vec<String> = list.iter().map(|a| text::excerpt(&a.body_html, 120)).collect();
+    // Media in bodies are site-relative; readers outside the site need absolute URLs.
+    let bodies: Vec<String> = list.iter().map(|a| a.body_html.replace("src=\"/media/", &format!("src=\"{base}/media/"))).collect();
+    let entries: Vec<yuanxun_site::feeds::Entry> = list
+        .iter()
+        .enumerate()
+        .map(|(i, a)| yuanxun_site::feeds::Entry {
+            title: &a.title,
+            url: &urls[i],
+            published: a.published_at,
+            authors: &a.authors,
+            channel: &a.channel_name,
+            summary: &summaries[i],
+            content_html: &bodies[i],
+        })
+        .collect();
+    let (title, self_url, page_url) = match channel {
+        Some(ch) => (format!("{} - {}", ch.name, state.site.name), format!("{base}/channel/{}/feed.xml", ch.slug), format!("{base}/channel/{}", ch.slug)),
+        None => (format!("{} - 新闻中心", state.site.name), format!("{base}/feed.xml"), format!("{base}/")),
+    };
+    let subtitle = format!("{}党委宣传部 · 新闻中心", state.site.name);
+    let feed = yuanxun_site::feeds::Feed { title: &title, subtitle: &subtitle, self_url: &self_url, page_url: &page_url };
+    ([(header::CONTENT_TYPE, "application/atom+xml; charset=utf-8")], yuanxun_site::feeds::atom(&feed, &entries)).into_response()
+}
+
+async fn site_feed(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    feed_response(&state, &headers, None).await
+}
+
+async fn channel_feed(State(state): State<AppState>, headers: HeaderMap, Path(slug): Path<String>) -> Response {
+    let Ok(mut c) = state.store.conn().await else { return (StatusCode::SERVICE_UNAVAILABLE, "服务繁忙，请稍后再试").into_response() };
+    let Ok(ch) = sites::channel_by_slug(&mut c, state.site_id(), &slug).await else { return not_found(&state) };
+    drop(c);
+    feed_response(&state, &headers, Some(&ch)).await
+}
+
+async fn sitemap(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    let site = state.site_id();
+    let Ok(mut c) = state.store.conn().await else { return (StatusCode::SERVICE_UNAVAILABLE, "服务繁忙，请稍后再试").into_response() };
+    let base = base_url(&state, &headers);
+    let chans = sites::list_channels(&mut c, site).await.unwrap_or_default();
+    let mut urls: Vec<(String, Option<i64>)> = vec![(format!("{base}/"), None)];
+    urls.extend(chans.iter().map(|ch| (format!("{base}/channel/{}", ch.slug), None)));
+    // Every live article, a thousand at a time, up to what one sitemap file may hold.
+    let mut offset = 0;
+    while urls.len() < yuanxun_site::feeds::SITEMAP_LIMIT {
+        let batch = articles::list(&mut c, site, None, offset, 1000).await.unwrap_or_default();
+        if batch.is_empty() {
+            break;
+        }
+        offset += batch.len() as i64;
+        urls.extend(batch.iter().map(|a| (format!("{base}/news/{}.html", a.id), Some(a.published_at))));
+    }
+    ([(header::CONTENT_TYPE, "application/xml; charset=utf-8")], yuanxun_site::feeds::sitemap(&urls)).into_response()
+}
+
+async fn robots(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    ([(header::CONTENT_TYPE, "text/plain; charset=utf-8")], yuanxun_site::feeds::robots(&base_url(&state, &headers))).into_response()
 }

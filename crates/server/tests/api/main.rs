@@ -5,5 +5,6 @@ mod audit;
 mod browser;
 mod helpers;
 mod review_check;
+mod site_feeds;
 mod spine;
 mod uploads;
