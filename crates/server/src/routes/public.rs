@@ -30,6 +30,62 @@ fn base_url(state: &AppState, headers: &HeaderMap) -> String {
     format!("{}://{host}", if https { "https" } else { "http" })
 }
 
+/// The reader's display settings, remembered in cookies: font size (小/中/大) and the
+/// 适老化 mode (large type, high contrast, a single column).
+#[derive(Debug, Clone, Copy, serde::Serialize)]
+struct Reader {
+    font: &'static str,
+    elder: bool,
+}
+
+const FONT_COOKIE: &str = "yx_font";
+const ELDER_COOKIE: &str = "yx_elder";
+
+impl Reader {
+    fn from_headers(headers: &HeaderMap) -> Reader {
+        let mut r = Reader { font: "m", elder: false };
+        for pair in headers.get_all(header::COOKIE).iter().filter_map(|v| v.to_str().ok()).flat_map(|v| v.split(';')) {
+            match pair.trim().split_once('=') {
+                Some((FONT_COOKIE, "s")) => r.font = "s",
+                Some((FONT_COOKIE, "l")) => r.font = "l",
+                Some((ELDER_COOKIE, "1")) => r.elder = true,
+                _ => {}
+            }
+        }
+        r
+    }
+}
+
+#[derive(Deserialize)]
+struct ReaderQuery {
+    font: Option<String>,
+    elder: Option<String>,
+    back: Option<String>,
+}
+
+/// `/reader?font=l&back=/news/1.html`: remembers a display setting for a year and returns
+/// the reader to the page (a local path only), so the controls work without JavaScript.
+async fn reader_settings(Query(q): Query<ReaderQuery>) -> Response {
+    const YEAR: u32 = 365 * 24 * 3600;
+    let mut cookies = Vec::new();
+    if let Some(f) = q.font.as_deref().filter(|f| matches!(*f, "s" | "m" | "l")) {
+        cookies.push(format!("{FONT_COOKIE}={f}; Path=/; Max-Age={YEAR}; SameSite=Lax"));
+    }
+    match q.elder.as_deref() {
+        Some("1") => cookies.push(format!("{ELDER_COOKIE}=1; Path=/; Max-Age={YEAR}; SameSite=Lax")),
+        Some("0") => cookies.push(format!("{ELDER_COOKIE}=0; Path=/; Max-Age=0; SameSite=Lax")),
+        _ => {}
+    }
+    let back = q.back.filter(|b| b.starts_with('/') && !b.starts_with("//") && !b.contains(['\\', '\r', '\n'])).unwrap_or_else(|| "/".into());
+    let mut res = (StatusCode::SEE_OTHER, [(header::LOCATION, back)]).into_response();
+    for c in cookies {
+        if let Ok(v) = c.parse() {
+            res.headers_mut().append(header::SET_COOKIE, v);
+        }
+    }
+    res
+}
+
 /// What the page head says about a page: `<title>`, description, canonical URL, OpenGraph
 /// type and image, and the feed that follows it.
 #[derive(Debug, serde::Serialize)]
@@ -52,6 +108,7 @@ pub fn routes() -> Router<AppState> {
         .route("/channel/{slug}/feed.xml", get(channel_feed))
         .route("/sitemap.xml", get(sitemap))
         .route("/robots.txt", get(robots))
+        .route("/reader", get(reader_settings))
         .route("/static/site.css", get(|| async { ([(header::CONTENT_TYPE, "text/css; charset=utf-8")], yuanxun_site::CSS) }))
         .route("/static/admin.css", get(|| async { ([(header::CONTENT_TYPE, "text/css; charset=utf-8")], include_str!("../../static/admin.css")) }))
         .fallback(|State(state): State<AppState>| async move { not_found(&state) })
@@ -108,6 +165,7 @@ async fn home(State(state): State<AppState>, headers: HeaderMap) -> Response {
         }
     }
     let base = base_url(&state, &headers);
+    let here = "/";
     let names: Vec<&str> = chans.iter().map(|c| c.name.as_str()).collect();
     let seo = Seo {
         title: format!("{} - 新闻中心", state.site.name),
@@ -118,7 +176,7 @@ async fn home(State(state): State<AppState>, headers: HeaderMap) -> Response {
         feed: "/feed.xml".into(),
         feed_title: format!("{} - 新闻中心", state.site.name),
     };
-    page(&state, "home.html", StatusCode::OK, context! { site => &*state.site, channels => chans, blocks, pictures, seo })
+    page(&state, "home.html", StatusCode::OK, context! { site => &*state.site, channels => chans, blocks, pictures, seo, reader => Reader::from_headers(&headers), here => here })
 }
 
 #[derive(Deserialize)]
@@ -138,6 +196,7 @@ async fn channel(State(state): State<AppState>, headers: HeaderMap, Path(slug): 
     let list = cards(&mut c, site, list).await;
     let chans = sites::list_channels(&mut c, site).await.unwrap_or_default();
     let base = base_url(&state, &headers);
+    let here = if page_no > 1 { format!("/channel/{}?page={page_no}", ch.slug) } else { format!("/channel/{}", ch.slug) };
     let nth = if page_no > 1 { format!("（第 {page_no} 页）") } else { String::new() };
     let seo = Seo {
         title: format!("{}{nth} - {}", ch.name, state.site.name),
@@ -148,7 +207,7 @@ async fn channel(State(state): State<AppState>, headers: HeaderMap, Path(slug): 
         feed: format!("/channel/{}/feed.xml", ch.slug),
         feed_title: format!("{} - {}", ch.name, state.site.name),
     };
-    page(&state, "channel.html", StatusCode::OK, context! { site => &*state.site, channels => chans, current => ch, articles => list, page => page_no, pages, seo })
+    page(&state, "channel.html", StatusCode::OK, context! { site => &*state.site, channels => chans, current => ch, articles => list, page => page_no, pages, seo, reader => Reader::from_headers(&headers), here => here })
 }
 
 async fn article(State(state): State<AppState>, headers: HeaderMap, Path(file): Path<String>) -> Response {
@@ -182,6 +241,7 @@ async fn article(State(state): State<AppState>, headers: HeaderMap, Path(file): 
     let current = chans.iter().find(|ch| ch.id == a.channel_id).cloned();
     let summary = text::excerpt(&a.body_html, 80);
     let base = base_url(&state, &headers);
+    let here = format!("/news/{}.html", a.id);
     let cover = match a.cover_media_id {
         Some(id) => manuscripts::get_media(&mut c, site, id).await.ok().map(|m| crate::services::manuscripts::media_url(&m)),
         None => None,
@@ -196,7 +256,7 @@ async fn article(State(state): State<AppState>, headers: HeaderMap, Path(file): 
         feed: format!("/channel/{}/feed.xml", a.channel_slug),
         feed_title: format!("{} - {}", a.channel_name, state.site.name),
     };
-    page(&state, "article.html", StatusCode::OK, context! { site => &*state.site, channels => chans, current, article => a, views, gallery, attachments, summary, seo })
+    page(&state, "article.html", StatusCode::OK, context! { site => &*state.site, channels => chans, current, article => a, views, gallery, attachments, summary, seo, reader => Reader::from_headers(&headers), here => here })
 }
 
 /// The Atom feed of the newest live articles, site-wide or of one channel.

@@ -112,3 +112,35 @@ async fn every_page_has_its_own_title_description_canonical_and_opengraph() {
     let p2 = app.get("/channel/news?page=1").await.text().await.unwrap();
     assert_eq!(head_value(&p2, "rel", "canonical", "href").unwrap(), format!("{}/channel/news", app.base));
 }
+
+#[tokio::test]
+async fn reader_settings_are_remembered_in_cookies_and_only_lead_back_to_the_site() {
+    let app = spawn_app().await;
+    let (_, url) = publish(&app, "内分泌科举办糖尿病健康讲座").await;
+    let page = app.get(&url).await.text().await.unwrap();
+    assert!(page.contains("<html lang=\"zh-CN\" class=\"font-m\">"), "default size");
+    assert!(page.contains(&format!("/reader?font=l&amp;back={url}")), "controls work as plain links: {}", &page[page.find("class=\"reader\"").unwrap()..][..400]);
+
+    // Without redirects followed: the answer sets the cookies and points back to the page.
+    let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    let res = client.get(format!("{}/reader?font=l&elder=1&back={url}", app.base)).send().await.unwrap();
+    assert_eq!(res.status(), 303);
+    assert_eq!(res.headers()["location"], url.as_str());
+    let cookies: Vec<String> = res.headers().get_all("set-cookie").iter().map(|v| v.to_str().unwrap().to_string()).collect();
+    assert!(cookies.iter().any(|c| c.starts_with("yx_font=l;") && c.contains("Max-Age=31536000")), "{cookies:?}");
+    assert!(cookies.iter().any(|c| c.starts_with("yx_elder=1;")), "{cookies:?}");
+
+    // The next visit renders large type in 适老化 mode, with the way out offered.
+    let page = client.get(format!("{}{url}", app.base)).header("cookie", "yx_font=l; yx_elder=1").send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("class=\"font-l elder\""), "{}", &page[..200]);
+    assert!(page.contains("退出适老化"));
+    // Garbage in cookies is ignored.
+    let page = client.get(format!("{}{url}", app.base)).header("cookie", "yx_font=<script>; yx_elder=yes").send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("class=\"font-m\""));
+
+    // Never an open redirect.
+    for bad in ["//evil.example/x", "https://evil.example/", "javascript:alert(1)", "/\\evil.example"] {
+        let res = client.get(format!("{}/reader", app.base)).query(&[("font", "s"), ("back", bad)]).send().await.unwrap();
+        assert_eq!(res.headers()["location"], "/", "{bad}");
+    }
+}
