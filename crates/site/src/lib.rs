@@ -3,6 +3,17 @@
 
 pub mod feeds;
 
+/// A QR code of `url` as inline SVG (no XML declaration), for sharing an article to WeChat
+/// by scanning the screen or a printout. `None` only for a URL too long for any QR code.
+pub fn qr_svg(url: &str) -> Option<String> {
+    let code = qrcode::QrCode::new(url.as_bytes()).ok()?;
+    let svg = code.render::<qrcode::render::svg::Color>().min_dimensions(140, 140).quiet_zone(true).build();
+    Some(match svg.find("<svg") {
+        Some(i) => svg[i..].to_string(),
+        None => svg,
+    })
+}
+
 use minijinja::Environment;
 
 /// The default theme's files, compiled into the binary.

@@ -247,6 +247,7 @@ async fn article(State(state): State<AppState>, headers: HeaderMap, Path(file): 
         None => None,
     };
     let image = cover.or(first_image);
+    let qr = yuanxun_site::qr_svg(&format!("{base}/news/{}.html", a.id)).map(minijinja::Value::from_safe_string);
     let seo = Seo {
         title: format!("{} - {} - {}", a.title, a.channel_name, state.site.name),
         description: summary.clone(),
@@ -256,7 +257,7 @@ async fn article(State(state): State<AppState>, headers: HeaderMap, Path(file): 
         feed: format!("/channel/{}/feed.xml", a.channel_slug),
         feed_title: format!("{} - {}", a.channel_name, state.site.name),
     };
-    page(&state, "article.html", StatusCode::OK, context! { site => &*state.site, channels => chans, current, article => a, views, gallery, attachments, summary, seo, reader => Reader::from_headers(&headers), here => here })
+    page(&state, "article.html", StatusCode::OK, context! { site => &*state.site, channels => chans, current, article => a, views, gallery, attachments, summary, seo, qr, reader => Reader::from_headers(&headers), here => here })
 }
 
 /// The Atom feed of the newest live articles, site-wide or of one channel.

@@ -96,6 +96,10 @@ async fn every_page_has_its_own_title_description_canonical_and_opengraph() {
     assert!(head_value(&article, "property", "og:title", "content").unwrap().starts_with("骨科举办关爱骨骼健康义诊"));
     assert!(head_value(&article, "name", "description", "content").unwrap().contains("骨科在门诊大厅开展义诊活动"));
     assert_eq!(head_value(&article, "type", "application/atom+xml", "href").as_deref(), Some("/channel/news/feed.xml"));
+    // The sharing QR code encodes the article's canonical address.
+    let expected = yuanxun_site::qr_svg(&format!("{}{url}", app.base)).unwrap();
+    assert!(expected.starts_with("<svg") && article.contains(&expected), "the page carries the QR code of its own URL");
+    assert!(article.contains("微信扫一扫"));
 
     let mut seen = std::collections::HashSet::new();
     for path in ["/", "/channel/news", "/channel/notices", url.as_str()] {
