@@ -36,7 +36,7 @@ fn benches(c: &mut Criterion) {
 
     // Stages, each over every document's prepared streams.
     let visible: Vec<Stream> = docs.iter().map(|d| Stream::from_text(d)).collect();
-    let folded: Vec<Stream> = visible.iter().map(Stream::folded).collect();
+    let folded: Vec<Stream> = visible.iter().map(|v| v.folded_and_dense().0).collect();
     g.bench_function("stage/streams", |b| b.iter(|| docs.iter().map(|d| Stream::from_text(d).folded_and_dense().1.text.len()).sum::<usize>()));
     let phones = HashSet::new();
     let stage = |name: &str, g: &mut criterion::BenchmarkGroup<'_, _>, f: &dyn Fn(usize, &mut Vec<Raw>)| {

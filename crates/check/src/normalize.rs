@@ -36,9 +36,7 @@ fn t2s() -> &'static T2s {
         let mut changes = vec![0u64; n.div_ceil(64)];
         let mut buf = [0u8; 4];
         for cp in (CJK_START..=CJK_END).chain(COMPAT_START..=COMPAT_END) {
-            let Some(c) = char::from_u32(cp) else {
-                continue;
-            };
+            let Some(c) = char::from_u32(cp) else { continue };
             let conv = simplet2s::convert(c.encode_utf8(&mut buf));
             let mut it = conv.chars();
             if let (Some(d), None) = (it.next(), it.next()) {
@@ -98,8 +96,7 @@ pub fn is_noise(c: char) -> bool {
         '\n' | ',' | ';' | ':' | '!' | '?' | '(' | ')' => false,
         ' ' | '\t' | '\r' | '\u{a0}' => true,
         '\u{200b}'..='\u{200f}' | '\u{2060}' | '\u{feff}' => true,
-        '*' | '#' | '@' | '$' | '%' | '^' | '&' | '_' | '+' | '=' | '|' | '\\' | '/' | '~' | '-' | '\'' | '"' | '.' | '`' | '<' | '>' | '[' | ']' | '{'
-        | '}' => true,
+        '*' | '#' | '@' | '$' | '%' | '^' | '&' | '_' | '+' | '=' | '|' | '\\' | '/' | '~' | '-' | '\'' | '"' | '.' | '`' | '<' | '>' | '[' | ']' | '{' | '}' => true,
         '\u{b7}' | '\u{30fb}' | '\u{2022}' | '\u{2027}' => true,
         // Arrows, math, technical, box drawing, shapes, dingbats, misc symbols.
         '\u{2190}'..='\u{2BFF}' => true,

@@ -13,10 +13,13 @@ use crate::normalize::{fold, is_noise};
 /// whose original differs in length (a full-width `，` folded to `,`, an `&amp;` decoded to
 /// `&`, a line break standing for a `<p>` tag). A plain-text stream is one run; folding adds a
 /// piece per full-width mark, noise removal a piece per gap. Lookups are binary searches.
-#[derive(Debug, Default, Clone)]
+#[derive(Debug, Clone)]
 pub struct Stream {
     pub text: String,
     map: Vec<Piece>,
+    /// The original offset a char must start at to extend the last piece, when that piece is a
+    /// run (`RUN` otherwise): appending such a char is all `push` has to do.
+    run_end: u32,
 }
 
 /// Stream bytes from `at` up to the next piece map back to the original as described above.
@@ -30,24 +33,34 @@ struct Piece {
 
 const RUN: u32 = u32::MAX;
 
+impl Piece {
+    /// The original span of the char of `len` bytes at stream byte `i` (inside this piece).
+    #[inline]
+    fn span(&self, i: usize, len: usize) -> (usize, usize) {
+        if self.end == RUN {
+            let start = self.orig as usize + (i - self.at as usize);
+            (start, start + len)
+        } else {
+            (self.orig as usize, self.end as usize)
+        }
+    }
+}
+
 impl Stream {
     fn with_capacity(n: usize) -> Stream {
-        Stream { text: String::with_capacity(n), map: Vec::new() }
+        Stream { text: String::with_capacity(n), map: Vec::new(), run_end: RUN }
     }
 
     /// Appends `c`, which came from `original[start..end]`.
     #[inline]
     fn push(&mut self, c: char, start: usize, end: usize) {
-        let at = self.text.len() as u32;
         let (start, end) = (start as u32, end as u32);
-        if end - start == c.len_utf8() as u32 {
-            let continues = self.map.last().is_some_and(|p| p.end == RUN && p.orig + (at - p.at) == start);
-            if !continues {
-                self.map.push(Piece { at, orig: start, end: RUN });
-            }
-        } else {
-            self.map.push(Piece { at, orig: start, end });
+        let same_length = end - start == c.len_utf8() as u32;
+        if !(same_length && start == self.run_end) {
+            let at = self.text.len() as u32;
+            self.map.push(Piece { at, orig: start, end: if same_length { RUN } else { end } });
         }
+        self.run_end = if same_length { end } else { RUN };
         self.text.push(c);
     }
 
@@ -60,19 +73,9 @@ impl Stream {
 
     /// The original span of the char starting at byte `i` of `text`.
     #[inline]
-    fn span_at(&self, p: &Piece, i: usize) -> (usize, usize) {
-        if p.end == RUN {
-            let start = p.orig as usize + (i - p.at as usize);
-            let len = self.text[i..].chars().next().map_or(0, char::len_utf8);
-            (start, start + len)
-        } else {
-            (p.orig as usize, p.end as usize)
-        }
-    }
-
-    /// The original start offset of the visible char at byte `i` of `text`.
-    pub fn original_start(&self, i: usize) -> usize {
-        self.span_at(self.piece(i), i).0
+    fn span_at(&self, i: usize) -> (usize, usize) {
+        let len = self.text[i..].chars().next().map_or(0, char::len_utf8);
+        self.piece(i).span(i, len)
     }
 
     /// The original byte span of `text[a..b]` (both char boundaries of `text`, `a < b`).
@@ -84,7 +87,7 @@ impl Stream {
         while !self.text.is_char_boundary(last) {
             last -= 1;
         }
-        (self.span_at(self.piece(a), a).0, self.span_at(self.piece(last), last).1)
+        (self.span_at(a).0, self.span_at(last).1)
     }
 
     /// Iterates `(byte index in this stream, char, original start, original end)`.
@@ -94,20 +97,23 @@ impl Stream {
             while k + 1 < self.map.len() && self.map[k + 1].at as usize <= i {
                 k += 1;
             }
-            let p = &self.map[k];
-            let (a, b) = if p.end == RUN {
-                let a = p.orig as usize + (i - p.at as usize);
-                (a, a + c.len_utf8())
-            } else {
-                (p.orig as usize, p.end as usize)
-            };
+            let (a, b) = self.map[k].span(i, c.len_utf8());
             (i, c, a, b)
+        })
+    }
+
+    /// The paragraphs (lines) of the text with the stream offset each starts at.
+    pub fn paragraphs(&self) -> impl Iterator<Item = (usize, &str)> + '_ {
+        self.text.split('\n').scan(0, |pos, line| {
+            let at = *pos;
+            *pos += line.len() + 1;
+            Some((at, line))
         })
     }
 
     /// A stream from plain text: every char maps to itself.
     pub fn from_text(s: &str) -> Stream {
-        Stream { text: s.to_string(), map: vec![Piece { at: 0, orig: 0, end: RUN }] }
+        Stream { text: s.to_string(), map: vec![Piece { at: 0, orig: 0, end: RUN }], run_end: s.len() as u32 }
     }
 
     /// The visible text of (sanitised) HTML: tags removed, block elements and `<br>` turned
@@ -164,55 +170,23 @@ impl Stream {
         if let Some(c) = chars.next() {
             self.push(c, start, start + c.len_utf8());
             self.text.push_str(chars.as_str());
+            self.run_end = (start + text.len()) as u32;
         }
     }
 
-    /// Folded for matching (width, script, case), one char per char.
-    pub fn folded(&self) -> Stream {
-        let mut out = Stream::with_capacity(self.text.len());
-        for (_, c, a, b) in self.chars() {
-            out.push(fold(c), a, b);
-        }
-        out
-    }
-
-    /// [`Stream::folded`] and its [`Stream::dense`] form, in one pass.
+    /// Folded for matching (width, script, case; one char per char), and the same without
+    /// noise characters (for sensitive terms with inserted symbols or spaces), in one pass.
     pub fn folded_and_dense(&self) -> (Stream, Stream) {
         let mut folded = Stream::with_capacity(self.text.len());
         let mut dense = Stream::with_capacity(self.text.len());
-        // While a stream's last piece is a run that this char continues (same length as its
-        // original, right after the previous one), appending the char is all there is to do.
-        let (mut f_end, mut d_end) = (usize::MAX, usize::MAX);
         for (_, c, a, b) in self.chars() {
             let f = fold(c);
-            let same = b - a == f.len_utf8();
-            if same && a == f_end {
-                folded.text.push(f);
-            } else {
-                folded.push(f, a, b);
-            }
-            f_end = if same { b } else { usize::MAX };
+            folded.push(f, a, b);
             if !is_noise(f) {
-                if same && a == d_end {
-                    dense.text.push(f);
-                } else {
-                    dense.push(f, a, b);
-                }
-                d_end = if same { b } else { usize::MAX };
+                dense.push(f, a, b);
             }
         }
         (folded, dense)
-    }
-
-    /// Without noise characters (for sensitive terms with inserted symbols or spaces).
-    pub fn dense(&self) -> Stream {
-        let mut out = Stream::with_capacity(self.text.len());
-        for (_, c, a, b) in self.chars() {
-            if !is_noise(c) {
-                out.push(c, a, b);
-            }
-        }
-        out
     }
 }
 
@@ -244,36 +218,8 @@ fn tag_name(inner: &str) -> &str {
 
 fn is_block(name: &str) -> bool {
     const BLOCKS: &[&str] = &[
-        "p",
-        "div",
-        "br",
-        "li",
-        "ul",
-        "ol",
-        "h1",
-        "h2",
-        "h3",
-        "h4",
-        "h5",
-        "h6",
-        "tr",
-        "td",
-        "th",
-        "table",
-        "thead",
-        "tbody",
-        "tfoot",
-        "blockquote",
-        "figure",
-        "figcaption",
-        "hr",
-        "section",
-        "article",
-        "caption",
-        "header",
-        "footer",
-        "pre",
-        "title",
+        "p", "div", "br", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "td", "th", "table", "thead", "tbody", "tfoot",
+        "blockquote", "figure", "figcaption", "hr", "section", "article", "caption", "header", "footer", "pre", "title",
     ];
     BLOCKS.iter().any(|b| b.eq_ignore_ascii_case(name))
 }
@@ -329,8 +275,6 @@ mod tests {
 
     #[test]
     fn dense_skips_inserted_symbols() {
-        let s = Stream::from_text("新*葡 京，赌。博").folded().dense();
-        assert_eq!(s.text, "新葡京,赌。博");
         let (f, d) = Stream::from_text("新*葡 京，赌。博").folded_and_dense();
         assert_eq!((f.text.as_str(), d.text.as_str()), ("新*葡 京,赌。博", "新葡京,赌。博"));
         let a = d.text.find("京").unwrap();

@@ -101,10 +101,7 @@ pub fn check(s: &Stream, out: &mut Vec<Raw>) {
     // Reused for every paragraph: its key, and where its sentences end (stream byte, key index).
     let mut key: Vec<char> = Vec::new();
     let mut marks: Vec<(usize, usize)> = Vec::new();
-    let mut pos = 0;
-    for line in t.split('\n') {
-        let line_start = pos;
-        pos += line.len() + 1;
+    for (line_start, line) in s.paragraphs() {
         let (start, end) = trimmed(t, line_start, line_start + line.len());
         if start == end {
             continue;

@@ -16,9 +16,7 @@ pub fn check(s: &Stream, out: &mut Vec<Raw>) {
     // Every rate word ends in 率: one scan for it, then the longest rate word ending there.
     for (p, _) in t.match_indices('率') {
         let end = p + '率'.len_utf8();
-        let Some(r) = RATES.iter().filter(|r| t[..end].ends_with(*r)).max_by_key(|r| r.len()) else {
-            continue;
-        };
+        let Some(r) = RATES.iter().filter(|r| t[..end].ends_with(*r)).max_by_key(|r| r.len()) else { continue };
         let i = end - r.len();
         let window: String = t[end..].chars().take(8).collect();
         if let Some(fig_end) = figure_in(&window) {

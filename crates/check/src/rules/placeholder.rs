@@ -9,19 +9,15 @@ use crate::rules::privacy::SURNAMES;
 use crate::source::Stream;
 
 const NOTES: &[&str] = &["待补充", "待完善", "待定", "待填写", "待核实", "待确认", "此处插入", "此处填写", "插入图片", "图片待补", "补充内容", "填写内容"];
-const EXTENSIONS: &[&str] =
-    &["jpeg", "jpg", "png", "gif", "bmp", "webp", "heic", "tif", "tiff", "docx", "doc", "xlsx", "xls", "pptx", "ppt", "pdf", "wps", "mp4", "mov", "avi"];
+const EXTENSIONS: &[&str] = &["jpeg", "jpg", "png", "gif", "bmp", "webp", "heic", "tif", "tiff", "docx", "doc", "xlsx", "xls", "pptx", "ppt", "pdf", "wps", "mp4", "mov", "avi"];
 
 pub fn check(s: &Stream, out: &mut Vec<Raw>) {
-    let t = &s.text;
     // One paragraph at a time, its chars in a reused buffer.
     let mut chars: Vec<(usize, char)> = Vec::new();
-    let mut pos = 0;
-    for line in t.split('\n') {
+    for (pos, line) in s.paragraphs() {
         chars.clear();
         chars.extend(line.char_indices().map(|(i, c)| (pos + i, c)));
         paragraph(s, &chars, pos + line.len(), out);
-        pos += line.len() + 1;
     }
 }
 
@@ -53,13 +49,7 @@ fn paragraph(s: &Stream, chars: &[(usize, char)], line_end: usize, out: &mut Vec
                 let before_ok = k == 0 || !chars[k - 1].1.is_ascii_alphanumeric();
                 let after_ok = k + r >= n || !chars[k + r].1.is_ascii_alphanumeric();
                 if before_ok && after_ok && (r >= 3 || (r == 2 && upper == 2)) {
-                    out.push(Raw::new(
-                        "placeholder.xxx",
-                        Category::Placeholder,
-                        Severity::Block,
-                        s.original(i, end_of(k + r)),
-                        "模板占位符“XX”未替换，请填写实际内容",
-                    ));
+                    out.push(Raw::new("placeholder.xxx", Category::Placeholder, Severity::Block, s.original(i, end_of(k + r)), "模板占位符“XX”未替换，请填写实际内容"));
                 }
                 k += r;
                 continue;
@@ -69,13 +59,7 @@ fn paragraph(s: &Stream, chars: &[(usize, char)], line_end: usize, out: &mut Vec
                 let prev = if k > 0 { Some(chars[k - 1].1) } else { None };
                 let anonymised = prev.is_some_and(|p| SURNAMES.contains(p));
                 if !anonymised {
-                    out.push(Raw::new(
-                        "placeholder.mouomou",
-                        Category::Placeholder,
-                        Severity::Warn,
-                        s.original(i, end_of(k + 2)),
-                        "“某某”像是未替换的占位词（不是化名），请填写实际名称",
-                    ));
+                    out.push(Raw::new("placeholder.mouomou", Category::Placeholder, Severity::Warn, s.original(i, end_of(k + 2)), "“某某”像是未替换的占位词（不是化名），请填写实际名称"));
                 }
                 k += 2;
                 continue;
@@ -91,13 +75,7 @@ fn paragraph(s: &Stream, chars: &[(usize, char)], line_end: usize, out: &mut Vec
                 if let Some(len) = chars[k + 1..].iter().take(16).position(|(_, x)| *x == close) {
                     let inner: String = chars[k + 1..k + 1 + len].iter().map(|(_, x)| *x).collect();
                     if NOTES.iter().any(|w| inner.contains(w)) || inner.eq_ignore_ascii_case("todo") || inner.eq_ignore_ascii_case("tbd") {
-                        out.push(Raw::new(
-                            "placeholder.note",
-                            Category::Placeholder,
-                            Severity::Block,
-                            s.original(i, end_of(k + len + 2)),
-                            "编辑备注未删除，请补全内容并删去备注",
-                        ));
+                        out.push(Raw::new("placeholder.note", Category::Placeholder, Severity::Block, s.original(i, end_of(k + len + 2)), "编辑备注未删除，请补全内容并删去备注"));
                         k += len + 2;
                         continue;
                     }
@@ -105,13 +83,7 @@ fn paragraph(s: &Stream, chars: &[(usize, char)], line_end: usize, out: &mut Vec
             }
             '.' => {
                 if let Some(fr) = file_name_at(chars, k) {
-                    out.push(Raw::new(
-                        "placeholder.file_name",
-                        Category::Placeholder,
-                        Severity::Block,
-                        s.original(chars[fr.0].0, end_of(fr.1)),
-                        "正文中残留文件名，请删除或换成图片说明",
-                    ));
+                    out.push(Raw::new("placeholder.file_name", Category::Placeholder, Severity::Block, s.original(chars[fr.0].0, end_of(fr.1)), "正文中残留文件名，请删除或换成图片说明"));
                     k = fr.1;
                     continue;
                 }

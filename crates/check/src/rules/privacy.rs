@@ -70,9 +70,7 @@ const ID_WEIGHTS: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4,
 const ID_CHECK: &[u8; 11] = b"10x98765432";
 
 fn valid_birth(y: u32, m: u32, d: u32) -> bool {
-    let Ok(month) = time::Month::try_from(m as u8) else {
-        return false;
-    };
+    let Ok(month) = time::Month::try_from(m as u8) else { return false };
     (1900..=2100).contains(&y) && time::Date::from_calendar_date(y as i32, month, d as u8).is_ok()
 }
 
@@ -159,8 +157,7 @@ const PATIENT_WORDS: &[&str] = &["患者", "病人", "患儿", "伤者", "产妇
 pub const SURNAMES: &str = "王李张刘陈杨黄赵周吴徐孙马朱胡郭何林高罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤常温康施文牛樊葛邢安齐易乔伍庞颜倪庄聂章鲁岳翟殷詹申欧耿关兰焦俞左柳甘祝包宁尚符舒阮柯纪梅童凌毕单季裴霍涂成苗谷盛曲翁冉骆蓝路游辛靳管柴蒙鲍华喻祁蒲房滕屈饶解牟艾尤阳时穆农司卓古吉缪简车项连芦麦褚娄窦戚岑景党宫费卜冷晏席卫米柏宗瞿桂全佟应臧闵苟邬边卞姬师和仇栾隋商刁沙荣巫寇桑郎甄丛仲虞敖巩明佘池查麻苑迟邝";
 
 /// Characters that end a name (what follows a patient's name in a story).
-const AFTER_NAME: &[&str] =
-    &["，", ",", "、", "（", "(", "说", "表示", "告诉", "感慨", "激动", "今年", "年仅", "是", "的家属", "家属", "出院", "康复", "入院", "。"];
+const AFTER_NAME: &[&str] = &["，", ",", "、", "（", "(", "说", "表示", "告诉", "感慨", "激动", "今年", "年仅", "是", "的家属", "家属", "出院", "康复", "入院", "。"];
 
 /// Characters that never appear in a name here (they make an ordinary phrase instead).
 const AFTER_FULL_NAME: &[&str] = &["在", "因", "经", "于", "住院", "术后", "的", "时"];
@@ -170,56 +167,44 @@ const NOT_IN_NAME: &str = "某女士先生阿姨大爷奶奶爷爷同学小朋�
 fn patient_names(s: &Stream, out: &mut Vec<Raw>) {
     let t = &s.text;
     // One scan for the first characters of the patient words.
-    for (i, c) in t.char_indices() {
-        if !matches!(c, '患' | '病' | '伤' | '产' | '孕') {
+    let mut first: Vec<char> = PATIENT_WORDS.iter().filter_map(|w| w.chars().next()).collect();
+    first.sort_unstable();
+    first.dedup();
+    for (i, _) in t.match_indices(first.as_slice()) {
+        let Some(w) = PATIENT_WORDS.iter().find(|w| t[i..].starts_with(*w)) else { continue };
+        let name_start = i + w.len();
+        let rest = &t[name_start..];
+        let mut chars = rest.char_indices();
+        let Some((_, surname)) = chars.next() else { continue };
+        if !SURNAMES.contains(surname) {
             continue;
         }
-        let Some(w) = PATIENT_WORDS.iter().find(|w| t[i..].starts_with(*w)) else {
-            continue;
-        };
-        {
-            let name_start = i + w.len();
-            let rest = &t[name_start..];
-            let mut chars = rest.char_indices();
-            let Some((_, surname)) = chars.next() else {
-                continue;
-            };
-            if !SURNAMES.contains(surname) {
+        // Two or three characters, then something that ends a name.
+        let cand: Vec<(usize, char)> = rest.char_indices().take(3).collect();
+        let mut found = None;
+        for len in [3usize, 2] {
+            if cand.len() < len || !cand[..len].iter().all(|(_, c)| is_han(*c)) {
                 continue;
             }
-            // Two or three characters, then something that ends a name.
-            let cand: Vec<(usize, char)> = rest.char_indices().take(3).collect();
-            let mut found = None;
-            for len in [3usize, 2] {
-                if cand.len() < len || !cand[..len].iter().all(|(_, c)| is_han(*c)) {
-                    continue;
-                }
-                if cand[1..len].iter().any(|(_, c)| NOT_IN_NAME.contains(*c)) {
-                    continue;
-                }
-                let (last, c) = cand[len - 1];
-                let end = last + c.len_utf8();
-                // After a three-character name a few more words end it (患者王建国在…); two
-                // characters followed by them are too often ordinary words (患者黄疸在…).
-                let ends = AFTER_NAME.iter().any(|a| rest[end..].starts_with(a)) || (len == 3 && AFTER_FULL_NAME.iter().any(|a| rest[end..].starts_with(a)));
-                if ends {
-                    found = Some(end);
-                    break;
-                }
+            if cand[1..len].iter().any(|(_, c)| NOT_IN_NAME.contains(*c)) {
+                continue;
             }
-            if let Some(end) = found {
-                let span = s.original(name_start, name_start + end);
-                out.push(
-                    Raw::new(
-                        "privacy.patient_name",
-                        Category::Privacy,
-                        Severity::Warn,
-                        span,
-                        "疑似患者真实姓名：公开报道须经本人书面同意，否则请改为“某先生/某女士”或化名",
-                    )
+            let (last, c) = cand[len - 1];
+            let end = last + c.len_utf8();
+            // After a three-character name a few more words end it (患者王建国在…); two
+            // characters followed by them are too often ordinary words (患者黄疸在…).
+            let ends = AFTER_NAME.iter().any(|a| rest[end..].starts_with(a)) || (len == 3 && AFTER_FULL_NAME.iter().any(|a| rest[end..].starts_with(a)));
+            if ends {
+                found = Some(end);
+                break;
+            }
+        }
+        if let Some(end) = found {
+            let span = s.original(name_start, name_start + end);
+            out.push(
+                Raw::new("privacy.patient_name", Category::Privacy, Severity::Warn, span, "疑似患者真实姓名：公开报道须经本人书面同意，否则请改为“某先生/某女士”或化名")
                     .suggest(format!("{surname}某")),
-                );
-            }
+            );
         }
     }
 }

@@ -23,11 +23,8 @@ fn full_width(c: char) -> Option<char> {
 }
 
 pub fn check(s: &Stream, out: &mut Vec<Raw>) {
-    let t = &s.text;
-    let mut pos = 0;
-    for line in t.split('\n') {
+    for (pos, line) in s.paragraphs() {
         paragraph(s, pos, line, out);
-        pos += line.len() + 1;
     }
 }
 
@@ -43,8 +40,9 @@ fn closing(c: char) -> Option<char> {
 /// the text, fall through every test after one range check.
 fn paragraph(s: &Stream, base: usize, line: &str, out: &mut Vec<Raw>) {
     let at = |i: usize, c: char| -> (usize, usize) { s.original(base + i, base + i + c.len_utf8()) };
-    // Balance, with a stack so that 《“…”》 nests.
+    // Balance, with a stack (position, opening mark, its closing mark) so that 《“…”》 nests.
     let mut stack: Vec<(usize, char, char)> = Vec::new();
+    let unclosed = |&(k, o, cl): &(usize, char, char)| Raw::new("punctuation.unbalanced", Category::Punctuation, Severity::Warn, at(k, o), format!("“{o}”没有对应的“{cl}”"));
     // Half-width marks inside Chinese text: the first few one by one, then one summary, so
     // that a paragraph typed with an English keyboard layout does not bury everything else.
     const SHOWN: usize = 3;
@@ -61,9 +59,7 @@ fn paragraph(s: &Stream, base: usize, line: &str, out: &mut Vec<Raw>) {
             } else if let Some(open) = closing(c) {
                 match stack.iter().rposition(|&(_, _, cl)| cl == c) {
                     Some(p) => {
-                        for &(k, o, cl) in &stack[p + 1..] {
-                            out.push(Raw::new("punctuation.unbalanced", Category::Punctuation, Severity::Warn, at(k, o), format!("“{o}”没有对应的“{cl}”")));
-                        }
+                        out.extend(stack[p + 1..].iter().map(unclosed));
                         stack.truncate(p);
                     }
                     None => {
@@ -106,9 +102,7 @@ fn paragraph(s: &Stream, base: usize, line: &str, out: &mut Vec<Raw>) {
     if let Some(r) = run {
         doubled(s, base, r, out);
     }
-    for &(k, o, cl) in &stack {
-        out.push(Raw::new("punctuation.unbalanced", Category::Punctuation, Severity::Warn, at(k, o), format!("“{o}”没有对应的“{cl}”")));
-    }
+    out.extend(stack.iter().map(unclosed));
     if half > SHOWN {
         out.push(Raw::new(
             "punctuation.half_width_paragraph",
