@@ -156,7 +156,12 @@ pub async fn save_item(c: &mut AnyConnection, site_id: i64, it: &LexiconItem, us
 
 /// Removes an item; returns the new lexicon revision.
 pub async fn delete_item(c: &mut AnyConnection, site_id: i64, id: i64) -> Result<i64> {
-    let r = sqlx::query("DELETE FROM lexicon_items WHERE site_id = $1 AND id = $2").bind(site_id).bind(id).execute(&mut *c).await?;
+    delete_and_bump(c, site_id, "lexicon_items", id).await
+}
+
+/// Deletes one row of a site's lexicon table and moves the lexicon revision.
+async fn delete_and_bump(c: &mut AnyConnection, site_id: i64, table: &'static str, id: i64) -> Result<i64> {
+    let r = sqlx::query(&format!("DELETE FROM {table} WHERE site_id = $1 AND id = $2")).bind(site_id).bind(id).execute(&mut *c).await?;
     if r.rows_affected() == 0 {
         return Err(StoreError::NotFound);
     }
@@ -180,11 +185,7 @@ pub async fn save_leader(c: &mut AnyConnection, site_id: i64, id: i64, name: &st
 
 /// Removes a leader; returns the new lexicon revision.
 pub async fn delete_leader(c: &mut AnyConnection, site_id: i64, id: i64) -> Result<i64> {
-    let r = sqlx::query("DELETE FROM leaders WHERE site_id = $1 AND id = $2").bind(site_id).bind(id).execute(&mut *c).await?;
-    if r.rows_affected() == 0 {
-        return Err(StoreError::NotFound);
-    }
-    bump(c, site_id).await
+    delete_and_bump(c, site_id, "leaders", id).await
 }
 
 /// A reviewer's dismissal of a finding.

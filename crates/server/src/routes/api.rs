@@ -186,7 +186,7 @@ async fn list_articles(State(state): State<AppState>, Query(q): Query<ArticleQue
             None => None,
         };
         let list = articles::list(&mut c, state.site_id(), channel_id, q.offset.max(0), q.limit.unwrap_or(20).clamp(1, 100)).await?;
-        Ok::<_, ServiceError>(list.into_iter().map(|a| json!({"id": a.id, "title": a.title, "channel": a.channel_slug, "published_at": a.published_at, "url": format!("/news/{}.html", a.id)})).collect::<Vec<_>>())
+        Ok::<_, ServiceError>(list.into_iter().map(|a| json!({"id": a.id, "title": a.title, "channel": a.channel_slug, "published_at": a.published_at, "url": super::public::article_path(a.id)})).collect::<Vec<_>>())
     }
     .await;
     reply(r)

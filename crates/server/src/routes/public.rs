@@ -124,6 +124,22 @@ fn page(state: &AppState, name: &str, status: StatusCode, ctx: minijinja::Value)
     }
 }
 
+/// The answer when no database connection is free.
+fn busy() -> Response {
+    (StatusCode::SERVICE_UNAVAILABLE, "服务繁忙，请稍后再试").into_response()
+}
+
+/// The permanent address of an article on the public site.
+pub fn article_path(id: i64) -> String {
+    format!("/news/{id}.html")
+}
+
+/// The URL of an article's cover image, when it has one that still exists.
+async fn cover_url(c: &mut yuanxun_store::AnyConnection, site: i64, cover: Option<i64>) -> Option<String> {
+    let m = manuscripts::get_media(c, site, cover?).await.ok()?;
+    Some(crate::services::manuscripts::media_url(&m))
+}
+
 /// The themed 404 page.
 pub fn not_found(state: &AppState) -> Response {
     let ctx = context! { site => &*state.site, channels => Vec::<()>::new(), heading => "页面不存在", message => "您访问的页面不存在，可能地址有误或已被移动。" };
@@ -141,10 +157,7 @@ struct Card {
 async fn cards(c: &mut yuanxun_store::AnyConnection, site: i64, list: Vec<yuanxun_store::Article>) -> Vec<Card> {
     let mut out = Vec::new();
     for a in list {
-        let cover_url = match a.cover_media_id {
-            Some(id) => manuscripts::get_media(c, site, id).await.ok().map(|m| crate::services::manuscripts::media_url(&m)),
-            None => None,
-        };
+        let cover_url = cover_url(c, site, a.cover_media_id).await;
         out.push(Card { id: a.id, title: a.title, published_at: a.published_at, cover_url });
     }
     out
@@ -152,7 +165,7 @@ async fn cards(c: &mut yuanxun_store::AnyConnection, site: i64, list: Vec<yuanxu
 
 async fn home(State(state): State<AppState>, headers: HeaderMap) -> Response {
     let site = state.site_id();
-    let Ok(mut c) = state.store.conn().await else { return (StatusCode::SERVICE_UNAVAILABLE, "服务繁忙，请稍后再试").into_response() };
+    let Ok(mut c) = state.store.conn().await else { return busy() };
     let chans = sites::list_channels(&mut c, site).await.unwrap_or_default();
     let mut blocks = Vec::new();
     let mut pictures = Vec::new();
@@ -186,7 +199,7 @@ struct PageQuery {
 
 async fn channel(State(state): State<AppState>, headers: HeaderMap, Path(slug): Path<String>, Query(q): Query<PageQuery>) -> Response {
     let site = state.site_id();
-    let Ok(mut c) = state.store.conn().await else { return (StatusCode::SERVICE_UNAVAILABLE, "服务繁忙，请稍后再试").into_response() };
+    let Ok(mut c) = state.store.conn().await else { return busy() };
     let Ok(ch) = sites::channel_by_slug(&mut c, site, &slug).await else { return not_found(&state) };
     let total = articles::count_live(&mut c, site, Some(ch.id)).await.unwrap_or(0);
     let pages = (total + PAGE_SIZE - 1).max(1) / PAGE_SIZE.max(1);
@@ -213,7 +226,7 @@ async fn channel(State(state): State<AppState>, headers: HeaderMap, Path(slug): 
 async fn article(State(state): State<AppState>, headers: HeaderMap, Path(file): Path<String>) -> Response {
     let site = state.site_id();
     let Some(id) = file.strip_suffix(".html").and_then(|s| s.parse::<i64>().ok()) else { return not_found(&state) };
-    let Ok(mut c) = state.store.conn().await else { return (StatusCode::SERVICE_UNAVAILABLE, "服务繁忙，请稍后再试").into_response() };
+    let Ok(mut c) = state.store.conn().await else { return busy() };
     let Ok(a) = articles::get(&mut c, site, id).await else { return not_found(&state) };
     let chans = sites::list_channels(&mut c, site).await.unwrap_or_default();
     if a.retracted {
@@ -241,17 +254,14 @@ async fn article(State(state): State<AppState>, headers: HeaderMap, Path(file): 
     let current = chans.iter().find(|ch| ch.id == a.channel_id).cloned();
     let summary = text::excerpt(&a.body_html, 80);
     let base = base_url(&state, &headers);
-    let here = format!("/news/{}.html", a.id);
-    let cover = match a.cover_media_id {
-        Some(id) => manuscripts::get_media(&mut c, site, id).await.ok().map(|m| crate::services::manuscripts::media_url(&m)),
-        None => None,
-    };
-    let image = cover.or(first_image);
-    let qr = yuanxun_site::qr_svg(&format!("{base}/news/{}.html", a.id)).map(minijinja::Value::from_safe_string);
+    let here = article_path(a.id);
+    let canonical = format!("{base}{here}");
+    let image = cover_url(&mut c, site, a.cover_media_id).await.or(first_image);
+    let qr = yuanxun_site::qr_svg(&canonical).map(minijinja::Value::from_safe_string);
     let seo = Seo {
         title: format!("{} - {} - {}", a.title, a.channel_name, state.site.name),
         description: summary.clone(),
-        canonical: format!("{base}/news/{}.html", a.id),
+        canonical,
         og_type: "article",
         image: image.map(|u| format!("{base}{u}")),
         feed: format!("/channel/{}/feed.xml", a.channel_slug),
@@ -261,12 +271,10 @@ async fn article(State(state): State<AppState>, headers: HeaderMap, Path(file): 
 }
 
 /// The Atom feed of the newest live articles, site-wide or of one channel.
-async fn feed_response(state: &AppState, headers: &HeaderMap, channel: Option<&yuanxun_store::Channel>) -> Response {
-    let site = state.site_id();
-    let Ok(mut c) = state.store.conn().await else { return (StatusCode::SERVICE_UNAVAILABLE, "服务繁忙，请稍后再试").into_response() };
-    let list = articles::list(&mut c, site, channel.map(|ch| ch.id), 0, FEED_SIZE).await.unwrap_or_default();
+async fn feed_response(state: &AppState, headers: &HeaderMap, c: &mut yuanxun_store::AnyConnection, channel: Option<&yuanxun_store::Channel>) -> Response {
+    let list = articles::list(c, state.site_id(), channel.map(|ch| ch.id), 0, FEED_SIZE).await.unwrap_or_default();
     let base = base_url(state, headers);
-    let urls: Vec<String> = list.iter().map(|a| format!("{base}/news/{}.html", a.id)).collect();
+    let urls: Vec<String> = list.iter().map(|a| format!("{base}{}", article_path(a.id))).collect();
     let summaries: Vec<String> = list.iter().map(|a| text::excerpt(&a.body_html, 120)).collect();
     // Media in bodies are site-relative; readers outside the site need absolute URLs.
     let bodies: Vec<String> = list.iter().map(|a| a.body_html.replace("src=\"/media/", &format!("src=\"{base}/media/"))).collect();
@@ -293,19 +301,19 @@ async fn feed_response(state: &AppState, headers: &HeaderMap, channel: Option<&y
 }
 
 async fn site_feed(State(state): State<AppState>, headers: HeaderMap) -> Response {
-    feed_response(&state, &headers, None).await
+    let Ok(mut c) = state.store.conn().await else { return busy() };
+    feed_response(&state, &headers, &mut c, None).await
 }
 
 async fn channel_feed(State(state): State<AppState>, headers: HeaderMap, Path(slug): Path<String>) -> Response {
-    let Ok(mut c) = state.store.conn().await else { return (StatusCode::SERVICE_UNAVAILABLE, "服务繁忙，请稍后再试").into_response() };
+    let Ok(mut c) = state.store.conn().await else { return busy() };
     let Ok(ch) = sites::channel_by_slug(&mut c, state.site_id(), &slug).await else { return not_found(&state) };
-    drop(c);
-    feed_response(&state, &headers, Some(&ch)).await
+    feed_response(&state, &headers, &mut c, Some(&ch)).await
 }
 
 async fn sitemap(State(state): State<AppState>, headers: HeaderMap) -> Response {
     let site = state.site_id();
-    let Ok(mut c) = state.store.conn().await else { return (StatusCode::SERVICE_UNAVAILABLE, "服务繁忙，请稍后再试").into_response() };
+    let Ok(mut c) = state.store.conn().await else { return busy() };
     let base = base_url(&state, &headers);
     let chans = sites::list_channels(&mut c, site).await.unwrap_or_default();
     let mut urls: Vec<(String, Option<i64>)> = vec![(format!("{base}/"), None)];
@@ -318,7 +326,7 @@ async fn sitemap(State(state): State<AppState>, headers: HeaderMap) -> Response 
             break;
         }
         offset += batch.len() as i64;
-        urls.extend(batch.iter().map(|a| (format!("{base}/news/{}.html", a.id), Some(a.published_at))));
+        urls.extend(batch.iter().map(|a| (format!("{base}{}", article_path(a.id)), Some(a.published_at))));
     }
     ([(header::CONTENT_TYPE, "application/xml; charset=utf-8")], yuanxun_site::feeds::sitemap(&urls)).into_response()
 }
