@@ -82,25 +82,14 @@ fn inside_entity(run: &str, plain: bool) -> bool {
 
 /// `s` escaped for HTML text or attribute values.
 pub fn escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    push(&mut out, s, true);
-    out
+    yuanxun_core::text::escape_html(s)
 }
 
 fn push(out: &mut String, s: &str, escape: bool) {
-    if !escape {
+    if escape {
+        yuanxun_core::text::push_escaped(out, s);
+    } else {
         out.push_str(s);
-        return;
-    }
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
     }
 }
 
