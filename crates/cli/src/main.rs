@@ -61,6 +61,13 @@ enum Command {
         /// Folder of corpus files, e.g. crates/check/tests/corpus.
         dir: PathBuf,
     },
+    /// Rebuilds the public site's search index from the database, with a progress bar (run
+    /// it with serve stopped; while serve runs, use 站点设置 → 重建搜索索引).
+    Reindex {
+        /// Data folder (as given to serve).
+        #[arg(long, default_value = "yuanxun-data")]
+        data: PathBuf,
+    },
     /// Audit log tools.
     Audit {
         #[command(subcommand)]
@@ -121,7 +128,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 anyhow::ensure!(u.starts_with("http://") || u.starts_with("https://"), "--public-url 应以 http:// 或 https:// 开头，例如 https://news.example.cn（现为 {u}）");
             }
             let public_url = public_url.map(|u| u.trim_end_matches('/').to_string());
-            let config = Config { secure_cookies, public_url, ..Config::default() };
+            let config = Config { secure_cookies, public_url, search_dir: Some(data.join("search")), ..Config::default() };
             let mut state = AppState::new(store.clone(), config.clone()).await?;
             if demo {
                 let pw = std::env::var("YUANXUN_DEMO_PASSWORD").ok();
@@ -138,7 +145,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                         println!("  密码：{password}   （只显示这一次，请记下）");
                     }
                 }
-                state = AppState::new(store, config).await?;
+                state = state.reload_site().await?;
             }
             let running = yuanxun_server::start(state, listen, true).await?;
             println!("院讯已启动：网站 http://{0}/   工作台 http://{0}/admin   数据目录 {1}", running.addr, data.display());
@@ -146,11 +153,26 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Check { .. } | Command::CheckEval { .. } => unreachable!("handled before the runtime starts"),
+        Command::Reindex { data } => {
+            let store = open_existing(&data).await?;
+            let config = Config { search_dir: Some(data.join("search")), ..Config::default() };
+            let (state, _) = AppState::open(store, config).await?;
+            let started = std::time::Instant::now();
+            let bar = indicatif::ProgressBar::new(0).with_style(
+                indicatif::ProgressStyle::with_template("重建搜索索引 {bar:40} {pos}/{len} 篇 {per_sec} 剩余 {eta}").expect("a valid template"),
+            );
+            let shown = bar.clone();
+            let n = yuanxun_server::services::search::reindex(&state, move |done, total| {
+                shown.set_length(total as u64);
+                shown.set_position(done as u64);
+            })
+            .await?;
+            bar.finish_and_clear();
+            println!("搜索索引已重建：{n} 篇文章，用时 {:.1} 秒。", started.elapsed().as_secs_f64());
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Audit { command: AuditCommand::Verify { data } } => {
-            if !data.join("yuanxun.db").exists() {
-                anyhow::bail!("{} 中没有数据库（yuanxun.db）：请用 --data 指向 serve 使用的数据目录", data.display());
-            }
-            let store = Store::open_dir(&data).await?;
+            let store = open_existing(&data).await?;
             let mut c = store.conn().await?;
             match yuanxun_store::audit::verify(&mut c).await? {
                 yuanxun_store::audit::Verdict::Intact { rows } => {
@@ -164,4 +186,12 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             }
         }
     }
+}
+
+/// The store of an existing data folder (not creating one where the user mistyped a path).
+async fn open_existing(data: &std::path::Path) -> anyhow::Result<Store> {
+    if !data.join("yuanxun.db").exists() {
+        anyhow::bail!("{} 中没有数据库（yuanxun.db）：请用 --data 指向 serve 使用的数据目录", data.display());
+    }
+    Ok(Store::open_dir(data).await?)
 }

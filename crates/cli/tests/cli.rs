@@ -56,8 +56,34 @@ async fn serve_demo_creates_a_hospital_in_a_fresh_folder() {
         assert!(rules.contains(&rule), "{rule} in {rules:?}");
     }
     assert!(check["lexicon_version"].as_str().unwrap().ends_with("+site.4"), "{}", check["lexicon_version"]);
-    let _ = child.kill();
-    let _ = child.wait();
+
+    // Site search works on the demo, from an index kept in the data folder.
+    let found = client.get(format!("{base}/search?q=%E9%AA%A8%E7%A7%91")).send().await.unwrap().text().await.unwrap();
+    assert!(found.contains("<mark>骨科</mark>"), "{found}");
+    assert!(data.join("search").is_dir());
+
+    // Views are counted in memory; SIGTERM writes every one of them before serve exits.
+    let id = list[0]["id"].as_i64().unwrap();
+    let article: serde_json::Value = client.get(format!("{base}/api/v1/articles/{id}")).send().await.unwrap().json().await.unwrap();
+    let before = article["view_count"].as_i64().expect("the article says how often it was read");
+    for _ in 0..7 {
+        assert_eq!(client.get(format!("{base}/news/{id}.html")).send().await.unwrap().status(), 200);
+    }
+    let term = Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
+    assert!(term.success());
+    let exit = child.wait().unwrap();
+    assert!(exit.success(), "serve stops cleanly on SIGTERM: {exit:?}");
+    let url = format!("sqlite://{}", data.join("yuanxun.db").display());
+    let mut c = <sqlx::SqliteConnection as sqlx::Connection>::connect(&url).await.unwrap();
+    let after: i64 = sqlx::query_scalar("SELECT view_count FROM articles WHERE id = ?").bind(id).fetch_one(&mut c).await.unwrap();
+    assert_eq!(after, before + 7, "no counted view is lost at shutdown");
+    drop(c);
+
+    // `reindex` rebuilds the search index from the database (serve is stopped now).
+    let out = Command::new(BIN).args(["reindex", "--data"]).arg(&data).output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{text} {}", String::from_utf8_lossy(&out.stderr));
+    assert!(text.contains(&format!("搜索索引已重建：{} 篇文章", list.as_array().unwrap().len())), "{text}");
 }
 
 #[tokio::test]

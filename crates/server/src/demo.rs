@@ -128,6 +128,7 @@ pub async fn seed(state: &AppState, password: Option<String>) -> anyhow::Result<
             yuanxun_store::articles::set_published_at(tx.conn(), site, a.id, now - age * 2 * 86_400 - 3_600 * (n as i64 % 7)).await?;
             yuanxun_store::articles::add_views(tx.conn(), site, a.id, 40 + (n as i64 * 37) % 500).await?;
             tx.commit().await?;
+            crate::services::search::article_changed(state, site, m.id).await;
         }
     }
     // The check's site settings: the leaders (names ours, for the title check) and the

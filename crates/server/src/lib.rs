@@ -38,6 +38,9 @@ pub struct Config {
     /// The public site's address as readers reach it (`https://news.example-hospital.cn`),
     /// used for canonical links, feeds and the sitemap. Without it, the request's Host is used.
     pub public_url: Option<String>,
+    /// Where the search index lives (`DATA/search`); `None` keeps it in memory, rebuilt from
+    /// the database at every start.
+    pub search_dir: Option<PathBuf>,
 }
 
 impl Default for Config {
@@ -48,6 +51,7 @@ impl Default for Config {
             views_flush_every: Duration::from_secs(10),
             max_upload: 60 * 1024 * 1024,
             public_url: None,
+            search_dir: None,
         }
     }
 }
@@ -64,21 +68,34 @@ pub struct AppState {
     pub site: Arc<yuanxun_store::Site>,
     /// The site's compiled check lexicons, rebuilt when they change.
     pub checkers: Arc<services::checks::CheckerCache>,
+    /// The public site's full-text index.
+    pub search: Arc<yuanxun_search::SearchIndex>,
 }
 
 impl AppState {
     /// Builds the state for the store's default site (creating an empty one if needed).
+    /// The search index is opened (or created) here; a new one is filled from the database.
     pub async fn new(store: Store, config: Config) -> anyhow::Result<AppState> {
-        let site = {
-            let mut tx = store.begin().await?;
-            let site = match yuanxun_store::sites::default_site(tx.conn()).await? {
-                Some(s) => s,
-                None => yuanxun_store::sites::create_site(tx.conn(), "default", "院讯示范医院", "").await?,
-            };
-            tx.commit().await?;
-            site
+        let (state, fresh) = Self::open(store, config).await?;
+        if fresh {
+            let n = services::search::reindex(&state, |_, _| {}).await?;
+            if n > 0 {
+                tracing::info!("search index built: {n} articles");
+            }
+        }
+        Ok(state)
+    }
+
+    /// The state without filling a new search index; the flag says whether the index is new
+    /// (empty) and needs [`services::search::reindex`].
+    pub async fn open(store: Store, config: Config) -> anyhow::Result<(AppState, bool)> {
+        let site = Self::load_site(&store).await?;
+        let (search, fresh) = match &config.search_dir {
+            Some(dir) => yuanxun_search::SearchIndex::open(dir)?,
+            None => (yuanxun_search::SearchIndex::in_memory()?, true),
         };
-        Ok(AppState {
+        tokio::task::spawn_blocking(yuanxun_search::SearchIndex::warm_up).await?;
+        let state = AppState {
             store,
             config: Arc::new(config),
             templates: Arc::new(routes::admin::templates()),
@@ -86,7 +103,25 @@ impl AppState {
             views: Arc::new(views::ViewCounter::default()),
             site: Arc::new(site),
             checkers: Arc::default(),
-        })
+            search: Arc::new(search),
+        };
+        Ok((state, fresh))
+    }
+
+    async fn load_site(store: &Store) -> anyhow::Result<yuanxun_store::Site> {
+        let mut tx = store.begin().await?;
+        let site = match yuanxun_store::sites::default_site(tx.conn()).await? {
+            Some(s) => s,
+            None => yuanxun_store::sites::create_site(tx.conn(), "default", "院讯示范医院", "").await?,
+        };
+        tx.commit().await?;
+        Ok(site)
+    }
+
+    /// The same state with the site re-read (after the demo seeded it).
+    pub async fn reload_site(mut self) -> anyhow::Result<AppState> {
+        self.site = Arc::new(Self::load_site(&self.store).await?);
+        Ok(self)
     }
 
     /// The current site's id.

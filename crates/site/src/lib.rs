@@ -23,6 +23,7 @@ const FILES: &[(&str, &str)] = &[
     ("channel.html", include_str!("../../../themes/default/channel.html")),
     ("article.html", include_str!("../../../themes/default/article.html")),
     ("notice.html", include_str!("../../../themes/default/notice.html")),
+    ("search.html", include_str!("../../../themes/default/search.html")),
 ];
 
 /// The site stylesheet.

@@ -45,6 +45,16 @@ pub async fn retract(c: &mut AnyConnection, site_id: i64, id: i64, reason: &str)
     Ok(())
 }
 
+/// Corrects a live article in place (更正): its URL and publication time stay.
+pub async fn correct(c: &mut AnyConnection, site_id: i64, id: i64, title: &str, subtitle: &str, body_html: &str) -> Result<()> {
+    let r = sqlx::query("UPDATE articles SET title = $1, subtitle = $2, body_html = $3 WHERE site_id = $4 AND id = $5 AND retracted = 0")
+        .bind(title).bind(subtitle).bind(body_html).bind(site_id).bind(id).execute(&mut *c).await?;
+    if r.rows_affected() == 0 {
+        return Err(StoreError::Conflict("文章已撤下或不存在，不能更正".into()));
+    }
+    Ok(())
+}
+
 /// One article, live or retracted.
 pub async fn get(c: &mut AnyConnection, site_id: i64, id: i64) -> Result<Article> {
     let sql = format!("{SELECT} AND a.id = $2");

@@ -61,6 +61,7 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/manuscripts/{id}/decide", post(decide))
         .route("/admin/manuscripts/{id}/publish", post(publish))
         .route("/admin/manuscripts/{id}/retract", post(retract))
+        .route("/admin/manuscripts/{id}/correction", post(correct))
         .route("/admin/manuscripts/{id}/media", post(upload_media))
         .route("/admin/manuscripts/{id}/diff", get(diff))
         .route("/admin/manuscripts/{id}/check/accept", post(check_accept))
@@ -139,6 +140,7 @@ fn flash_text(code: &str) -> Option<&'static str> {
         "published" => "已发布到网站。",
         "scheduled" => "已设置定时发布。",
         "retracted" => "已撤稿，文章地址将显示“已撤下”。",
+        "corrected" => "已更正，网站和站内搜索已更新。",
         "uploaded" => "已上传。",
         "password" => "密码已修改。",
         "user" => "用户已保存。",
@@ -486,6 +488,11 @@ struct RetractForm {
 async fn retract(State(state): State<AppState>, auth: Auth, Path(id): Path<i64>, Form(f): Form<RetractForm>) -> Response {
     let r = ms::retract(&state, &auth.1, id, &f.reason).await;
     after(&state, &auth, id, r, "retracted")
+}
+
+async fn correct(State(state): State<AppState>, auth: Auth, Path(id): Path<i64>, Form(f): Form<ms::Correction>) -> Response {
+    let r = ms::correct(&state, &auth.1, id, &f).await;
+    after(&state, &auth, id, r, "corrected")
 }
 
 /// Reads the fields of a multipart upload: the file (name and bytes) and the text fields.

@@ -32,6 +32,7 @@ pub fn routes() -> Router<AppState> {
         .route("/manuscripts/{id}/check/dismissals", post(dismiss))
         .route("/manuscripts/{id}/publish", post(publish))
         .route("/manuscripts/{id}/retract", post(retract))
+        .route("/manuscripts/{id}/correction", post(correct))
         .route("/articles", get(list_articles))
         .route("/articles/{id}", get(get_article))
         .fallback(|| async { error_response(&ServiceError::NotFound) })
@@ -168,6 +169,10 @@ struct RetractBody {
 
 async fn retract(State(state): State<AppState>, ApiAuth(_, actor): ApiAuth, Path(id): Path<i64>, Json(b): Json<RetractBody>) -> Response {
     reply(ms::retract(&state, &actor, id, &b.reason).await)
+}
+
+async fn correct(State(state): State<AppState>, ApiAuth(_, actor): ApiAuth, Path(id): Path<i64>, Json(b): Json<ms::Correction>) -> Response {
+    reply(ms::correct(&state, &actor, id, &b).await)
 }
 
 #[derive(Deserialize, Default)]

@@ -9,10 +9,10 @@ use axum::routing::get;
 use axum::Router;
 use minijinja::context;
 use serde::Deserialize;
-use yuanxun_core::text;
+use yuanxun_core::{clock, text};
 use yuanxun_store::{articles, manuscripts, sites};
 
-use crate::AppState;
+use crate::{services, AppState};
 
 const PAGE_SIZE: i64 = 20;
 /// Entries in a feed.
@@ -109,6 +109,7 @@ pub fn routes() -> Router<AppState> {
         .route("/sitemap.xml", get(sitemap))
         .route("/robots.txt", get(robots))
         .route("/reader", get(reader_settings))
+        .route("/search", get(search))
         .route("/static/site.css", get(|| async { ([(header::CONTENT_TYPE, "text/css; charset=utf-8")], yuanxun_site::CSS) }))
         .route("/static/admin.css", get(|| async { ([(header::CONTENT_TYPE, "text/css; charset=utf-8")], include_str!("../../static/admin.css")) }))
         .fallback(|State(state): State<AppState>| async move { not_found(&state) })
@@ -268,6 +269,98 @@ async fn article(State(state): State<AppState>, headers: HeaderMap, Path(file): 
         feed_title: format!("{} - {}", a.channel_name, state.site.name),
     };
     page(&state, "article.html", StatusCode::OK, context! { site => &*state.site, channels => chans, current, article => a, views, gallery, attachments, summary, seo, qr, reader => Reader::from_headers(&headers), here => here })
+}
+
+#[derive(Deserialize)]
+struct SearchParams {
+    q: Option<String>,
+    channel: Option<String>,
+    from: Option<String>,
+    to: Option<String>,
+    page: Option<usize>,
+}
+
+/// Results per search page.
+const SEARCH_PAGE: usize = 10;
+/// Pages of results a reader can reach (beyond them, a narrower query helps more).
+const SEARCH_MAX_PAGES: usize = 50;
+
+/// A `YYYY-MM-DD` date as the Unix second its day starts in China.
+fn day_start(s: &str) -> Option<i64> {
+    clock::parse_local(&format!("{}T00:00", s.trim()))
+}
+
+/// `/search?q=骨科&channel=news&from=2026-01-01&to=2026-06-30&page=2`.
+async fn search(State(state): State<AppState>, headers: HeaderMap, Query(p): Query<SearchParams>) -> Response {
+    let site = state.site_id();
+    let chans = {
+        let Ok(mut c) = state.store.conn().await else { return busy() };
+        sites::list_channels(&mut c, site).await.unwrap_or_default()
+    };
+    let q: String = p.q.unwrap_or_default().trim().chars().take(100).collect();
+    let channel = p.channel.filter(|s| !s.is_empty());
+    let current = channel.as_deref().and_then(|slug| chans.iter().find(|ch| ch.slug == slug));
+    let (from_s, to_s) = (p.from.unwrap_or_default(), p.to.unwrap_or_default());
+    let mut problem = None;
+    let from = match from_s.trim() {
+        "" => None,
+        s => day_start(s).or_else(|| {
+            problem = Some("开始日期格式不对，请按 2026-01-31 这样的格式填写。");
+            None
+        }),
+    };
+    let to = match to_s.trim() {
+        "" => None,
+        s => day_start(s).map(|t| t + 86_400).or_else(|| {
+            problem = Some("结束日期格式不对，请按 2026-01-31 这样的格式填写。");
+            None
+        }),
+    };
+    if let (Some(f), Some(t)) = (from, to) {
+        if f >= t {
+            problem = Some("开始日期晚于结束日期，请调换后再搜索。");
+        }
+    }
+    let page_no = p.page.unwrap_or(1).clamp(1, SEARCH_MAX_PAGES);
+    let results = if q.is_empty() || problem.is_some() {
+        yuanxun_search::Results::default()
+    } else {
+        match services::search::search(&state, q.clone(), current.map(|c| c.id), from, to, (page_no - 1) * SEARCH_PAGE, SEARCH_PAGE).await {
+            Ok(r) => r,
+            Err(e) => {
+                tracing::error!("search failed: {e}");
+                problem = Some("搜索暂时不可用，请稍后再试。");
+                yuanxun_search::Results::default()
+            }
+        }
+    };
+    let pages = results.total.div_ceil(SEARCH_PAGE).clamp(1, SEARCH_MAX_PAGES);
+    let mut link = form_urlencoded::Serializer::new(String::from("/search?"));
+    link.append_pair("q", &q);
+    for (k, v) in [("channel", channel.as_deref().unwrap_or("")), ("from", from_s.trim()), ("to", to_s.trim())] {
+        if !v.is_empty() {
+            link.append_pair(k, v);
+        }
+    }
+    let here = link.finish();
+    let page_link = format!("{here}&page=");
+    let here = if page_no > 1 { format!("{page_link}{page_no}") } else { here };
+    let base = base_url(&state, &headers);
+    let seo = Seo {
+        title: if q.is_empty() { format!("站内搜索 - {}", state.site.name) } else { format!("“{q}”的搜索结果 - {}", state.site.name) },
+        description: format!("在{}新闻中心搜索文章。", state.site.name),
+        canonical: format!("{base}/search"),
+        og_type: "website",
+        image: None,
+        feed: "/feed.xml".into(),
+        feed_title: format!("{} - 新闻中心", state.site.name),
+    };
+    let ctx = context! {
+        site => &*state.site, channels => &chans, q, channel, from => from_s.trim(), to => to_s.trim(), problem,
+        total => results.total, hits => results.hits, page => page_no, pages, first => (page_no - 1) * SEARCH_PAGE + 1,
+        page_link, seo, reader => Reader::from_headers(&headers), here => here, noindex => true,
+    };
+    page(&state, "search.html", StatusCode::OK, ctx)
 }
 
 /// The Atom feed of the newest live articles, site-wide or of one channel.

@@ -83,6 +83,8 @@ pub struct Permissions {
     pub decide: bool,
     pub publish: bool,
     pub retract: bool,
+    /// Correct the live article (更正).
+    pub correct: bool,
 }
 
 fn can_view(user: &User, m: &Manuscript) -> bool {
@@ -119,6 +121,7 @@ fn permissions(user: &User, m: &Manuscript, decisions: &[Decision]) -> Permissio
         decide,
         publish: m.status == Status::Approved && user.role.publishes(),
         retract: m.status == Status::Published && user.role.publishes(),
+        correct: m.status == Status::Published && user.role.publishes(),
     }
 }
 
@@ -323,6 +326,9 @@ pub async fn publish(state: &AppState, actor: &Actor, id: i64, at: Option<i64>) 
     }
     let m = repo::get(tx.conn(), state.site_id(), id).await?;
     tx.commit().await?;
+    if m.status == Status::Published {
+        super::search::article_changed(state, m.site_id, m.id).await;
+    }
     Ok(m)
 }
 
@@ -384,6 +390,7 @@ pub async fn publish_due(state: &AppState) -> ServiceResult<usize> {
         )
         .await?;
         tx.commit().await?;
+        super::search::article_changed(state, site_id, id).await;
         n += 1;
     }
     Ok(n)
@@ -404,6 +411,46 @@ pub async fn retract(state: &AppState, actor: &Actor, id: i64, reason: &str) -> 
     audit(tx.conn(), state.site_id(), actor, "manuscript_retract", "manuscript", id, format!("文章 {}：{reason}", article.id)).await?;
     let m = repo::get(tx.conn(), state.site_id(), id).await?;
     tx.commit().await?;
+    super::search::article_changed(state, m.site_id, m.id).await;
+    Ok(m)
+}
+
+/// A correction of a published article (更正): the new title, subtitle and body, and why.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct Correction {
+    pub title: String,
+    #[serde(default)]
+    pub subtitle: String,
+    pub body_html: String,
+    pub reason: String,
+}
+
+/// Corrects the live article of a published manuscript in place: same URL, same publication
+/// time; the change and its reason go to the audit log, the search index and the site.
+pub async fn correct(state: &AppState, actor: &Actor, id: i64, input: &Correction) -> ServiceResult<Manuscript> {
+    if !actor.user.role.publishes() {
+        return Err(ServiceError::Forbidden("只有编辑和总编辑可以更正已发布的文章".into()));
+    }
+    let title = line(&input.title, "标题", true, 200)?;
+    let subtitle = line(&input.subtitle, "副标题", false, 200)?;
+    let reason = line(&input.reason, "更正原因", true, 500)?;
+    let body_html = sanitize::clean(&input.body_html);
+    if text::plain(&body_html).trim().is_empty() {
+        return Err(ServiceError::Invalid("正文不能为空；要撤下文章请用“撤稿”".into()));
+    }
+    let mut tx = state.store.begin().await?;
+    let m = load(tx.conn(), state, actor, id).await?;
+    if m.status != Status::Published {
+        return Err(ServiceError::Conflict("只有已发布的文章可以更正".into()));
+    }
+    let article = articles::by_manuscript(tx.conn(), state.site_id(), id).await?.ok_or(ServiceError::NotFound)?;
+    articles::correct(tx.conn(), state.site_id(), article.id, &title, &subtitle, &body_html).await?;
+    let what: Vec<&str> = [(article.title != title, "标题"), (article.subtitle != subtitle, "副标题"), (article.body_html != body_html, "正文")].into_iter().filter(|(changed, _)| *changed).map(|(_, w)| w).collect();
+    let what = if what.is_empty() { "无改动".to_string() } else { what.join("、") };
+    audit(tx.conn(), state.site_id(), actor, "article_correct", "manuscript", id, format!("文章 {}，更正{what}：{reason}", article.id)).await?;
+    let m = repo::get(tx.conn(), state.site_id(), id).await?;
+    tx.commit().await?;
+    super::search::article_changed(state, m.site_id, m.id).await;
     Ok(m)
 }
 

@@ -5,6 +5,7 @@ pub mod accounts;
 pub mod admin;
 pub mod checks;
 pub mod manuscripts;
+pub mod search;
 
 use yuanxun_store::audit::NewEntry;
 use yuanxun_store::AnyConnection;

@@ -5,6 +5,7 @@ mod audit;
 mod browser;
 mod helpers;
 mod review_check;
+mod search;
 mod site_feeds;
 mod spine;
 mod uploads;

@@ -1,0 +1,103 @@
+//! Keeping the public site's search index in step with the articles, and searching it.
+//!
+//! Publishing, editing and retracting call [`article_changed`] after their transaction
+//! commits, so the index shows the change before the request that made it returns.
+//! [`reindex`] rebuilds a site's part of the index from the database (`yuanxun reindex`, and
+//! `serve` when it finds no index).
+
+use std::sync::Arc;
+
+use yuanxun_core::text;
+use yuanxun_search::{Doc, Results, SearchIndex, SearchQuery};
+use yuanxun_store::{articles, Article};
+
+use crate::error::{ServiceError, ServiceResult};
+use crate::AppState;
+
+/// Articles read from the database at a time while rebuilding.
+const BATCH: i64 = 500;
+
+/// What the index holds of an article.
+pub fn doc_of(a: &Article) -> Doc {
+    Doc {
+        site_id: a.site_id,
+        id: a.id,
+        channel_id: a.channel_id,
+        channel_name: a.channel_name.clone(),
+        title: a.title.clone(),
+        subtitle: a.subtitle.clone(),
+        body: text::plain(&a.body_html),
+        published_at: a.published_at,
+    }
+}
+
+/// Runs blocking index work off the async threads.
+async fn blocking<T: Send + 'static>(ix: &Arc<SearchIndex>, f: impl FnOnce(&SearchIndex) -> yuanxun_search::Result<T> + Send + 'static) -> ServiceResult<T> {
+    let ix = ix.clone();
+    tokio::task::spawn_blocking(move || f(&ix))
+        .await
+        .map_err(|e| ServiceError::Internal(format!("search task failed: {e}")))?
+        .map_err(|e| ServiceError::Internal(e.to_string()))
+}
+
+/// Brings the index up to date with the article of `manuscript_id` (published, edited or
+/// retracted). Failures are logged, not returned: the change itself has been committed, and
+/// `yuanxun reindex` repairs the index.
+pub async fn article_changed(state: &AppState, site_id: i64, manuscript_id: i64) {
+    let article = match state.store.conn().await {
+        Ok(mut c) => articles::by_manuscript(&mut c, site_id, manuscript_id).await,
+        Err(e) => Err(e),
+    };
+    let result = match article {
+        Ok(Some(a)) if !a.retracted => {
+            let d = doc_of(&a);
+            blocking(&state.search, move |ix| ix.upsert(&d)).await
+        }
+        Ok(Some(a)) => blocking(&state.search, move |ix| ix.remove(a.site_id, a.id)).await,
+        Ok(None) => Ok(()),
+        Err(e) => Err(e.into()),
+    };
+    if let Err(e) = result {
+        tracing::error!("search index not updated for manuscript {manuscript_id}: {e}");
+    }
+}
+
+/// Rebuilds the site's part of the index from every live article, calling `progress(done,
+/// total)` as it goes. Searches keep seeing the old index until the rebuild commits.
+pub async fn reindex(state: &AppState, progress: impl Fn(usize, usize) + Send + 'static) -> ServiceResult<usize> {
+    let site = state.site_id();
+    let total = {
+        let mut c = state.store.conn().await?;
+        articles::count_live(&mut c, site, None).await? as usize
+    };
+    // The database is read here, page by page; the index is written on a blocking thread
+    // that holds the writer for the whole rebuild (a publish meanwhile waits for it).
+    let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<Doc>>(2);
+    let writer = {
+        let ix = state.search.clone();
+        tokio::task::spawn_blocking(move || ix.rebuild(site, rx.into_iter().flatten(), |n| progress(n, total)))
+    };
+    let mut offset = 0;
+    let mut c = state.store.conn().await?;
+    loop {
+        let page = articles::list(&mut c, site, None, offset, BATCH).await?;
+        if page.is_empty() {
+            break;
+        }
+        offset += page.len() as i64;
+        let docs: Vec<Doc> = page.iter().map(doc_of).collect();
+        let tx = tx.clone();
+        // The channel is bounded: wait for the writer without blocking this thread.
+        if tokio::task::spawn_blocking(move || tx.send(docs)).await.map_or(true, |r| r.is_err()) {
+            break; // the writer stopped; its error is reported below
+        }
+    }
+    drop(tx);
+    writer.await.map_err(|e| ServiceError::Internal(format!("search rebuild failed: {e}")))?.map_err(|e| ServiceError::Internal(e.to_string()))
+}
+
+/// Searches the site's live articles.
+pub async fn search(state: &AppState, text: String, channel_id: Option<i64>, from: Option<i64>, to: Option<i64>, offset: usize, limit: usize) -> ServiceResult<Results> {
+    let site_id = state.site_id();
+    blocking(&state.search, move |ix| ix.search(&SearchQuery { site_id, text: &text, channel_id, from, to, offset, limit })).await
+}
