@@ -9,6 +9,7 @@ pub mod auth;
 pub mod demo;
 pub mod error;
 pub mod jobs;
+pub mod pages;
 pub mod routes;
 pub mod sanitize;
 pub mod services;
@@ -70,6 +71,8 @@ pub struct AppState {
     pub checkers: Arc<services::checks::CheckerCache>,
     /// The public site's full-text index.
     pub search: Arc<yuanxun_search::SearchIndex>,
+    /// The public site's rendered pages.
+    pub pages: Arc<pages::PageCache>,
 }
 
 impl AppState {
@@ -104,6 +107,7 @@ impl AppState {
             site: Arc::new(site),
             checkers: Arc::default(),
             search: Arc::new(search),
+            pages: Arc::default(),
         };
         Ok((state, fresh))
     }

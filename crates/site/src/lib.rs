@@ -15,6 +15,30 @@ pub fn qr_svg(url: &str) -> Option<String> {
 }
 
 use minijinja::Environment;
+use sha2::{Digest, Sha256};
+
+/// A static file served under a name that changes with its content
+/// (`/static/site.3f2a1b4c9d0e.css`), so browsers may keep it for a year.
+#[derive(Debug, Clone)]
+pub struct Asset {
+    /// The hashed address, e.g. `/static/site.3f2a1b4c9d0e.css`.
+    pub path: String,
+    /// The plain address (`/static/site.css`), kept for pages rendered before a change.
+    pub plain: String,
+    pub body: &'static str,
+    pub content_type: &'static str,
+}
+
+impl Asset {
+    pub fn new(stem: &str, ext: &str, body: &'static str, content_type: &'static str) -> Asset {
+        let hash = hex(&Sha256::digest(body.as_bytes())[..6]);
+        Asset { path: format!("/static/{stem}.{hash}.{ext}"), plain: format!("/static/{stem}.{ext}"), body, content_type }
+    }
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
 
 /// The default theme's files, compiled into the binary.
 const FILES: &[(&str, &str)] = &[
@@ -32,6 +56,8 @@ pub const CSS: &str = include_str!("../../../themes/default/site.css");
 /// A loaded theme.
 pub struct Theme {
     env: Environment<'static>,
+    /// The stylesheet, under its hashed name.
+    pub css: Asset,
 }
 
 impl Theme {
@@ -53,7 +79,9 @@ impl Theme {
         });
         env.add_filter("minute", |ts: i64| yuanxun_core::clock::format_minute(ts));
         env.add_filter("date", |ts: i64| yuanxun_core::clock::format_date(ts));
-        Theme { env }
+        let css = Asset::new("site", "css", CSS, "text/css; charset=utf-8");
+        env.add_global("site_css", css.path.clone());
+        Theme { env, css }
     }
 
     /// Renders one page.

@@ -42,7 +42,14 @@ pub fn templates() -> Environment<'static> {
         env.add_template(name, src).expect("admin templates parse");
     }
     env.add_filter("minute", |ts: i64| clock::format_minute(ts));
+    env.add_global("admin_css", admin_css().path.clone());
     env
+}
+
+/// The newsroom's stylesheet, under its hashed name.
+pub fn admin_css() -> &'static yuanxun_site::Asset {
+    static CSS: std::sync::OnceLock<yuanxun_site::Asset> = std::sync::OnceLock::new();
+    CSS.get_or_init(|| yuanxun_site::Asset::new("admin", "css", include_str!("../../static/admin.css"), "text/css; charset=utf-8"))
 }
 
 pub fn routes() -> Router<AppState> {

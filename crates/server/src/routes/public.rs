@@ -12,6 +12,7 @@ use serde::Deserialize;
 use yuanxun_core::{clock, text};
 use yuanxun_store::{articles, manuscripts, sites};
 
+use crate::pages::{Page, VIEWS_REFRESH};
 use crate::{services, AppState};
 
 const PAGE_SIZE: i64 = 20;
@@ -110,19 +111,59 @@ pub fn routes() -> Router<AppState> {
         .route("/robots.txt", get(robots))
         .route("/reader", get(reader_settings))
         .route("/search", get(search))
-        .route("/static/site.css", get(|| async { ([(header::CONTENT_TYPE, "text/css; charset=utf-8")], yuanxun_site::CSS) }))
-        .route("/static/admin.css", get(|| async { ([(header::CONTENT_TYPE, "text/css; charset=utf-8")], include_str!("../../static/admin.css")) }))
+        .route("/static/{file}", get(static_file))
         .fallback(|State(state): State<AppState>| async move { not_found(&state) })
 }
 
 fn page(state: &AppState, name: &str, status: StatusCode, ctx: minijinja::Value) -> Response {
-    match state.theme.render(name, ctx) {
-        Ok(html) => (status, Html(html)).into_response(),
-        Err(e) => {
-            tracing::error!("theme template {name} failed: {e:#}");
-            (StatusCode::INTERNAL_SERVER_ERROR, "页面暂时无法显示").into_response()
-        }
+    match render(state, name, status, ctx) {
+        Ok((status, html)) => (status, Html(html)).into_response(),
+        Err(r) => r,
     }
+}
+
+/// A themed page's HTML, or the response that explains why there is none.
+fn render(state: &AppState, name: &str, status: StatusCode, ctx: minijinja::Value) -> Result<(StatusCode, String), Response> {
+    state.theme.render(name, ctx).map(|html| (status, html)).map_err(|e| {
+        tracing::error!("theme template {name} failed: {e:#}");
+        (StatusCode::INTERNAL_SERVER_ERROR, "页面暂时无法显示").into_response()
+    })
+}
+
+/// The cache key of a page: the address readers reach it at, their display settings, and
+/// the page's normalised path.
+fn cache_key(state: &AppState, headers: &HeaderMap, path: &str) -> String {
+    let r = Reader::from_headers(headers);
+    format!("{}|{}{}|{path}", base_url(state, headers), r.font, if r.elder { "e" } else { "" })
+}
+
+/// Serves a page from the render cache, or renders, caches and serves it. Errors (busy,
+/// unknown addresses) are answered without caching.
+async fn cached<Fut>(state: &AppState, headers: &HeaderMap, key: String, ttl: Option<std::time::Duration>, render: Fut) -> Response
+where
+    Fut: std::future::Future<Output = Result<(StatusCode, String), Response>>,
+{
+    match render.await {
+        Ok((status, html)) => state.pages.put(key, Page::new(status, html, ttl)).respond(headers),
+        Err(r) => r,
+    }
+}
+
+/// The theme's and the newsroom's static files. Hashed names never change content, so they
+/// may be cached for a year; plain names are revalidated.
+async fn static_file(State(state): State<AppState>, Path(file): Path<String>) -> Response {
+    let path = format!("/static/{file}");
+    for asset in [&state.theme.css, super::admin::admin_css()] {
+        let cache = if path == asset.path {
+            "public, max-age=31536000, immutable"
+        } else if path == asset.plain {
+            "no-cache"
+        } else {
+            continue;
+        };
+        return ([(header::CONTENT_TYPE, asset.content_type), (header::CACHE_CONTROL, cache)], asset.body).into_response();
+    }
+    not_found(&state)
 }
 
 /// The answer when no database connection is free.
@@ -165,8 +206,16 @@ async fn cards(c: &mut yuanxun_store::AnyConnection, site: i64, list: Vec<yuanxu
 }
 
 async fn home(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    let key = cache_key(&state, &headers, "/");
+    if let Some(p) = state.pages.get(&key) {
+        return p.respond(&headers);
+    }
+    cached(&state, &headers, key, None, render_home(&state, &headers)).await
+}
+
+async fn render_home(state: &AppState, headers: &HeaderMap) -> Result<(StatusCode, String), Response> {
     let site = state.site_id();
-    let Ok(mut c) = state.store.conn().await else { return busy() };
+    let Ok(mut c) = state.store.conn().await else { return Err(busy()) };
     let chans = sites::list_channels(&mut c, site).await.unwrap_or_default();
     let mut blocks = Vec::new();
     let mut pictures = Vec::new();
@@ -178,7 +227,7 @@ async fn home(State(state): State<AppState>, headers: HeaderMap) -> Response {
             blocks.push(context! { channel => ch, articles => cards(&mut c, site, list).await });
         }
     }
-    let base = base_url(&state, &headers);
+    let base = base_url(state, headers);
     let here = "/";
     let names: Vec<&str> = chans.iter().map(|c| c.name.as_str()).collect();
     let seo = Seo {
@@ -190,7 +239,7 @@ async fn home(State(state): State<AppState>, headers: HeaderMap) -> Response {
         feed: "/feed.xml".into(),
         feed_title: format!("{} - 新闻中心", state.site.name),
     };
-    page(&state, "home.html", StatusCode::OK, context! { site => &*state.site, channels => chans, blocks, pictures, seo, reader => Reader::from_headers(&headers), here => here })
+    render(state, "home.html", StatusCode::OK, context! { site => &*state.site, channels => chans, blocks, pictures, seo, reader => Reader::from_headers(headers), here => here })
 }
 
 #[derive(Deserialize)]
@@ -199,9 +248,17 @@ struct PageQuery {
 }
 
 async fn channel(State(state): State<AppState>, headers: HeaderMap, Path(slug): Path<String>, Query(q): Query<PageQuery>) -> Response {
+    let key = cache_key(&state, &headers, &format!("/channel/{slug}?page={}", q.page.unwrap_or(1)));
+    if let Some(p) = state.pages.get(&key) {
+        return p.respond(&headers);
+    }
+    cached(&state, &headers, key, None, render_channel(&state, &headers, slug, q)).await
+}
+
+async fn render_channel(state: &AppState, headers: &HeaderMap, slug: String, q: PageQuery) -> Result<(StatusCode, String), Response> {
     let site = state.site_id();
-    let Ok(mut c) = state.store.conn().await else { return busy() };
-    let Ok(ch) = sites::channel_by_slug(&mut c, site, &slug).await else { return not_found(&state) };
+    let Ok(mut c) = state.store.conn().await else { return Err(busy()) };
+    let Ok(ch) = sites::channel_by_slug(&mut c, site, &slug).await else { return Err(not_found(state)) };
     let total = articles::count_live(&mut c, site, Some(ch.id)).await.unwrap_or(0);
     let pages = (total + PAGE_SIZE - 1).max(1) / PAGE_SIZE.max(1);
     let pages = pages.max(1);
@@ -209,7 +266,7 @@ async fn channel(State(state): State<AppState>, headers: HeaderMap, Path(slug): 
     let list = articles::list(&mut c, site, Some(ch.id), (page_no - 1) * PAGE_SIZE, PAGE_SIZE).await.unwrap_or_default();
     let list = cards(&mut c, site, list).await;
     let chans = sites::list_channels(&mut c, site).await.unwrap_or_default();
-    let base = base_url(&state, &headers);
+    let base = base_url(state, headers);
     let here = if page_no > 1 { format!("/channel/{}?page={page_no}", ch.slug) } else { format!("/channel/{}", ch.slug) };
     let nth = if page_no > 1 { format!("（第 {page_no} 页）") } else { String::new() };
     let seo = Seo {
@@ -221,21 +278,41 @@ async fn channel(State(state): State<AppState>, headers: HeaderMap, Path(slug): 
         feed: format!("/channel/{}/feed.xml", ch.slug),
         feed_title: format!("{} - {}", ch.name, state.site.name),
     };
-    page(&state, "channel.html", StatusCode::OK, context! { site => &*state.site, channels => chans, current => ch, articles => list, page => page_no, pages, seo, reader => Reader::from_headers(&headers), here => here })
+    render(state, "channel.html", StatusCode::OK, context! { site => &*state.site, channels => chans, current => ch, articles => list, page => page_no, pages, seo, reader => Reader::from_headers(headers), here => here })
 }
 
+/// An article page. Every request for a live article counts a view, cached page or not.
 async fn article(State(state): State<AppState>, headers: HeaderMap, Path(file): Path<String>) -> Response {
     let site = state.site_id();
     let Some(id) = file.strip_suffix(".html").and_then(|s| s.parse::<i64>().ok()) else { return not_found(&state) };
-    let Ok(mut c) = state.store.conn().await else { return busy() };
-    let Ok(a) = articles::get(&mut c, site, id).await else { return not_found(&state) };
+    let key = cache_key(&state, &headers, &article_path(id));
+    if let Some(p) = state.pages.get(&key) {
+        if p.status() == StatusCode::OK {
+            state.views.hit(site, id);
+        }
+        return p.respond(&headers);
+    }
+    match render_article(&state, &headers, id).await {
+        Ok((StatusCode::OK, html)) => {
+            state.views.hit(site, id);
+            state.pages.put(key, Page::new(StatusCode::OK, html, Some(VIEWS_REFRESH))).respond(&headers)
+        }
+        Ok((status, html)) => state.pages.put(key, Page::new(status, html, None)).respond(&headers),
+        Err(r) => r,
+    }
+}
+
+async fn render_article(state: &AppState, headers: &HeaderMap, id: i64) -> Result<(StatusCode, String), Response> {
+    let site = state.site_id();
+    let Ok(mut c) = state.store.conn().await else { return Err(busy()) };
+    let Ok(a) = articles::get(&mut c, site, id).await else { return Err(not_found(state)) };
     let chans = sites::list_channels(&mut c, site).await.unwrap_or_default();
     if a.retracted {
         let ctx = context! { site => &*state.site, channels => chans, heading => "该文章已撤下", message => "这篇文章已由发布单位撤下，不再提供浏览。" };
-        return page(&state, "notice.html", StatusCode::GONE, ctx);
+        return render(state, "notice.html", StatusCode::GONE, ctx);
     }
-    state.views.hit(site, a.id);
-    let views = a.view_count + state.views.pending(site, a.id);
+    // This request's view is counted by the caller; show it.
+    let views = a.view_count + state.views.pending(site, a.id) + 1;
     let media = manuscripts::media_of(&mut c, site, a.manuscript_id).await.unwrap_or_default();
     let in_body = |url: &str| a.body_html.contains(url);
     let mut gallery = Vec::new();
@@ -254,7 +331,7 @@ async fn article(State(state): State<AppState>, headers: HeaderMap, Path(file): 
     }
     let current = chans.iter().find(|ch| ch.id == a.channel_id).cloned();
     let summary = text::excerpt(&a.body_html, 80);
-    let base = base_url(&state, &headers);
+    let base = base_url(state, headers);
     let here = article_path(a.id);
     let canonical = format!("{base}{here}");
     let image = cover_url(&mut c, site, a.cover_media_id).await.or(first_image);
@@ -268,7 +345,7 @@ async fn article(State(state): State<AppState>, headers: HeaderMap, Path(file): 
         feed: format!("/channel/{}/feed.xml", a.channel_slug),
         feed_title: format!("{} - {}", a.channel_name, state.site.name),
     };
-    page(&state, "article.html", StatusCode::OK, context! { site => &*state.site, channels => chans, current, article => a, views, gallery, attachments, summary, seo, qr, reader => Reader::from_headers(&headers), here => here })
+    render(state, "article.html", StatusCode::OK, context! { site => &*state.site, channels => chans, current, article => a, views, gallery, attachments, summary, seo, qr, reader => Reader::from_headers(headers), here => here })
 }
 
 #[derive(Deserialize)]

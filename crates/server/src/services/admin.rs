@@ -169,5 +169,7 @@ pub async fn save_channel(state: &AppState, actor: &Actor, id: Option<i64>, inpu
     };
     audit(tx.conn(), state.site_id(), actor, if id.is_some() { "channel_update" } else { "channel_create" }, "channel", channel.id, format!("{name}，{levels} 级审核")).await?;
     tx.commit().await?;
+    // Every public page shows the channel navigation.
+    state.pages.clear();
     Ok(channel)
 }

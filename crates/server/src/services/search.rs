@@ -40,10 +40,12 @@ async fn blocking<T: Send + 'static>(ix: &Arc<SearchIndex>, f: impl FnOnce(&Sear
         .map_err(|e| ServiceError::Internal(e.to_string()))
 }
 
-/// Brings the index up to date with the article of `manuscript_id` (published, edited or
-/// retracted). Failures are logged, not returned: the change itself has been committed, and
+/// Brings the index and the render cache up to date with the article of `manuscript_id`
+/// (published, corrected or retracted). Failures are logged, not returned: the change itself has been committed, and
 /// `yuanxun reindex` repairs the index.
 pub async fn article_changed(state: &AppState, site_id: i64, manuscript_id: i64) {
+    // Home, channel and article pages may all show it.
+    state.pages.clear();
     let article = match state.store.conn().await {
         Ok(mut c) => articles::by_manuscript(&mut c, site_id, manuscript_id).await,
         Err(e) => Err(e),
