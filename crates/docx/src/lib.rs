@@ -11,11 +11,13 @@
 
 mod document;
 mod image_clean;
+mod writer;
 #[doc(hidden)]
 pub mod testdata;
 
 pub use document::{read_docx, Imported, ImportedImage};
 pub use image_clean::{clean_image, CleanImage};
+pub use writer::{html_blocks, write_docx, ArticleDoc, Block, Picture};
 
 /// Bounds on what an upload may make us read or decode.
 #[derive(Debug, Clone, Copy)]

@@ -291,6 +291,45 @@ impl SearchIndex {
         Ok(self.reader.searcher().search(&q, &Count)?)
     }
 
+    /// Articles like `id`: those sharing words with its title, best first (相关文章).
+    pub fn related(&self, site_id: i64, id: i64, title: &str, limit: usize) -> Result<Vec<Hit>> {
+        use tantivy::tokenizer::{TokenStream, Tokenizer};
+        let f = self.fields;
+        // Any of the title's words of two or more characters, in a title (weighted) or a body.
+        let mut words: Vec<String> = Vec::new();
+        let mut stream = Words.token_stream(title);
+        while stream.advance() {
+            let t = &stream.token().text;
+            if t.chars().count() >= 2 && t.chars().all(char::is_alphanumeric) && !words.contains(t) {
+                words.push(t.clone());
+            }
+        }
+        if words.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut any: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        for w in &words {
+            let in_title = TermQuery::new(Term::from_field_text(f.title, w), IndexRecordOption::WithFreqs);
+            any.push((Occur::Should, Box::new(tantivy::query::BoostQuery::new(Box::new(in_title), 3.0))));
+            any.push((Occur::Should, Box::new(TermQuery::new(Term::from_field_text(f.body, w), IndexRecordOption::WithFreqs))));
+        }
+        let query = BooleanQuery::new(vec![
+            (Occur::Must, Box::new(BooleanQuery::new(any))),
+            (Occur::Must, Box::new(TermQuery::new(Term::from_field_i64(f.site, site_id), IndexRecordOption::Basic))),
+            (Occur::MustNot, Box::new(TermQuery::new(self.key(site_id, id), IndexRecordOption::Basic))),
+        ]);
+        let searcher = self.reader.searcher();
+        let top = searcher.search(&query, &TopDocs::with_limit(limit))?;
+        let mut hits = Vec::with_capacity(top.len());
+        for (_, addr) in top {
+            let d: TantivyDocument = searcher.doc(addr)?;
+            let int = |field: Field| d.get_first(field).and_then(|v| v.as_i64()).unwrap_or_default();
+            let string = |field: Field| d.get_first(field).and_then(|v| v.as_str()).unwrap_or_default().to_string();
+            hits.push(Hit { id: int(f.id), channel_id: int(f.channel), channel_name: string(f.channel_name), published_at: int(f.published), title_html: escape_html(&string(f.title)), snippet_html: String::new() });
+        }
+        Ok(hits)
+    }
+
     /// Runs a search. Query syntax errors are forgiven (the words are searched as typed); an
     /// empty query finds nothing.
     pub fn search(&self, q: &SearchQuery<'_>) -> Result<Results> {

@@ -149,3 +149,13 @@ fn words_that_jieba_splits_in_search_mode_are_marked_without_panicking() {
         assert!(r.hits[0].snippet_html.contains("<mark>"), "{q}: {}", r.hits[0].snippet_html);
     }
 }
+
+#[test]
+fn related_articles_share_words_with_the_title() {
+    let ix = sample();
+    ix.upsert(&doc(5, 1, "骨科专家走进社区开展义诊", "义诊", 1_740_000_000)).unwrap();
+    let related: Vec<i64> = ix.related(1, 1, "骨科完成首例机器人辅助关节置换手术", 3).unwrap().iter().map(|h| h.id).collect();
+    assert!(!related.contains(&1), "not itself");
+    assert_eq!(related.first(), Some(&5), "the other 骨科 title first: {related:?}");
+    assert!(ix.related(1, 3, "", 3).unwrap().is_empty());
+}

@@ -84,6 +84,19 @@ pub async fn list(c: &mut AnyConnection, site_id: i64, channel_id: Option<i64>, 
     rows.iter().map(models::article).collect()
 }
 
+/// The live articles of the same channel published just before and just after `a`
+/// (上一篇 / 下一篇), as (id, title).
+pub async fn neighbours(c: &mut AnyConnection, a: &Article) -> Result<(Option<(i64, String)>, Option<(i64, String)>)> {
+    let older = sqlx::query("SELECT id, title FROM articles WHERE site_id = $1 AND channel_id = $2 AND retracted = 0 AND (published_at < $3 OR (published_at = $3 AND id < $4)) ORDER BY published_at DESC, id DESC LIMIT 1")
+        .bind(a.site_id).bind(a.channel_id).bind(a.published_at).bind(a.id).fetch_optional(&mut *c).await?;
+    let newer = sqlx::query("SELECT id, title FROM articles WHERE site_id = $1 AND channel_id = $2 AND retracted = 0 AND (published_at > $3 OR (published_at = $3 AND id > $4)) ORDER BY published_at ASC, id ASC LIMIT 1")
+        .bind(a.site_id).bind(a.channel_id).bind(a.published_at).bind(a.id).fetch_optional(&mut *c).await?;
+    let pair = |r: Option<sqlx::any::AnyRow>| -> Result<Option<(i64, String)>> {
+        r.map(|r| Ok((sqlx::Row::try_get(&r, "id")?, sqlx::Row::try_get(&r, "title")?))).transpose()
+    };
+    Ok((pair(older)?, pair(newer)?))
+}
+
 /// How many live articles a channel (or the whole site) has.
 pub async fn count_live(c: &mut AnyConnection, site_id: i64, channel_id: Option<i64>) -> Result<i64> {
     let row = match channel_id {

@@ -284,6 +284,9 @@ async fn render_channel(state: &AppState, headers: &HeaderMap, slug: String, q: 
 /// An article page. Every request for a live article counts a view, cached page or not.
 async fn article(State(state): State<AppState>, headers: HeaderMap, Path(file): Path<String>) -> Response {
     let site = state.site_id();
+    if let Some(id) = file.strip_suffix(".docx").and_then(|s| s.parse::<i64>().ok()) {
+        return word_file(&state, &headers, id).await;
+    }
     let Some(id) = file.strip_suffix(".html").and_then(|s| s.parse::<i64>().ok()) else { return not_found(&state) };
     let key = cache_key(&state, &headers, &article_path(id));
     if let Some(p) = state.pages.get(&key) {
@@ -336,6 +339,9 @@ async fn render_article(state: &AppState, headers: &HeaderMap, id: i64) -> Resul
     let canonical = format!("{base}{here}");
     let image = cover_url(&mut c, site, a.cover_media_id).await.or(first_image);
     let qr = yuanxun_site::qr_svg(&canonical).map(minijinja::Value::from_safe_string);
+    let (older, newer) = articles::neighbours(&mut c, &a).await.unwrap_or_default();
+    let link = |n: Option<(i64, String)>| n.map(|(id, title)| context! { url => article_path(id), title });
+    let related: Vec<minijinja::Value> = services::search::related(state, &a, 5).await.into_iter().map(|h| context! { url => article_path(h.id), title => minijinja::Value::from_safe_string(h.title_html), published_at => h.published_at }).collect();
     let seo = Seo {
         title: format!("{} - {} - {}", a.title, a.channel_name, state.site.name),
         description: summary.clone(),
@@ -345,7 +351,7 @@ async fn render_article(state: &AppState, headers: &HeaderMap, id: i64) -> Resul
         feed: format!("/channel/{}/feed.xml", a.channel_slug),
         feed_title: format!("{} - {}", a.channel_name, state.site.name),
     };
-    render(state, "article.html", StatusCode::OK, context! { site => &*state.site, channels => chans, current, article => a, views, gallery, attachments, summary, seo, qr, reader => Reader::from_headers(headers), here => here })
+    render(state, "article.html", StatusCode::OK, context! { site => &*state.site, channels => chans, current, article => a, views, gallery, attachments, summary, seo, qr, previous => link(older), next => link(newer), related, word => format!("/news/{id}.docx"), reader => Reader::from_headers(headers), here => here })
 }
 
 #[derive(Deserialize)]
@@ -438,6 +444,64 @@ async fn search(State(state): State<AppState>, headers: HeaderMap, Query(p): Que
         page_link, seo, reader => Reader::from_headers(&headers), here => here, noindex => true,
     };
     page(&state, "search.html", StatusCode::OK, ctx)
+}
+
+/// "下载Word文档": the live article as a .docx with its photos (410 once retracted).
+async fn word_file(state: &AppState, headers: &HeaderMap, id: i64) -> Response {
+    let site = state.site_id();
+    let Ok(mut c) = state.store.conn().await else { return busy() };
+    let Ok(a) = articles::get(&mut c, site, id).await else { return not_found(state) };
+    if a.retracted {
+        let chans = sites::list_channels(&mut c, site).await.unwrap_or_default();
+        let ctx = context! { site => &*state.site, channels => chans, heading => "该文章已撤下", message => "这篇文章已由发布单位撤下，不再提供下载。" };
+        return page(state, "notice.html", StatusCode::GONE, ctx);
+    }
+    let media = manuscripts::media_of(&mut c, site, a.manuscript_id).await.unwrap_or_default();
+    drop(c);
+    let picture = |m: &yuanxun_store::Media| -> Option<yuanxun_docx::Picture> {
+        let ext = if m.content_type == "image/png" { "png" } else if m.content_type == "image/jpeg" { "jpg" } else { return None };
+        let bytes = state.store.media.get(&m.storage_key).ok()?;
+        Some(yuanxun_docx::Picture { bytes, ext, width: m.width.max(1) as u32, height: m.height.max(1) as u32, caption: m.caption.clone() })
+    };
+    let images: Vec<(String, &yuanxun_store::Media)> = media.iter().filter(|m| m.kind == "image").map(|m| (services::manuscripts::media_url(m), m)).collect();
+    let mut blocks = yuanxun_docx::html_blocks(&a.body_html, |src| images.iter().find(|(u, _)| u == src).and_then(|(_, m)| picture(m)));
+    // Photos not placed in the body (the gallery) follow it, as on the page.
+    for (url, m) in &images {
+        if !a.body_html.contains(url.as_str()) {
+            blocks.extend(picture(m).map(yuanxun_docx::Block::Picture));
+        }
+    }
+    let mut meta = vec![format!("发布日期：{}", clock::format_minute(a.published_at))];
+    for (label, v) in [("作者", &a.authors), ("摄影", &a.photographers), ("来源", &a.source), ("编辑", &a.editor), ("责任编辑", &a.responsible_editor)] {
+        if !v.is_empty() {
+            meta.push(format!("{label}：{v}"));
+        }
+    }
+    let url = format!("{}{}", base_url(state, headers), article_path(a.id));
+    let doc = yuanxun_docx::ArticleDoc {
+        title: a.title.clone(),
+        subtitle: a.subtitle.clone(),
+        meta: meta.join("　"),
+        blocks,
+        footer: format!("原文地址：{url}　{}", state.site.name),
+        creator: state.site.name.clone(),
+    };
+    let bytes = match tokio::task::spawn_blocking(move || yuanxun_docx::write_docx(&doc)).await {
+        Ok(Ok(b)) => b,
+        other => {
+            tracing::error!("word file of article {id} failed: {other:?}");
+            return (StatusCode::INTERNAL_SERVER_ERROR, "Word 文档生成失败，请稍后再试").into_response();
+        }
+    };
+    // The title as the file name (RFC 6266), with a plain fallback for old clients.
+    let name: String = a.title.chars().filter(|c| !"\\/:*?\"<>|".contains(*c) && !c.is_control()).take(60).collect();
+    let encoded: String = form_urlencoded::byte_serialize(format!("{name}.docx").as_bytes()).collect::<String>().replace('+', "%20");
+    let disposition = format!("attachment; filename=\"news-{id}.docx\"; filename*=UTF-8''{encoded}");
+    let mut res = ([(header::CONTENT_TYPE, "application/vnd.openxmlformats-officedocument.wordprocessingml.document")], bytes).into_response();
+    if let Ok(v) = disposition.parse() {
+        res.headers_mut().insert(header::CONTENT_DISPOSITION, v);
+    }
+    res
 }
 
 /// The Atom feed of the newest live articles, site-wide or of one channel.

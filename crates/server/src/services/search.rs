@@ -103,3 +103,12 @@ pub async fn search(state: &AppState, text: String, channel_id: Option<i64>, fro
     let site_id = state.site_id();
     blocking(&state.search, move |ix| ix.search(&SearchQuery { site_id, text: &text, channel_id, from, to, offset, limit })).await
 }
+
+/// Up to `limit` live articles related to `a` by the words of its title.
+pub async fn related(state: &AppState, a: &Article, limit: usize) -> Vec<yuanxun_search::Hit> {
+    let (site, id, title) = (a.site_id, a.id, a.title.clone());
+    blocking(&state.search, move |ix| ix.related(site, id, &title, limit)).await.unwrap_or_else(|e| {
+        tracing::error!("related articles of {id}: {e}");
+        Vec::new()
+    })
+}

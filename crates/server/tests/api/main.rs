@@ -6,6 +6,7 @@ mod browser;
 mod helpers;
 mod review_check;
 mod search;
+mod site_article;
 mod site_cache;
 mod site_feeds;
 mod spine;

@@ -1,0 +1,92 @@
+//! The article page's reader tools beyond the text: 下载Word文档 (a real .docx with the
+//! photos, read back by our reader and by LibreOffice), 上一篇/下一篇 within the channel, and
+//! 相关文章 by shared words.
+
+use serde_json::json;
+
+use crate::helpers::{spawn_app, TestApp};
+
+/// Writes (with an optional photo), reviews and publishes a story in 医院要闻; returns
+/// (manuscript id, article path).
+async fn story(app: &TestApp, title: &str, body: &str, photo: bool) -> (i64, String) {
+    let web = app.web("corr_a").await;
+    let (_, loc, _) = web.form("/admin/manuscripts", &[("title", title), ("channel_id", &app.fx.news.to_string()), ("authors", "陈骨科"), ("body_html", body)]).await;
+    let id: i64 = loc.trim_start_matches("/admin/manuscripts/").split('?').next().unwrap().parse().unwrap();
+    if photo {
+        let (s, _, page) = web.upload(&format!("/admin/manuscripts/{id}/media"), "现场.jpg", crate::helpers::photo_with_exif(), &[("caption", "义诊现场".into())]).await;
+        assert_eq!(s, 303, "{page}");
+    }
+    let author = app.api("corr_a").await;
+    assert_eq!(author.post(&format!("/manuscripts/{id}/submit"), json!({})).await.0, 200);
+    for who in ["editor", "reviewer", "chief"] {
+        let (s, v) = app.api(who).await.post(&format!("/manuscripts/{id}/decisions"), json!({"verdict": "approve", "comment": "同意"})).await;
+        assert_eq!(s, 200, "{v}");
+    }
+    let editor = app.api("editor").await;
+    assert_eq!(editor.post(&format!("/manuscripts/{id}/publish"), json!({})).await.0, 200);
+    let (_, list) = editor.get("/articles?limit=100").await;
+    let url = list.as_array().unwrap().iter().find(|a| a["title"] == title).expect("listed")["url"].as_str().unwrap().to_string();
+    (id, url.trim_start_matches(&app.base).to_string())
+}
+
+#[tokio::test]
+async fn word_download_is_a_real_docx_with_the_photos() {
+    let app = spawn_app().await;
+    let (id, path) = story(&app, "骨科举办“关爱骨骼健康”义诊", "<h2>活动概况</h2><p>骨科专家为居民提供骨密度检测。</p><p>活动受到居民欢迎 &amp; 好评。</p>", true).await;
+    let page = app.get(&path).await.text().await.unwrap();
+    let word = path.replace(".html", ".docx");
+    assert!(page.contains(&format!("href=\"{word}\"")) && page.contains("下载Word文档"), "the page links the Word file");
+
+    let r = app.get(&word).await;
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.headers()["content-type"], "application/vnd.openxmlformats-officedocument.wordprocessingml.document");
+    let disposition = r.headers()["content-disposition"].to_str().unwrap().to_string();
+    assert!(disposition.starts_with("attachment;") && disposition.contains("filename*=UTF-8''%E9%AA%A8%E7%A7%91"), "{disposition}");
+    let bytes = r.bytes().await.unwrap().to_vec();
+
+    // Our own reader (the one that imports correspondents' files) reads it back whole.
+    let back = yuanxun_docx::read_docx(&bytes, &yuanxun_docx::Limits::default()).expect("a valid .docx");
+    assert_eq!(back.title, "骨科举办“关爱骨骼健康”义诊");
+    for text in ["活动概况", "骨科专家为居民提供骨密度检测。", "活动受到居民欢迎 &amp; 好评。", "作者：陈骨科", "义诊现场", &format!("原文地址：{}{path}", app.base)] {
+        assert!(back.body_html.contains(text), "{text} in {}", back.body_html);
+    }
+    assert_eq!(back.images.len(), 1, "the photo is in the document");
+
+    // LibreOffice opens it as Word would, and finds the same text.
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("article.docx");
+    std::fs::write(&file, &bytes).unwrap();
+    let out = std::process::Command::new("soffice")
+        .arg(format!("-env:UserInstallation=file://{}", dir.path().join("lo").display()))
+        .args(["--headless", "--convert-to", "txt:Text (encoded):UTF8", "--outdir"])
+        .arg(dir.path())
+        .arg(&file)
+        .output()
+        .expect("LibreOffice (soffice) must be installed for this test");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let text = std::fs::read_to_string(dir.path().join("article.txt")).expect("LibreOffice converted the file");
+    assert!(text.contains("骨科举办“关爱骨骼健康”义诊") && text.contains("骨科专家为居民提供骨密度检测。"), "{text}");
+
+    // Retracted: no more downloads; unknown: 404.
+    let editor = app.api("editor").await;
+    assert_eq!(editor.post(&format!("/manuscripts/{id}/retract"), json!({"reason": "撤下"})).await.0, 200);
+    assert_eq!(app.get(&word).await.status(), 410);
+    assert_eq!(app.get("/news/999999.docx").await.status(), 404);
+}
+
+#[tokio::test]
+async fn articles_link_their_neighbours_and_related_stories() {
+    let app = spawn_app().await;
+    let (_, first) = story(&app, "骨科开展膝关节置换术后康复讲座", "<p>讲座面向术后患者。</p>", false).await;
+    let (_, second) = story(&app, "儿科开设冬季夜间门诊", "<p>方便家长带孩子就诊。</p>", false).await;
+    let (_, third) = story(&app, "骨科专家走进社区开展义诊", "<p>为居民提供咨询。</p>", false).await;
+    let middle = app.get(&second).await.text().await.unwrap();
+    assert!(middle.contains(&format!("上一篇：<a href=\"{first}\" rel=\"prev\">")), "{middle}");
+    assert!(middle.contains(&format!("下一篇：<a href=\"{third}\" rel=\"next\">")));
+    let oldest = app.get(&first).await.text().await.unwrap();
+    assert!(oldest.contains("上一篇：没有了"));
+    // 相关文章: the other 骨科 story, not the unrelated one, not itself.
+    let newest = app.get(&third).await.text().await.unwrap();
+    let related = &newest[newest.find("相关文章").expect("a related list")..];
+    assert!(related.contains(&format!("href=\"{first}\"")) && !related.contains(&format!("href=\"{second}\"")) && !related.contains(&format!("href=\"{third}\"")), "{related}");
+}
