@@ -52,12 +52,16 @@ const FILES: &[(&str, &str)] = &[
 
 /// The site stylesheet.
 pub const CSS: &str = include_str!("../../../themes/default/site.css");
+/// The site script (slideshow and lightbox).
+pub const JS: &str = include_str!("../../../themes/default/site.js");
 
 /// A loaded theme.
 pub struct Theme {
     env: Environment<'static>,
     /// The stylesheet, under its hashed name.
     pub css: Asset,
+    /// The script, under its hashed name.
+    pub js: Asset,
 }
 
 impl Theme {
@@ -81,7 +85,9 @@ impl Theme {
         env.add_filter("date", |ts: i64| yuanxun_core::clock::format_date(ts));
         let css = Asset::new("site", "css", CSS, "text/css; charset=utf-8");
         env.add_global("site_css", css.path.clone());
-        Theme { env, css }
+        let js = Asset::new("site", "js", JS, "text/javascript; charset=utf-8");
+        env.add_global("site_js", js.path.clone());
+        Theme { env, css, js }
     }
 
     /// Renders one page.

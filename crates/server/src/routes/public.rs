@@ -153,7 +153,7 @@ where
 /// may be cached for a year; plain names are revalidated.
 async fn static_file(State(state): State<AppState>, Path(file): Path<String>) -> Response {
     let path = format!("/static/{file}");
-    for asset in [&state.theme.css, super::admin::admin_css()] {
+    for asset in [&state.theme.css, &state.theme.js, super::admin::admin_css()] {
         let cache = if path == asset.path {
             "public, max-age=31536000, immutable"
         } else if path == asset.plain {
@@ -222,7 +222,7 @@ async fn render_home(state: &AppState, headers: &HeaderMap) -> Result<(StatusCod
     for ch in &chans {
         let list = articles::list(&mut c, site, Some(ch.id), 0, 8).await.unwrap_or_default();
         if ch.slug == "photos" {
-            pictures = cards(&mut c, site, list.into_iter().filter(|a| a.cover_media_id.is_some()).take(4).collect()).await;
+            pictures = cards(&mut c, site, list.into_iter().filter(|a| a.cover_media_id.is_some()).take(5).collect()).await;
         } else {
             blocks.push(context! { channel => ch, articles => cards(&mut c, site, list).await });
         }
@@ -278,7 +278,9 @@ async fn render_channel(state: &AppState, headers: &HeaderMap, slug: String, q: 
         feed: format!("/channel/{}/feed.xml", ch.slug),
         feed_title: format!("{} - {}", ch.name, state.site.name),
     };
-    render(state, "channel.html", StatusCode::OK, context! { site => &*state.site, channels => chans, current => ch, articles => list, page => page_no, pages, seo, reader => Reader::from_headers(headers), here => here })
+    // A channel of photo news (every story on the page has a cover) shows as a grid.
+    let photo_grid = !list.is_empty() && list.iter().all(|a| a.cover_url.is_some());
+    render(state, "channel.html", StatusCode::OK, context! { site => &*state.site, channels => chans, current => ch, articles => list, photo_grid, page => page_no, pages, seo, reader => Reader::from_headers(headers), here => here })
 }
 
 /// An article page. Every request for a live article counts a view, cached page or not.

@@ -195,3 +195,102 @@ async fn reviewer_works_through_the_check_findings_in_chromium() {
     std::fs::write(shots().join("lexicon.png"), c.screenshot().await.unwrap()).unwrap();
     c.close().await.unwrap();
 }
+
+/// The `class` of the page's `<html>` element.
+async fn html_class(c: &Client) -> String {
+    c.execute("return document.documentElement.className", vec![]).await.unwrap().as_str().unwrap_or_default().to_string()
+}
+
+#[tokio::test]
+async fn visitor_reads_searches_and_downloads_in_chromium() {
+    use fantoccini::key::Key;
+    let app = spawn_app().await;
+    let photos = {
+        let store = &app.running.as_ref().unwrap().state.store;
+        let mut tx = store.begin().await.unwrap();
+        let id = yuanxun_store::sites::create_channel(tx.conn(), 1, "photos", "图片新闻", 3, 2).await.unwrap().id;
+        tx.commit().await.unwrap();
+        id
+    };
+    let story = crate::site_article::story_in;
+    story(&app, photos, "骨科举办关爱骨骼健康义诊", "<p>骨科专家为社区居民提供骨密度检测。</p>", &["义诊现场", "专家讲解"]).await;
+    story(&app, photos, "护理部举办护理技能竞赛", "<p>四十名护士参加比赛。</p>", &["比赛现场"]).await;
+    story(&app, app.fx.news, "医院召开年度宣传工作会议", "<p>会议表彰优秀通讯员。</p>", &[]).await;
+    let base = app.base.clone();
+    let (_driver, c) = browser().await;
+
+    // Home: the 图片新闻 slideshow shows one photo at a time; buttons and arrow keys move it.
+    c.goto(&format!("{base}/")).await.unwrap();
+    let visible = |c: &Client| {
+        let c = c.clone();
+        async move { c.execute("return [...document.querySelectorAll('.slide')].filter(s => !s.hidden).map(s => s.textContent.trim())", vec![]).await.unwrap() }
+    };
+    let first = visible(&c).await;
+    assert_eq!(first.as_array().unwrap().len(), 1, "one slide shown: {first}");
+    c.find(Locator::Css(".slideshow .next")).await.unwrap().click().await.unwrap();
+    let second = visible(&c).await;
+    assert_ne!(first, second);
+    c.active_element().await.unwrap().send_keys(&Key::Left.to_string()).await.unwrap();
+    assert_eq!(visible(&c).await, first, "← goes back");
+    std::fs::write(shots().join("visitor-home.png"), c.screenshot().await.unwrap()).unwrap();
+
+    // A channel of photo news is a grid of covers; an article opens from it.
+    c.find(Locator::LinkText("图片新闻")).await.unwrap().click().await.unwrap();
+    c.wait().for_element(Locator::Css(".grid .card img")).await.unwrap();
+    std::fs::write(shots().join("visitor-channel.png"), c.screenshot().await.unwrap()).unwrap();
+    c.find(Locator::Css(".grid .card[href$='.html']")).await.unwrap();
+    c.find(Locator::XPath("//a[contains(@class,'card')][contains(., '骨科举办关爱骨骼健康义诊')]")).await.unwrap().click().await.unwrap();
+    c.wait().for_element(Locator::Css(".story h1")).await.unwrap();
+
+    // The photo gallery's lightbox, by keyboard: Enter opens, → moves, Esc closes and
+    // gives focus back to the photo.
+    let link = c.find(Locator::Css(".gallery a.lightbox")).await.unwrap();
+    c.execute("arguments[0].focus()", vec![serde_json::to_value(&link).unwrap()]).await.unwrap();
+    c.active_element().await.unwrap().send_keys(&Key::Enter.to_string()).await.unwrap();
+    let open = || async { c.execute("return document.querySelector('dialog.lightbox-dialog').open", vec![]).await.unwrap().as_bool().unwrap() };
+    assert!(open().await, "Enter opens the lightbox");
+    let count = || async { c.find(Locator::Css(".lb-count")).await.unwrap().text().await.unwrap() };
+    assert_eq!(count().await, "1 / 2");
+    c.active_element().await.unwrap().send_keys(&Key::Right.to_string()).await.unwrap();
+    assert_eq!(count().await, "2 / 2");
+    assert_eq!(c.find(Locator::Css(".lightbox-dialog figcaption")).await.unwrap().text().await.unwrap(), "专家讲解");
+    std::fs::write(shots().join("visitor-lightbox.png"), c.screenshot().await.unwrap()).unwrap();
+    c.active_element().await.unwrap().send_keys(&Key::Escape.to_string()).await.unwrap();
+    assert!(!open().await, "Esc closes it");
+    let focused: bool = c.execute("return document.activeElement.classList.contains('lightbox')", vec![]).await.unwrap().as_bool().unwrap();
+    assert!(focused, "focus returns to the photo");
+
+    // Font size and 适老化 mode, remembered across pages.
+    c.find(Locator::Css(".reader a[href*='font=l']")).await.unwrap().click().await.unwrap();
+    c.wait().for_element(Locator::Css("html.font-l")).await.unwrap();
+    c.find(Locator::Css(".reader .elder-toggle")).await.unwrap().click().await.unwrap();
+    c.wait().for_element(Locator::Css("html.elder")).await.unwrap();
+    std::fs::write(shots().join("visitor-elder.png"), c.screenshot().await.unwrap()).unwrap();
+    let article_url = c.current_url().await.unwrap();
+
+    // The Word file downloads: a zip (.docx) of reasonable size.
+    let word = c.find(Locator::Css(".tools a[download]")).await.unwrap().attr("href").await.unwrap().unwrap();
+    let probe = c
+        .execute_async("fetch(arguments[0]).then(r => r.arrayBuffer().then(b => arguments[1]([r.status, r.headers.get('content-type'), b.byteLength, new Uint8Array(b)[0], new Uint8Array(b)[1]])))", vec![serde_json::json!(word)])
+        .await
+        .unwrap();
+    assert_eq!(probe[0], 200);
+    assert_eq!(probe[1], "application/vnd.openxmlformats-officedocument.wordprocessingml.document");
+    assert!(probe[2].as_u64().unwrap() > 2_000, "{probe}");
+    assert_eq!((probe[3].as_u64(), probe[4].as_u64()), (Some(b'P' as u64), Some(b'K' as u64)), "a zip container");
+
+    // Search for a two-character word from the header's search box.
+    let q = c.find(Locator::Css(".site-search input[name=q]")).await.unwrap();
+    q.send_keys("骨科").await.unwrap();
+    q.send_keys(&Key::Enter.to_string()).await.unwrap();
+    c.wait().for_element(Locator::Css("ol.results")).await.unwrap();
+    let marked = c.find_all(Locator::Css("ol.results mark")).await.unwrap();
+    assert!(!marked.is_empty());
+    assert_eq!(marked[0].text().await.unwrap(), "骨科");
+    assert!(html_class(&c).await.contains("elder"), "the settings follow the reader");
+    std::fs::write(shots().join("visitor-search.png"), c.screenshot().await.unwrap()).unwrap();
+    c.find(Locator::Css("ol.results h2 a")).await.unwrap().click().await.unwrap();
+    c.wait().for_element(Locator::Css(".story h1")).await.unwrap();
+    assert_eq!(c.current_url().await.unwrap().path(), article_url.path());
+    c.close().await.unwrap();
+}

@@ -9,11 +9,18 @@ use crate::helpers::{spawn_app, TestApp};
 /// Writes (with an optional photo), reviews and publishes a story in 医院要闻; returns
 /// (manuscript id, article path).
 async fn story(app: &TestApp, title: &str, body: &str, photo: bool) -> (i64, String) {
+    let captions: &[&str] = if photo { &["义诊现场"] } else { &[] };
+    story_in(app, app.fx.news, title, body, captions).await
+}
+
+/// Writes a story in `channel` (three review levels) with one uploaded photo per caption
+/// (the first is the cover), reviews and publishes it; returns (manuscript id, article path).
+pub async fn story_in(app: &TestApp, channel: i64, title: &str, body: &str, captions: &[&str]) -> (i64, String) {
     let web = app.web("corr_a").await;
-    let (_, loc, _) = web.form("/admin/manuscripts", &[("title", title), ("channel_id", &app.fx.news.to_string()), ("authors", "陈骨科"), ("body_html", body)]).await;
+    let (_, loc, _) = web.form("/admin/manuscripts", &[("title", title), ("channel_id", &channel.to_string()), ("authors", "陈骨科"), ("body_html", body)]).await;
     let id: i64 = loc.trim_start_matches("/admin/manuscripts/").split('?').next().unwrap().parse().unwrap();
-    if photo {
-        let (s, _, page) = web.upload(&format!("/admin/manuscripts/{id}/media"), "现场.jpg", crate::helpers::photo_with_exif(), &[("caption", "义诊现场".into())]).await;
+    for caption in captions {
+        let (s, _, page) = web.upload(&format!("/admin/manuscripts/{id}/media"), "现场.jpg", crate::helpers::photo_with_exif(), &[("caption", caption.to_string())]).await;
         assert_eq!(s, 303, "{page}");
     }
     let author = app.api("corr_a").await;
