@@ -124,11 +124,13 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Serve { listen, data, demo, secure_cookies, public_url } => {
             let store = Store::open_dir(&data).await?;
+            // Where an admin puts theme files (see 工作台 → 网站主题).
+            std::fs::create_dir_all(data.join("theme"))?;
             if let Some(u) = &public_url {
                 anyhow::ensure!(u.starts_with("http://") || u.starts_with("https://"), "--public-url 应以 http:// 或 https:// 开头，例如 https://news.example.cn（现为 {u}）");
             }
             let public_url = public_url.map(|u| u.trim_end_matches('/').to_string());
-            let config = Config { secure_cookies, public_url, search_dir: Some(data.join("search")), ..Config::default() };
+            let config = Config { secure_cookies, public_url, search_dir: Some(data.join("search")), theme_dir: Some(data.join("theme")), ..Config::default() };
             let mut state = AppState::new(store.clone(), config.clone()).await?;
             if demo {
                 let pw = std::env::var("YUANXUN_DEMO_PASSWORD").ok();

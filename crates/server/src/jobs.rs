@@ -1,5 +1,6 @@
-//! Background jobs of `serve`: the publishing scheduler and the view-count flusher. Both
-//! read their work from the database, so a restart loses nothing.
+//! Background jobs of `serve`: the publishing scheduler, the view-count flusher and the
+//! theme-folder watcher. The first two read their work from the database, so a restart
+//! loses nothing.
 
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
@@ -39,6 +40,32 @@ pub fn spawn(state: AppState, stop: watch::Receiver<bool>) -> Jobs {
             }
         }
     });
+    let s3 = state.clone();
+    let mut stop3 = stop.clone();
+    let theme_watch = tokio::spawn(async move {
+        let mut tick = tokio::time::interval(s3.config.theme_check_every);
+        let mut reported = None;
+        loop {
+            tokio::select! {
+                _ = tick.tick() => {
+                    let s = s3.clone();
+                    let changed = tokio::task::spawn_blocking(move || s.theme.reload_if_changed()).await.unwrap_or(false);
+                    if changed {
+                        s3.pages.clear();
+                        tracing::info!("theme reloaded from its folder");
+                    }
+                    let error = s3.theme.error();
+                    if error != reported {
+                        if let Some(e) = &error {
+                            tracing::error!("theme folder has an error, serving the last good theme: {e}");
+                        }
+                        reported = error;
+                    }
+                }
+                _ = stop3.changed() => break,
+            }
+        }
+    });
     let mut stop2 = stop;
     let flusher = tokio::spawn(async move {
         let mut tick = tokio::time::interval(state.config.views_flush_every);
@@ -53,5 +80,5 @@ pub fn spawn(state: AppState, stop: watch::Receiver<bool>) -> Jobs {
             }
         }
     });
-    Jobs { handles: vec![scheduler, flusher] }
+    Jobs { handles: vec![scheduler, flusher, theme_watch] }
 }

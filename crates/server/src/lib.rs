@@ -42,6 +42,11 @@ pub struct Config {
     /// Where the search index lives (`DATA/search`); `None` keeps it in memory, rebuilt from
     /// the database at every start.
     pub search_dir: Option<PathBuf>,
+    /// The site's theme folder (`DATA/theme`): its templates and CSS replace the default
+    /// theme's. `None`: the default theme only.
+    pub theme_dir: Option<PathBuf>,
+    /// How often the theme folder is looked at for changes.
+    pub theme_check_every: Duration,
 }
 
 impl Default for Config {
@@ -53,6 +58,8 @@ impl Default for Config {
             max_upload: 60 * 1024 * 1024,
             public_url: None,
             search_dir: None,
+            theme_dir: None,
+            theme_check_every: Duration::from_secs(3),
         }
     }
 }
@@ -63,7 +70,9 @@ pub struct AppState {
     pub store: Store,
     pub config: Arc<Config>,
     pub templates: Arc<minijinja::Environment<'static>>,
-    pub theme: Arc<yuanxun_site::Theme>,
+    /// The public site's theme, reloaded when its folder changes (the last good one stays
+    /// while a changed folder is broken).
+    pub theme: Arc<yuanxun_site::LiveTheme>,
     pub views: Arc<views::ViewCounter>,
     /// The site this deployment serves (one hospital; host-based sites come later).
     pub site: Arc<yuanxun_store::Site>,
@@ -98,11 +107,16 @@ impl AppState {
             None => (yuanxun_search::SearchIndex::in_memory()?, true),
         };
         tokio::task::spawn_blocking(yuanxun_search::SearchIndex::warm_up).await?;
+        let theme_dir = config.theme_dir.clone();
+        let theme = tokio::task::spawn_blocking(move || yuanxun_site::LiveTheme::new(theme_dir)).await?;
+        if let Some(e) = theme.error() {
+            tracing::error!("theme folder has an error, serving the default theme: {e}");
+        }
         let state = AppState {
             store,
             config: Arc::new(config),
             templates: Arc::new(routes::admin::templates()),
-            theme: Arc::new(yuanxun_site::Theme::default_theme()),
+            theme: Arc::new(theme),
             views: Arc::new(views::ViewCounter::default()),
             site: Arc::new(site),
             checkers: Arc::default(),

@@ -33,6 +33,7 @@ const FILES: &[(&str, &str)] = &[
     ("admin/password.html", include_str!("../../templates/admin/password.html")),
     ("admin/error.html", include_str!("../../templates/admin/error.html")),
     ("admin/lexicon.html", include_str!("../../templates/admin/lexicon.html")),
+    ("admin/theme.html", include_str!("../../templates/admin/theme.html")),
 ];
 
 /// The newsroom templates.
@@ -83,6 +84,8 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/lexicon/leaders/{id}/delete", post(leader_delete))
         .route("/admin/review", get(review))
         .route("/admin/users", get(users_page).post(create_user))
+        .route("/admin/theme", get(theme_page))
+        .route("/admin/theme/reload", post(theme_reload))
         .route("/admin/users/{id}", get(user_page).post(update_user))
         .route("/admin/departments", get(departments_page).post(create_department))
         .route("/admin/departments/{id}", post(rename_department))
@@ -121,7 +124,9 @@ fn page(state: &AppState, auth: &Auth, name: &str, ctx: Value) -> Response {
 }
 
 fn page_status(state: &AppState, auth: &Auth, name: &str, status: StatusCode, ctx: Value) -> Response {
-    render(state, name, status, context! { me => me(auth), csrf => auth.0.csrf_token, ..ctx })
+    // Admins see a broken theme folder on every page until it is fixed.
+    let theme_error = auth.0.user.role.administers().then(|| state.theme.error()).flatten().map(|e| e.to_string());
+    render(state, name, status, context! { me => me(auth), csrf => auth.0.csrf_token, theme_error, ..ctx })
 }
 
 fn error_page(state: &AppState, auth: &Auth, e: ServiceError) -> Response {
@@ -148,6 +153,7 @@ fn flash_text(code: &str) -> Option<&'static str> {
         "scheduled" => "已设置定时发布。",
         "retracted" => "已撤稿，文章地址将显示“已撤下”。",
         "corrected" => "已更正，网站和站内搜索已更新。",
+        "theme" => "已重新加载网站主题，公众网站已使用新版本。",
         "uploaded" => "已上传。",
         "password" => "密码已修改。",
         "user" => "用户已保存。",
@@ -597,6 +603,28 @@ async fn users_view(state: &AppState, auth: &Auth, edit: Option<yuanxun_store::U
     }).collect();
     let roles: Vec<Value> = Role::ALL.iter().map(|r| context! { value => r.as_str(), label => r.label() }).collect();
     page_status(state, auth, "admin/users.html", status, context! { users => list, departments => depts, roles, edit, form, error, flash })
+}
+
+/// 网站主题: the theme folder, the files it overrides, and its error if any.
+async fn theme_page(State(state): State<AppState>, auth: Auth, Query(m): Query<Msg>) -> Response {
+    theme_view(&state, &auth, StatusCode::OK, m.text(), None)
+}
+
+fn theme_view(state: &AppState, auth: &Auth, status: StatusCode, flash: Option<&str>, error: Option<String>) -> Response {
+    if let Err(e) = require(auth, auth.0.user.role.administers(), "管理网站主题") {
+        return error_page(state, auth, e);
+    }
+    let theme = state.theme.get();
+    let dir = state.theme.dir().map(|d| d.display().to_string());
+    page_status(state, auth, "admin/theme.html", status, context! { dir, files => yuanxun_site::THEME_FILES, overridden => &theme.overridden, problem => state.theme.error(), flash, error })
+}
+
+async fn theme_reload(State(state): State<AppState>, auth: Auth) -> Response {
+    match adm::reload_theme(&state, &auth.1).await {
+        Ok(_) => Redirect::to("/admin/theme?msg=theme").into_response(),
+        Err(e @ ServiceError::Invalid(_)) => theme_view(&state, &auth, StatusCode::UNPROCESSABLE_ENTITY, None, Some(e.to_string())),
+        Err(e) => error_page(&state, &auth, e),
+    }
 }
 
 async fn users_page(State(state): State<AppState>, auth: Auth, Query(m): Query<Msg>) -> Response {

@@ -124,7 +124,7 @@ fn page(state: &AppState, name: &str, status: StatusCode, ctx: minijinja::Value)
 
 /// A themed page's HTML, or the response that explains why there is none.
 fn render(state: &AppState, name: &str, status: StatusCode, ctx: minijinja::Value) -> Result<(StatusCode, String), Response> {
-    state.theme.render(name, ctx).map(|html| (status, html)).map_err(|e| {
+    state.theme.get().render(name, ctx).map(|html| (status, html)).map_err(|e| {
         tracing::error!("theme template {name} failed: {e:#}");
         (StatusCode::INTERNAL_SERVER_ERROR, "页面暂时无法显示").into_response()
     })
@@ -153,7 +153,8 @@ where
 /// may be cached for a year; plain names are revalidated.
 async fn static_file(State(state): State<AppState>, Path(file): Path<String>) -> Response {
     let path = format!("/static/{file}");
-    for asset in [&state.theme.css, &state.theme.js, super::admin::admin_css()] {
+    let theme = state.theme.get();
+    for asset in [&theme.css, &theme.js, super::admin::admin_css()] {
         let cache = if path == asset.path {
             "public, max-age=31536000, immutable"
         } else if path == asset.plain {
@@ -161,7 +162,7 @@ async fn static_file(State(state): State<AppState>, Path(file): Path<String>) ->
         } else {
             continue;
         };
-        return ([(header::CONTENT_TYPE, asset.content_type), (header::CACHE_CONTROL, cache)], asset.body).into_response();
+        return ([(header::CONTENT_TYPE, asset.content_type), (header::CACHE_CONTROL, cache)], asset.body.to_string()).into_response();
     }
     not_found(&state)
 }

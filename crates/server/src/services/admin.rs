@@ -173,3 +173,28 @@ pub async fn save_channel(state: &AppState, actor: &Actor, id: Option<i64>, inpu
     state.pages.clear();
     Ok(channel)
 }
+
+/// Loads the site's theme folder again (an admin's 重新加载): the new theme is served and
+/// the page cache cleared, or the error is returned and the last good theme stays.
+pub async fn reload_theme(state: &AppState, actor: &Actor) -> ServiceResult<Vec<String>> {
+    require_admin(actor)?;
+    let live = state.theme.clone();
+    let ok = tokio::task::spawn_blocking(move || live.reload()).await.map_err(|e| ServiceError::Internal(e.to_string()))?;
+    let mut tx = state.store.begin().await?;
+    let detail = match (ok, state.theme.error()) {
+        (true, _) => format!("已加载：{}", state.theme.get().overridden.join("、")),
+        (false, Some(e)) => format!("有错误，仍使用上一个正确的版本：{e}"),
+        (false, None) => "没有主题文件夹".into(),
+    };
+    audit(tx.conn(), state.site_id(), actor, "theme_reload", "site", state.site_id(), detail).await?;
+    tx.commit().await?;
+    if ok {
+        state.pages.clear();
+        Ok(state.theme.get().overridden.clone())
+    } else {
+        Err(match state.theme.error() {
+            Some(e) => ServiceError::Invalid(format!("网站主题有错误：{e}。公众网站仍使用上一个正确的版本，请修改后再重新加载。")),
+            None => ServiceError::Invalid("没有配置主题文件夹".into()),
+        })
+    }
+}

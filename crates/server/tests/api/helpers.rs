@@ -28,8 +28,15 @@ pub struct TestApp {
     pub fx: Fixture,
 }
 
-fn config() -> Config {
-    Config { scheduler_every: Duration::from_millis(500), views_flush_every: Duration::from_secs(3600), ..Config::default() }
+/// The test configuration: a theme folder in the data folder, looked at often.
+fn config(data: &Path) -> Config {
+    Config {
+        scheduler_every: Duration::from_millis(500),
+        views_flush_every: Duration::from_secs(3600),
+        theme_dir: Some(data.join("theme")),
+        theme_check_every: Duration::from_millis(100),
+        ..Config::default()
+    }
 }
 
 static HASH: std::sync::OnceLock<String> = std::sync::OnceLock::new();
@@ -38,7 +45,7 @@ static HASH: std::sync::OnceLock<String> = std::sync::OnceLock::new();
 pub async fn spawn_app() -> TestApp {
     let dir = tempfile::tempdir().unwrap();
     let store = Store::open_dir(dir.path()).await.unwrap();
-    let state = AppState::new(store.clone(), config()).await.unwrap();
+    let state = AppState::new(store.clone(), config(dir.path())).await.unwrap();
     let site = state.site_id();
     let hash = HASH.get_or_init(|| yuanxun_server::auth::hash_password(PASSWORD)).clone();
     let mut tx = store.begin().await.unwrap();
@@ -70,7 +77,7 @@ impl TestApp {
     pub async fn restart(&mut self) {
         self.stop().await;
         let store = Store::open_dir(self.dir.path()).await.unwrap();
-        let state = AppState::new(store, config()).await.unwrap();
+        let state = AppState::new(store, config(self.dir.path())).await.unwrap();
         let running = yuanxun_server::start(state, "127.0.0.1:0".parse().unwrap(), false).await.unwrap();
         self.base = format!("http://{}", running.addr);
         self.running = Some(running);

@@ -9,5 +9,6 @@ mod search;
 mod site_article;
 mod site_cache;
 mod site_feeds;
+mod site_theme;
 mod spine;
 mod uploads;
