@@ -294,3 +294,76 @@ async fn visitor_reads_searches_and_downloads_in_chromium() {
     assert_eq!(c.current_url().await.unwrap().path(), article_url.path());
     c.close().await.unwrap();
 }
+
+/// axe-core's script (npm), installed under target/ on first use.
+fn axe_source() -> String {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target/axe");
+    let file = dir.join("node_modules/axe-core/axe.min.js");
+    if !file.exists() {
+        std::fs::create_dir_all(&dir).unwrap();
+        let out = Command::new("npm")
+            .args(["install", "--no-save", "--no-audit", "--no-fund", "--prefix"])
+            .arg(&dir)
+            .arg("axe-core@4.10")
+            .output()
+            .expect("npm must be installed for the accessibility test: apt-get install npm");
+        assert!(out.status.success(), "npm install axe-core failed: {}", String::from_utf8_lossy(&out.stderr));
+    }
+    std::fs::read_to_string(file).unwrap()
+}
+
+/// The serious and critical axe-core violations of the page open in `c`.
+async fn axe_violations(c: &Client, axe: &str) -> Vec<String> {
+    c.execute(&format!("{axe}; return true;"), vec![]).await.unwrap();
+    let found = c
+        .execute_async(
+            "const done = arguments[arguments.length - 1];\
+             axe.run(document).then(r => done([r.passes.length, r.violations\
+               .filter(v => v.impact === 'serious' || v.impact === 'critical')\
+               .map(v => v.impact + ' ' + v.id + ': ' + v.help + ' @ ' + v.nodes.slice(0, 4).map(n => n.target.join(' ')).join(' | '))]));",
+            vec![],
+        )
+        .await
+        .unwrap();
+    // axe really ran: a page like ours passes dozens of its rules.
+    assert!(found[0].as_u64().unwrap() >= 15, "axe-core did not run its rules: {found}");
+    found[1].as_array().unwrap().iter().map(|v| v.as_str().unwrap().to_string()).collect()
+}
+
+#[tokio::test]
+async fn public_pages_pass_axe_core_without_serious_violations() {
+    let app = spawn_app().await;
+    let photos = {
+        let store = &app.running.as_ref().unwrap().state.store;
+        let mut tx = store.begin().await.unwrap();
+        let id = yuanxun_store::sites::create_channel(tx.conn(), 1, "photos", "图片新闻", 3, 2).await.unwrap().id;
+        tx.commit().await.unwrap();
+        id
+    };
+    let story = crate::site_article::story_in;
+    let (_, article) = story(&app, photos, "骨科举办关爱骨骼健康义诊", "<h2>活动概况</h2><p>骨科专家为社区居民提供骨密度检测。</p>", &["义诊现场", "专家讲解"]).await;
+    story(&app, photos, "护理部举办护理技能竞赛", "<p>四十名护士参加比赛。</p>", &["比赛现场"]).await;
+    story(&app, app.fx.news, "医院召开年度宣传工作会议", "<p>会议表彰优秀通讯员。</p>", &[]).await;
+    let axe = axe_source();
+    let base = app.base.clone();
+    let (_driver, c) = browser().await;
+    let mut report = Vec::new();
+    for (name, path) in [("home", "/".to_string()), ("channel", "/channel/photos".into()), ("list", "/channel/news".into()), ("article", article.clone()), ("search", "/search?q=骨科".into()), ("404", "/no-such-page".into())] {
+        c.goto(&format!("{base}{path}")).await.unwrap();
+        for v in axe_violations(&c, &axe).await {
+            report.push(format!("{name}: {v}"));
+        }
+    }
+    // 适老化 mode: large type and high contrast must hold up too.
+    c.goto(&format!("{base}/reader?elder=1&back={article}")).await.unwrap();
+    assert!(c.execute("return document.documentElement.classList.contains('elder')", vec![]).await.unwrap().as_bool().unwrap());
+    for v in axe_violations(&c, &axe).await {
+        report.push(format!("elder article: {v}"));
+    }
+    c.goto(&format!("{base}/")).await.unwrap();
+    for v in axe_violations(&c, &axe).await {
+        report.push(format!("elder home: {v}"));
+    }
+    assert!(report.is_empty(), "axe-core found serious or critical violations:\n{}", report.join("\n"));
+    c.close().await.unwrap();
+}
