@@ -40,6 +40,10 @@ enum Command {
         /// sitemap (e.g. https://news.example-hospital.cn). Default: the request's Host.
         #[arg(long, env = "YUANXUN_PUBLIC_URL")]
         public_url: Option<String>,
+        /// Keep a static export of the site in this folder, updated on every publish,
+        /// correction and retraction (see `export`).
+        #[arg(long)]
+        export: Option<PathBuf>,
     },
     /// Checks files (.txt, .md, .html, .docx) for risky words, typos, privacy leaks,
     /// placeholders and more. Exit code 0 clean, 1 warnings only, 2 blocking findings.
@@ -67,6 +71,20 @@ enum Command {
         /// Data folder (as given to serve).
         #[arg(long, default_value = "yuanxun-data")]
         data: PathBuf,
+    },
+    /// Writes the whole public site as static files (pages, feeds, sitemap, styles, photos)
+    /// with a manifest signed by the site's Ed25519 key. The folder is replaced only when the
+    /// new copy is complete.
+    Export {
+        /// Data folder (as given to serve).
+        #[arg(long, default_value = "yuanxun-data")]
+        data: PathBuf,
+        /// Where to write the site.
+        #[arg(long)]
+        out: PathBuf,
+        /// The address the copy will be served at (for canonical links, feeds, sitemap).
+        #[arg(long, env = "YUANXUN_PUBLIC_URL", default_value = "http://localhost")]
+        public_url: String,
     },
     /// Audit log tools.
     Audit {
@@ -107,7 +125,7 @@ fn main() -> ExitCode {
         };
     }
     tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::try_from_env("YUANXUN_LOG").unwrap_or_else(|_| "info,sqlx=warn".into()))
+        .with_env_filter(tracing_subscriber::EnvFilter::try_from_env("YUANXUN_LOG").unwrap_or_else(|_| "info,sqlx=warn,tantivy=warn".into()))
         .with_writer(std::io::stderr)
         .init();
     let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("tokio runtime");
@@ -122,7 +140,7 @@ fn main() -> ExitCode {
 
 async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
-        Command::Serve { listen, data, demo, secure_cookies, public_url } => {
+        Command::Serve { listen, data, demo, secure_cookies, public_url, export } => {
             let store = Store::open_dir(&data).await?;
             // Where an admin puts theme files (see 工作台 → 网站主题).
             std::fs::create_dir_all(data.join("theme"))?;
@@ -130,7 +148,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 anyhow::ensure!(u.starts_with("http://") || u.starts_with("https://"), "--public-url 应以 http:// 或 https:// 开头，例如 https://news.example.cn（现为 {u}）");
             }
             let public_url = public_url.map(|u| u.trim_end_matches('/').to_string());
-            let config = Config { secure_cookies, public_url, search_dir: Some(data.join("search")), theme_dir: Some(data.join("theme")), ..Config::default() };
+            let config = Config { secure_cookies, public_url, search_dir: Some(data.join("search")), theme_dir: Some(data.join("theme")), export_dir: export.clone(), ..Config::default() };
             let mut state = AppState::new(store.clone(), config.clone()).await?;
             if demo {
                 let pw = std::env::var("YUANXUN_DEMO_PASSWORD").ok();
@@ -149,26 +167,44 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 }
                 state = state.reload_site().await?;
             }
+            if let Some(dir) = export.as_ref().filter(|d| !d.join("manifest.json").exists()) {
+                let base = state.config.public_url.clone().unwrap_or_else(|| format!("http://{listen}"));
+                let r = yuanxun_server::services::export::export(&state, dir, &base, |_, _| {}).await?;
+                println!("已导出静态网站到 {}（{} 篇文章）；此后每次发布、更正、撤稿都会更新它。", dir.display(), r.articles);
+            }
             let running = yuanxun_server::start(state, listen, true).await?;
             println!("院讯已启动：网站 http://{0}/   工作台 http://{0}/admin   数据目录 {1}", running.addr, data.display());
             running.wait().await;
             Ok(ExitCode::SUCCESS)
         }
         Command::Check { .. } | Command::CheckEval { .. } => unreachable!("handled before the runtime starts"),
+        Command::Export { data, out, public_url } => {
+            anyhow::ensure!(public_url.starts_with("http://") || public_url.starts_with("https://"), "--public-url 应以 http:// 或 https:// 开头（现为 {public_url}）");
+            let store = open_existing(&data).await?;
+            let config = Config { theme_dir: Some(data.join("theme")), ..Config::default() };
+            let (state, _) = AppState::open(store, config).await?;
+            let started = std::time::Instant::now();
+            let (bar, progress) = progress_bar("导出网站");
+            let report = yuanxun_server::services::export::export(&state, &out, &public_url, progress).await?;
+            bar.finish_and_clear();
+            println!(
+                "网站已导出到 {}：{} 篇文章，{} 个文件，{:.1} MB，用时 {:.1} 秒。",
+                out.display(),
+                report.articles,
+                report.files,
+                report.bytes as f64 / 1e6,
+                started.elapsed().as_secs_f64()
+            );
+            println!("清单 manifest.json 已用站点密钥签名（manifest.sig），公钥：{}", report.public_key);
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Reindex { data } => {
             let store = open_existing(&data).await?;
             let config = Config { search_dir: Some(data.join("search")), ..Config::default() };
             let (state, _) = AppState::open(store, config).await?;
             let started = std::time::Instant::now();
-            let bar = indicatif::ProgressBar::new(0).with_style(
-                indicatif::ProgressStyle::with_template("重建搜索索引 {bar:40} {pos}/{len} 篇 {per_sec} 剩余 {eta}").expect("a valid template"),
-            );
-            let shown = bar.clone();
-            let n = yuanxun_server::services::search::reindex(&state, move |done, total| {
-                shown.set_length(total as u64);
-                shown.set_position(done as u64);
-            })
-            .await?;
+            let (bar, progress) = progress_bar("重建搜索索引");
+            let n = yuanxun_server::services::search::reindex(&state, progress).await?;
             bar.finish_and_clear();
             println!("搜索索引已重建：{n} 篇文章，用时 {:.1} 秒。", started.elapsed().as_secs_f64());
             Ok(ExitCode::SUCCESS)
@@ -196,4 +232,16 @@ async fn open_existing(data: &std::path::Path) -> anyhow::Result<Store> {
         anyhow::bail!("{} 中没有数据库（yuanxun.db）：请用 --data 指向 serve 使用的数据目录", data.display());
     }
     Ok(Store::open_dir(data).await?)
+}
+
+/// A progress bar over articles (hidden when stderr is not a terminal) and the callback
+/// that moves it: `progress(done, total)`.
+fn progress_bar(label: &str) -> (indicatif::ProgressBar, impl Fn(usize, usize) + Send + 'static) {
+    let style = indicatif::ProgressStyle::with_template(&format!("{label} {{bar:40}} {{pos}}/{{len}} 篇 {{per_sec}} 剩余 {{eta}}")).expect("a valid template");
+    let bar = indicatif::ProgressBar::new(0).with_style(style);
+    let shown = bar.clone();
+    (bar, move |done: usize, total: usize| {
+        shown.set_length(total as u64);
+        shown.set_position(done as u64);
+    })
 }

@@ -84,6 +84,19 @@ async fn serve_demo_creates_a_hospital_in_a_fresh_folder() {
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(out.status.success(), "{text} {}", String::from_utf8_lossy(&out.stderr));
     assert!(text.contains(&format!("搜索索引已重建：{} 篇文章", list.as_array().unwrap().len())), "{text}");
+
+    // `export` writes the static site with a signed manifest.
+    let site = dir.path().join("static-site");
+    let out = Command::new(BIN).args(["export", "--public-url", "https://news.example.cn", "--data"]).arg(&data).arg("--out").arg(&site).output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{text} {}", String::from_utf8_lossy(&out.stderr));
+    assert!(text.contains(&format!("{} 篇文章", list.as_array().unwrap().len())) && text.contains("公钥："), "{text}");
+    for file in ["index.html", "manifest.json", "manifest.sig", "sitemap.xml"] {
+        assert!(site.join(file).exists(), "{file}");
+    }
+    let bad = Command::new(BIN).args(["export", "--public-url", "news.example.cn", "--data"]).arg(&data).arg("--out").arg(&site).output().unwrap();
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("--public-url 应以 http:// 或 https:// 开头"));
 }
 
 #[tokio::test]

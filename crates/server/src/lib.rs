@@ -47,6 +47,8 @@ pub struct Config {
     pub theme_dir: Option<PathBuf>,
     /// How often the theme folder is looked at for changes.
     pub theme_check_every: Duration,
+    /// A static export kept up to date: every publish, correction and retraction updates it.
+    pub export_dir: Option<PathBuf>,
 }
 
 impl Default for Config {
@@ -60,6 +62,7 @@ impl Default for Config {
             search_dir: None,
             theme_dir: None,
             theme_check_every: Duration::from_secs(3),
+            export_dir: None,
         }
     }
 }
@@ -82,6 +85,8 @@ pub struct AppState {
     pub search: Arc<yuanxun_search::SearchIndex>,
     /// The public site's rendered pages.
     pub pages: Arc<pages::PageCache>,
+    /// Held while the static export is being updated (one update at a time).
+    pub export_lock: Arc<tokio::sync::Mutex<()>>,
 }
 
 impl AppState {
@@ -122,6 +127,7 @@ impl AppState {
             checkers: Arc::default(),
             search: Arc::new(search),
             pages: Arc::default(),
+            export_lock: Arc::default(),
         };
         Ok((state, fresh))
     }

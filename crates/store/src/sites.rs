@@ -102,3 +102,16 @@ pub async fn rename_site(c: &mut AnyConnection, site_id: i64, name: &str) -> Res
     sqlx::query("UPDATE sites SET name = $1 WHERE id = $2").bind(name).bind(site_id).execute(&mut *c).await?;
     Ok(())
 }
+
+/// The site's signing seed (hex), if one was made.
+pub async fn signing_seed(c: &mut AnyConnection, site_id: i64) -> Result<Option<String>> {
+    let row = sqlx::query("SELECT ed25519_seed FROM site_keys WHERE site_id = $1").bind(site_id).fetch_optional(&mut *c).await?;
+    Ok(row.map(|r| sqlx::Row::try_get(&r, "ed25519_seed")).transpose()?)
+}
+
+/// Stores the site's signing seed; keeps the first one if two exports race.
+pub async fn set_signing_seed(c: &mut AnyConnection, site_id: i64, seed_hex: &str) -> Result<()> {
+    sqlx::query("INSERT INTO site_keys (site_id, ed25519_seed, created_at) VALUES ($1, $2, $3) ON CONFLICT (site_id) DO NOTHING")
+        .bind(site_id).bind(seed_hex).bind(yuanxun_core::clock::now()).execute(&mut *c).await?;
+    Ok(())
+}

@@ -57,6 +57,37 @@ impl Reader {
     }
 }
 
+/// Whom a page is rendered for: the address readers reach the site at, their display
+/// settings, and whether the page is for the static export (which has no search, reader
+/// settings, view counts or Word files: those need the server).
+#[derive(Debug, Clone)]
+pub struct View {
+    pub base: String,
+    reader: Reader,
+    pub export: bool,
+}
+
+impl View {
+    fn of(state: &AppState, headers: &HeaderMap) -> View {
+        View { base: base_url(state, headers), reader: Reader::from_headers(headers), export: false }
+    }
+
+    /// A page of the static export of the site at `base`.
+    pub fn export(base: &str) -> View {
+        View { base: base.trim_end_matches('/').to_string(), reader: Reader { font: "m", elder: false }, export: true }
+    }
+
+    /// The address of page `n` of a channel.
+    pub fn channel_page(&self, slug: &str, n: i64) -> String {
+        match (n, self.export) {
+            (..=1, false) => format!("/channel/{slug}"),
+            (..=1, true) => format!("/channel/{slug}/"),
+            (n, false) => format!("/channel/{slug}?page={n}"),
+            (n, true) => format!("/channel/{slug}/page/{n}.html"),
+        }
+    }
+}
+
 #[derive(Deserialize)]
 struct ReaderQuery {
     font: Option<String>,
@@ -132,9 +163,8 @@ fn render(state: &AppState, name: &str, status: StatusCode, ctx: minijinja::Valu
 
 /// The cache key of a page: the address readers reach it at, their display settings, and
 /// the page's normalised path.
-fn cache_key(state: &AppState, headers: &HeaderMap, path: &str) -> String {
-    let r = Reader::from_headers(headers);
-    format!("{}|{}{}|{path}", base_url(state, headers), r.font, if r.elder { "e" } else { "" })
+fn cache_key(view: &View, path: &str) -> String {
+    format!("{}|{}{}|{path}", view.base, view.reader.font, if view.reader.elder { "e" } else { "" })
 }
 
 /// Serves a page from the render cache, or renders, caches and serves it. Errors (busy,
@@ -183,6 +213,12 @@ async fn cover_url(c: &mut yuanxun_store::AnyConnection, site: i64, cover: Optio
     Some(crate::services::manuscripts::media_url(&m))
 }
 
+/// The themed 404 page's HTML, for the static export.
+pub fn render_notice(state: &AppState, view: &View) -> Result<(StatusCode, String), Response> {
+    let ctx = context! { site => &*state.site, channels => Vec::<()>::new(), heading => "页面不存在", message => "您访问的页面不存在，可能地址有误或已被移动。", export => view.export };
+    render(state, "notice.html", StatusCode::NOT_FOUND, ctx)
+}
+
 /// The themed 404 page.
 pub fn not_found(state: &AppState) -> Response {
     let ctx = context! { site => &*state.site, channels => Vec::<()>::new(), heading => "页面不存在", message => "您访问的页面不存在，可能地址有误或已被移动。" };
@@ -207,14 +243,15 @@ async fn cards(c: &mut yuanxun_store::AnyConnection, site: i64, list: Vec<yuanxu
 }
 
 async fn home(State(state): State<AppState>, headers: HeaderMap) -> Response {
-    let key = cache_key(&state, &headers, "/");
+    let view = View::of(&state, &headers);
+    let key = cache_key(&view, "/");
     if let Some(p) = state.pages.get(&key) {
         return p.respond(&headers);
     }
-    cached(&state, &headers, key, None, render_home(&state, &headers)).await
+    cached(&state, &headers, key, None, render_home(&state, &view)).await
 }
 
-async fn render_home(state: &AppState, headers: &HeaderMap) -> Result<(StatusCode, String), Response> {
+pub async fn render_home(state: &AppState, view: &View) -> Result<(StatusCode, String), Response> {
     let site = state.site_id();
     let Ok(mut c) = state.store.conn().await else { return Err(busy()) };
     let chans = sites::list_channels(&mut c, site).await.unwrap_or_default();
@@ -228,7 +265,7 @@ async fn render_home(state: &AppState, headers: &HeaderMap) -> Result<(StatusCod
             blocks.push(context! { channel => ch, articles => cards(&mut c, site, list).await });
         }
     }
-    let base = base_url(state, headers);
+    let base = &view.base;
     let here = "/";
     let names: Vec<&str> = chans.iter().map(|c| c.name.as_str()).collect();
     let seo = Seo {
@@ -240,7 +277,7 @@ async fn render_home(state: &AppState, headers: &HeaderMap) -> Result<(StatusCod
         feed: "/feed.xml".into(),
         feed_title: format!("{} - 新闻中心", state.site.name),
     };
-    render(state, "home.html", StatusCode::OK, context! { site => &*state.site, channels => chans, blocks, pictures, seo, reader => Reader::from_headers(headers), here => here })
+    render(state, "home.html", StatusCode::OK, context! { site => &*state.site, channels => chans, blocks, pictures, seo, reader => view.reader, export => view.export, here => here })
 }
 
 #[derive(Deserialize)]
@@ -249,31 +286,36 @@ struct PageQuery {
 }
 
 async fn channel(State(state): State<AppState>, headers: HeaderMap, Path(slug): Path<String>, Query(q): Query<PageQuery>) -> Response {
-    let key = cache_key(&state, &headers, &format!("/channel/{slug}?page={}", q.page.unwrap_or(1)));
+    let view = View::of(&state, &headers);
+    let key = cache_key(&view, &format!("/channel/{slug}?page={}", q.page.unwrap_or(1)));
     if let Some(p) = state.pages.get(&key) {
         return p.respond(&headers);
     }
-    cached(&state, &headers, key, None, render_channel(&state, &headers, slug, q)).await
+    cached(&state, &headers, key, None, render_channel(&state, &view, &slug, q.page.unwrap_or(1))).await
 }
 
-async fn render_channel(state: &AppState, headers: &HeaderMap, slug: String, q: PageQuery) -> Result<(StatusCode, String), Response> {
+/// How many pages a channel's list has.
+pub fn channel_pages(total: i64) -> i64 {
+    ((total + PAGE_SIZE - 1) / PAGE_SIZE).max(1)
+}
+
+pub async fn render_channel(state: &AppState, view: &View, slug: &str, page: i64) -> Result<(StatusCode, String), Response> {
     let site = state.site_id();
     let Ok(mut c) = state.store.conn().await else { return Err(busy()) };
-    let Ok(ch) = sites::channel_by_slug(&mut c, site, &slug).await else { return Err(not_found(state)) };
+    let Ok(ch) = sites::channel_by_slug(&mut c, site, slug).await else { return Err(not_found(state)) };
     let total = articles::count_live(&mut c, site, Some(ch.id)).await.unwrap_or(0);
-    let pages = (total + PAGE_SIZE - 1).max(1) / PAGE_SIZE.max(1);
-    let pages = pages.max(1);
-    let page_no = q.page.unwrap_or(1).clamp(1, pages);
+    let pages = channel_pages(total);
+    let page_no = page.clamp(1, pages);
     let list = articles::list(&mut c, site, Some(ch.id), (page_no - 1) * PAGE_SIZE, PAGE_SIZE).await.unwrap_or_default();
     let list = cards(&mut c, site, list).await;
     let chans = sites::list_channels(&mut c, site).await.unwrap_or_default();
-    let base = base_url(state, headers);
-    let here = if page_no > 1 { format!("/channel/{}?page={page_no}", ch.slug) } else { format!("/channel/{}", ch.slug) };
+    let base = &view.base;
+    let here = view.channel_page(&ch.slug, page_no);
     let nth = if page_no > 1 { format!("（第 {page_no} 页）") } else { String::new() };
     let seo = Seo {
         title: format!("{}{nth} - {}", ch.name, state.site.name),
         description: format!("{}{}栏目{nth}，共 {total} 篇文章。", state.site.name, ch.name),
-        canonical: if page_no > 1 { format!("{base}/channel/{}?page={page_no}", ch.slug) } else { format!("{base}/channel/{}", ch.slug) },
+        canonical: format!("{base}{here}"),
         og_type: "website",
         image: None,
         feed: format!("/channel/{}/feed.xml", ch.slug),
@@ -281,7 +323,9 @@ async fn render_channel(state: &AppState, headers: &HeaderMap, slug: String, q: 
     };
     // A channel of photo news (every story on the page has a cover) shows as a grid.
     let photo_grid = !list.is_empty() && list.iter().all(|a| a.cover_url.is_some());
-    render(state, "channel.html", StatusCode::OK, context! { site => &*state.site, channels => chans, current => ch, articles => list, photo_grid, page => page_no, pages, seo, reader => Reader::from_headers(headers), here => here })
+    let prev_url = (page_no > 1).then(|| view.channel_page(&ch.slug, page_no - 1));
+    let next_url = (page_no < pages).then(|| view.channel_page(&ch.slug, page_no + 1));
+    render(state, "channel.html", StatusCode::OK, context! { site => &*state.site, channels => chans, current => ch, articles => list, photo_grid, page => page_no, pages, prev_url, next_url, seo, reader => view.reader, export => view.export, here => here })
 }
 
 /// An article page. Every request for a live article counts a view, cached page or not.
@@ -291,14 +335,15 @@ async fn article(State(state): State<AppState>, headers: HeaderMap, Path(file): 
         return word_file(&state, &headers, id).await;
     }
     let Some(id) = file.strip_suffix(".html").and_then(|s| s.parse::<i64>().ok()) else { return not_found(&state) };
-    let key = cache_key(&state, &headers, &article_path(id));
+    let view = View::of(&state, &headers);
+    let key = cache_key(&view, &article_path(id));
     if let Some(p) = state.pages.get(&key) {
         if p.status() == StatusCode::OK {
             state.views.hit(site, id);
         }
         return p.respond(&headers);
     }
-    match render_article(&state, &headers, id).await {
+    match render_article(&state, &view, id).await {
         Ok((StatusCode::OK, html)) => {
             state.views.hit(site, id);
             state.pages.put(key, Page::new(StatusCode::OK, html, Some(VIEWS_REFRESH))).respond(&headers)
@@ -308,7 +353,7 @@ async fn article(State(state): State<AppState>, headers: HeaderMap, Path(file): 
     }
 }
 
-async fn render_article(state: &AppState, headers: &HeaderMap, id: i64) -> Result<(StatusCode, String), Response> {
+pub async fn render_article(state: &AppState, view: &View, id: i64) -> Result<(StatusCode, String), Response> {
     let site = state.site_id();
     let Ok(mut c) = state.store.conn().await else { return Err(busy()) };
     let Ok(a) = articles::get(&mut c, site, id).await else { return Err(not_found(state)) };
@@ -337,14 +382,14 @@ async fn render_article(state: &AppState, headers: &HeaderMap, id: i64) -> Resul
     }
     let current = chans.iter().find(|ch| ch.id == a.channel_id).cloned();
     let summary = text::excerpt(&a.body_html, 80);
-    let base = base_url(state, headers);
+    let base = &view.base;
     let here = article_path(a.id);
     let canonical = format!("{base}{here}");
     let image = cover_url(&mut c, site, a.cover_media_id).await.or(first_image);
     let qr = yuanxun_site::qr_svg(&canonical).map(minijinja::Value::from_safe_string);
     let (older, newer) = articles::neighbours(&mut c, &a).await.unwrap_or_default();
     let link = |n: Option<(i64, String)>| n.map(|(id, title)| context! { url => article_path(id), title });
-    let related: Vec<minijinja::Value> = services::search::related(state, &a, 5).await.into_iter().map(|h| context! { url => article_path(h.id), title => minijinja::Value::from_safe_string(h.title_html), published_at => h.published_at }).collect();
+    let related: Vec<minijinja::Value> = if view.export { Vec::new() } else { services::search::related(state, &a, 5).await }.into_iter().map(|h| context! { url => article_path(h.id), title => minijinja::Value::from_safe_string(h.title_html), published_at => h.published_at }).collect();
     let seo = Seo {
         title: format!("{} - {} - {}", a.title, a.channel_name, state.site.name),
         description: summary.clone(),
@@ -354,7 +399,7 @@ async fn render_article(state: &AppState, headers: &HeaderMap, id: i64) -> Resul
         feed: format!("/channel/{}/feed.xml", a.channel_slug),
         feed_title: format!("{} - {}", a.channel_name, state.site.name),
     };
-    render(state, "article.html", StatusCode::OK, context! { site => &*state.site, channels => chans, current, article => a, views, gallery, attachments, summary, seo, qr, previous => link(older), next => link(newer), related, word => format!("/news/{id}.docx"), reader => Reader::from_headers(headers), here => here })
+    render(state, "article.html", StatusCode::OK, context! { site => &*state.site, channels => chans, current, article => a, views, gallery, attachments, summary, seo, qr, previous => link(older), next => link(newer), related, word => format!("/news/{id}.docx"), reader => view.reader, export => view.export, here => here })
 }
 
 #[derive(Deserialize)]
@@ -444,7 +489,7 @@ async fn search(State(state): State<AppState>, headers: HeaderMap, Query(p): Que
     let ctx = context! {
         site => &*state.site, channels => &chans, q, channel, from => from_s.trim(), to => to_s.trim(), problem,
         total => results.total, hits => results.hits, page => page_no, pages, first => (page_no - 1) * SEARCH_PAGE + 1,
-        page_link, seo, reader => Reader::from_headers(&headers), here => here, noindex => true,
+        page_link, seo, reader => Reader::from_headers(&headers), export => false, here => here, noindex => true,
     };
     page(&state, "search.html", StatusCode::OK, ctx)
 }
@@ -509,8 +554,12 @@ async fn word_file(state: &AppState, headers: &HeaderMap, id: i64) -> Response {
 
 /// The Atom feed of the newest live articles, site-wide or of one channel.
 async fn feed_response(state: &AppState, headers: &HeaderMap, c: &mut yuanxun_store::AnyConnection, channel: Option<&yuanxun_store::Channel>) -> Response {
+    ([(header::CONTENT_TYPE, "application/atom+xml; charset=utf-8")], feed_xml(state, &base_url(state, headers), c, channel).await).into_response()
+}
+
+/// The Atom feed of the site (or one channel) at `base`.
+pub async fn feed_xml(state: &AppState, base: &str, c: &mut yuanxun_store::AnyConnection, channel: Option<&yuanxun_store::Channel>) -> String {
     let list = articles::list(c, state.site_id(), channel.map(|ch| ch.id), 0, FEED_SIZE).await.unwrap_or_default();
-    let base = base_url(state, headers);
     let urls: Vec<String> = list.iter().map(|a| format!("{base}{}", article_path(a.id))).collect();
     let summaries: Vec<String> = list.iter().map(|a| text::excerpt(&a.body_html, 120)).collect();
     // Media in bodies are site-relative; readers outside the site need absolute URLs.
@@ -534,7 +583,7 @@ async fn feed_response(state: &AppState, headers: &HeaderMap, c: &mut yuanxun_st
     };
     let subtitle = format!("{}党委宣传部 · 新闻中心", state.site.name);
     let feed = yuanxun_site::feeds::Feed { title: &title, subtitle: &subtitle, self_url: &self_url, page_url: &page_url };
-    ([(header::CONTENT_TYPE, "application/atom+xml; charset=utf-8")], yuanxun_site::feeds::atom(&feed, &entries)).into_response()
+    yuanxun_site::feeds::atom(&feed, &entries)
 }
 
 async fn site_feed(State(state): State<AppState>, headers: HeaderMap) -> Response {
@@ -549,23 +598,28 @@ async fn channel_feed(State(state): State<AppState>, headers: HeaderMap, Path(sl
 }
 
 async fn sitemap(State(state): State<AppState>, headers: HeaderMap) -> Response {
-    let site = state.site_id();
     let Ok(mut c) = state.store.conn().await else { return busy() };
-    let base = base_url(&state, &headers);
-    let chans = sites::list_channels(&mut c, site).await.unwrap_or_default();
+    let xml = sitemap_xml(&state, &base_url(&state, &headers), &mut c).await;
+    ([(header::CONTENT_TYPE, "application/xml; charset=utf-8")], xml).into_response()
+}
+
+/// sitemap.xml of the site at `base`.
+pub async fn sitemap_xml(state: &AppState, base: &str, c: &mut yuanxun_store::AnyConnection) -> String {
+    let site = state.site_id();
+    let chans = sites::list_channels(c, site).await.unwrap_or_default();
     let mut urls: Vec<(String, Option<i64>)> = vec![(format!("{base}/"), None)];
     urls.extend(chans.iter().map(|ch| (format!("{base}/channel/{}", ch.slug), None)));
     // Every live article, a thousand at a time, up to what one sitemap file may hold.
     let mut offset = 0;
     while urls.len() < yuanxun_site::feeds::SITEMAP_LIMIT {
-        let batch = articles::list(&mut c, site, None, offset, 1000).await.unwrap_or_default();
+        let batch = articles::list(c, site, None, offset, 1000).await.unwrap_or_default();
         if batch.is_empty() {
             break;
         }
         offset += batch.len() as i64;
         urls.extend(batch.iter().map(|a| (format!("{base}{}", article_path(a.id)), Some(a.published_at))));
     }
-    ([(header::CONTENT_TYPE, "application/xml; charset=utf-8")], yuanxun_site::feeds::sitemap(&urls)).into_response()
+    yuanxun_site::feeds::sitemap(&urls)
 }
 
 async fn robots(State(state): State<AppState>, headers: HeaderMap) -> Response {

@@ -4,6 +4,7 @@
 pub mod accounts;
 pub mod admin;
 pub mod checks;
+pub mod export;
 pub mod manuscripts;
 pub mod search;
 

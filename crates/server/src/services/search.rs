@@ -40,8 +40,8 @@ async fn blocking<T: Send + 'static>(ix: &Arc<SearchIndex>, f: impl FnOnce(&Sear
         .map_err(|e| ServiceError::Internal(e.to_string()))
 }
 
-/// Brings the index and the render cache up to date with the article of `manuscript_id`
-/// (published, corrected or retracted). Failures are logged, not returned: the change itself has been committed, and
+/// Brings the index, the render cache and the static export (when `serve --export` keeps
+/// one) up to date with the article of `manuscript_id` (published, corrected or retracted). Failures are logged, not returned: the change itself has been committed, and
 /// `yuanxun reindex` repairs the index.
 pub async fn article_changed(state: &AppState, site_id: i64, manuscript_id: i64) {
     // Home, channel and article pages may all show it.
@@ -61,6 +61,12 @@ pub async fn article_changed(state: &AppState, site_id: i64, manuscript_id: i64)
     };
     if let Err(e) = result {
         tracing::error!("search index not updated for manuscript {manuscript_id}: {e}");
+    }
+    if let Some(dir) = &state.config.export_dir {
+        let _one_at_a_time = state.export_lock.lock().await;
+        if let Err(e) = super::export::update(state, dir, manuscript_id).await {
+            tracing::error!("static export not updated for manuscript {manuscript_id}: {e}");
+        }
     }
 }
 

@@ -35,6 +35,7 @@ fn config(data: &Path) -> Config {
         views_flush_every: Duration::from_secs(3600),
         theme_dir: Some(data.join("theme")),
         theme_check_every: Duration::from_millis(100),
+        export_dir: Some(data.join("export")),
         ..Config::default()
     }
 }

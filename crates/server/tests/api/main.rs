@@ -3,6 +3,7 @@
 mod access;
 mod audit;
 mod browser;
+mod export;
 mod helpers;
 mod review_check;
 mod search;

@@ -1,0 +1,285 @@
+//! The static export: the whole public site as files (`yuanxun export --out DIR`), for a
+//! static web server or an archive, with a manifest of every file's SHA-256 and size signed
+//! with the site's Ed25519 key, so a copy on another server can be checked for tampering.
+//!
+//! The export is written to a new folder beside `DIR` and put in its place only when
+//! complete: readers of the old copy never see half a site.
+//!
+//! Layout: `index.html`, `channel/{slug}/index.html`, `channel/{slug}/page/{n}.html`,
+//! `news/{id}.html`, `404.html`, `feed.xml`, `channel/{slug}/feed.xml`, `sitemap.xml`,
+//! `robots.txt`, `static/…` (hashed names), `media/…` (the published photos and files), and
+//! `manifest.json` with `manifest.sig` (hex Ed25519 signature of manifest.json's bytes).
+
+use std::path::{Path, PathBuf};
+
+use ed25519_dalek::{Signer, SigningKey, VerifyingKey};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use yuanxun_core::clock;
+use yuanxun_store::{articles, manuscripts, sites};
+
+use crate::error::{ServiceError, ServiceResult};
+use crate::routes::public::{self, View};
+use crate::AppState;
+
+/// One file of the export.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Entry {
+    pub path: String,
+    pub sha256: String,
+    pub size: u64,
+}
+
+/// What `manifest.json` says.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Manifest {
+    pub site: String,
+    pub base_url: String,
+    pub generated_at: i64,
+    /// The hex public key that signed it.
+    pub public_key: String,
+    pub files: Vec<Entry>,
+}
+
+/// What an export did.
+#[derive(Debug, Clone)]
+pub struct Report {
+    pub files: usize,
+    pub bytes: u64,
+    pub articles: usize,
+    pub public_key: String,
+}
+
+/// The site's signing key, made (and stored) on first use.
+pub async fn signing_key(state: &AppState) -> ServiceResult<SigningKey> {
+    let mut tx = state.store.begin().await?;
+    let seed = match sites::signing_seed(tx.conn(), state.site_id()).await? {
+        Some(s) => s,
+        None => {
+            let key = SigningKey::generate(&mut rand::rngs::OsRng);
+            sites::set_signing_seed(tx.conn(), state.site_id(), &hex::encode(key.to_bytes())).await?;
+            sites::signing_seed(tx.conn(), state.site_id()).await?.ok_or_else(|| ServiceError::Internal("signing key not stored".into()))?
+        }
+    };
+    tx.commit().await?;
+    let bytes: [u8; 32] = hex::decode(&seed).ok().and_then(|b| b.try_into().ok()).ok_or_else(|| ServiceError::Internal("the stored signing key is damaged".into()))?;
+    Ok(SigningKey::from_bytes(&bytes))
+}
+
+/// Checks `manifest.json`'s bytes against `manifest.sig` with the site's public key.
+pub fn verify_signature(manifest: &[u8], sig_hex: &str, key: &VerifyingKey) -> bool {
+    let Some(bytes) = hex::decode(sig_hex.trim()).ok().and_then(|b| <[u8; 64]>::try_from(b).ok()) else { return false };
+    key.verify_strict(manifest, &ed25519_dalek::Signature::from_bytes(&bytes)).is_ok()
+}
+
+/// Files being written into a new folder, each recorded for the manifest.
+struct Tree {
+    root: PathBuf,
+    files: Vec<Entry>,
+}
+
+impl Tree {
+    fn put(&mut self, path: &str, bytes: &[u8]) -> ServiceResult<()> {
+        let full = self.root.join(path);
+        if let Some(dir) = full.parent() {
+            std::fs::create_dir_all(dir).map_err(|e| io_error(dir, e))?;
+        }
+        std::fs::write(&full, bytes).map_err(|e| io_error(&full, e))?;
+        self.files.push(Entry { path: path.to_string(), sha256: hex::encode(Sha256::digest(bytes)), size: bytes.len() as u64 });
+        Ok(())
+    }
+}
+
+fn io_error(path: &Path, e: std::io::Error) -> ServiceError {
+    ServiceError::Invalid(format!("无法写入 {}：{e}（请检查磁盘空间和目录权限）", path.display()))
+}
+
+fn page_html(r: Result<(axum::http::StatusCode, String), axum::response::Response>, what: &str) -> ServiceResult<String> {
+    r.map(|(_, html)| html).map_err(|resp| ServiceError::Internal(format!("{what}: {}", resp.status())))
+}
+
+/// Writes the whole site for `base` (the address it will be served at) into `out`,
+/// replacing what was there only when complete. `progress(done, total)` follows the
+/// article pages, the bulk of the work.
+pub async fn export(state: &AppState, out: &Path, base: &str, progress: impl Fn(usize, usize)) -> ServiceResult<Report> {
+    let key = signing_key(state).await?;
+    let name = out.file_name().and_then(|n| n.to_str()).ok_or_else(|| ServiceError::Invalid(format!("导出目录 {} 无效", out.display())))?;
+    let parent = out.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    std::fs::create_dir_all(parent).map_err(|e| io_error(parent, e))?;
+    let tmp = parent.join(format!(".{name}.new-{}", std::process::id()));
+    if tmp.exists() {
+        std::fs::remove_dir_all(&tmp).map_err(|e| io_error(&tmp, e))?;
+    }
+    let mut tree = Tree { root: tmp.clone(), files: Vec::new() };
+    let result = write_site(state, &mut tree, base, &key, progress).await;
+    let articles = match result {
+        Ok(n) => n,
+        Err(e) => {
+            let _ = std::fs::remove_dir_all(&tmp);
+            return Err(e);
+        }
+    };
+    // Swap: the old copy steps aside, the new one takes its name, the old one goes.
+    let old = parent.join(format!(".{name}.old-{}", std::process::id()));
+    if out.exists() {
+        std::fs::rename(out, &old).map_err(|e| io_error(out, e))?;
+    }
+    if let Err(e) = std::fs::rename(&tmp, out) {
+        let _ = std::fs::rename(&old, out);
+        return Err(io_error(out, e));
+    }
+    if old.exists() {
+        let _ = std::fs::remove_dir_all(&old);
+    }
+    let bytes = tree.files.iter().map(|f| f.size).sum();
+    Ok(Report { files: tree.files.len(), bytes, articles, public_key: hex::encode(key.verifying_key().to_bytes()) })
+}
+
+async fn write_site(state: &AppState, tree: &mut Tree, base: &str, key: &SigningKey, progress: impl Fn(usize, usize)) -> ServiceResult<usize> {
+    let view = View::export(base);
+    let base = view.base.clone();
+    let site = state.site_id();
+    let mut c = state.store.conn().await?;
+    let chans = sites::list_channels(&mut c, site).await?;
+    let total = articles::count_live(&mut c, site, None).await? as usize;
+    drop(c);
+
+    tree.put("index.html", page_html(public::render_home(state, &view).await, "home")?.as_bytes())?;
+    for ch in &chans {
+        channel_pages(state, tree, &view, ch).await?;
+    }
+    tree.put("404.html", page_html(public::render_notice(state, &view), "404")?.as_bytes())?;
+
+    // Articles, a page of the list at a time; their photos and files with them.
+    let mut done = 0;
+    let mut offset = 0;
+    loop {
+        let batch = {
+            let mut c = state.store.conn().await?;
+            articles::list(&mut c, site, None, offset, 500).await?
+        };
+        if batch.is_empty() {
+            break;
+        }
+        offset += batch.len() as i64;
+        for a in &batch {
+            article_files(state, tree, &view, a).await?;
+            done += 1;
+            progress(done, total);
+        }
+    }
+    lists(state, tree, &base, &chans).await?;
+    tree.put("robots.txt", yuanxun_site::feeds::robots(&base).as_bytes())?;
+    let theme = state.theme.get();
+    for asset in [&theme.css, &theme.js] {
+        tree.put(&asset.path[1..], asset.body.as_bytes())?;
+    }
+    write_manifest(state, &tree.root, &base, key, tree.files.clone())?;
+    Ok(done)
+}
+
+/// Every page of a channel's list.
+async fn channel_pages(state: &AppState, tree: &mut Tree, view: &View, ch: &yuanxun_store::Channel) -> ServiceResult<()> {
+    let n = {
+        let mut c = state.store.conn().await?;
+        articles::count_live(&mut c, state.site_id(), Some(ch.id)).await?
+    };
+    for page in 1..=public::channel_pages(n) {
+        let html = page_html(public::render_channel(state, view, &ch.slug, page).await, "channel")?;
+        let path = if page == 1 { format!("channel/{}/index.html", ch.slug) } else { format!("channel/{}/page/{page}.html", ch.slug) };
+        tree.put(&path, html.as_bytes())?;
+    }
+    Ok(())
+}
+
+/// An article's page with its photos and files.
+async fn article_files(state: &AppState, tree: &mut Tree, view: &View, a: &yuanxun_store::Article) -> ServiceResult<()> {
+    let html = page_html(public::render_article(state, view, a.id).await, "article")?;
+    tree.put(&public::article_path(a.id)[1..], html.as_bytes())?;
+    let media = {
+        let mut c = state.store.conn().await?;
+        manuscripts::media_of(&mut c, state.site_id(), a.manuscript_id).await?
+    };
+    for m in media {
+        let url = super::manuscripts::media_url(&m);
+        let bytes = state.store.media.get(&m.storage_key).map_err(|e| ServiceError::Internal(format!("media {}: {e}", m.id)))?;
+        tree.put(&url[1..], &bytes)?;
+    }
+    Ok(())
+}
+
+/// The feeds and the sitemap.
+async fn lists(state: &AppState, tree: &mut Tree, base: &str, chans: &[yuanxun_store::Channel]) -> ServiceResult<()> {
+    let mut c = state.store.conn().await?;
+    tree.put("feed.xml", public::feed_xml(state, base, &mut c, None).await.as_bytes())?;
+    for ch in chans {
+        tree.put(&format!("channel/{}/feed.xml", ch.slug), public::feed_xml(state, base, &mut c, Some(ch)).await.as_bytes())?;
+    }
+    tree.put("sitemap.xml", public::sitemap_xml(state, base, &mut c).await.as_bytes())
+}
+
+/// Writes manifest.json (files sorted by path) and its signature into `root`, each through
+/// a temporary file and a rename.
+fn write_manifest(state: &AppState, root: &Path, base: &str, key: &SigningKey, mut files: Vec<Entry>) -> ServiceResult<()> {
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+    files.dedup_by(|a, b| a.path == b.path);
+    let manifest = Manifest { site: state.site.name.clone(), base_url: base.to_string(), generated_at: clock::now(), public_key: hex::encode(key.verifying_key().to_bytes()), files };
+    let json = serde_json::to_vec_pretty(&manifest).map_err(|e| ServiceError::Internal(e.to_string()))?;
+    let sig = hex::encode(key.sign(&json).to_bytes());
+    for (name, bytes) in [("manifest.json", json), ("manifest.sig", sig.into_bytes())] {
+        let tmp = root.join(format!(".{name}.tmp"));
+        std::fs::write(&tmp, &bytes).map_err(|e| io_error(&tmp, e))?;
+        std::fs::rename(&tmp, root.join(name)).map_err(|e| io_error(root, e))?;
+    }
+    Ok(())
+}
+
+/// Brings an existing export up to date after one article was published, corrected or
+/// retracted: its page (or its removal), the home page, its channel's pages, the feeds and
+/// the sitemap, then a new signed manifest. Other articles' files are left as they are.
+pub async fn update(state: &AppState, out: &Path, manuscript_id: i64) -> ServiceResult<()> {
+    let old: Manifest = match std::fs::read(out.join("manifest.json")) {
+        Ok(bytes) => serde_json::from_slice(&bytes).map_err(|e| ServiceError::Internal(format!("the export's manifest is unreadable: {e}")))?,
+        // No export yet: make a whole one.
+        Err(_) => return export(state, out, &state.config.public_url.clone().unwrap_or_else(|| "http://localhost".into()), |_, _| {}).await.map(|_| ()),
+    };
+    let key = signing_key(state).await?;
+    let view = View::export(&old.base_url);
+    let site = state.site_id();
+    let (article, chans) = {
+        let mut c = state.store.conn().await?;
+        (articles::by_manuscript(&mut c, site, manuscript_id).await?, sites::list_channels(&mut c, site).await?)
+    };
+    let Some(article) = article else { return Ok(()) };
+    let mut tree = Tree { root: out.to_path_buf(), files: Vec::new() };
+    let mut removed = Vec::new();
+    if article.retracted {
+        // The page and its photos and files: the live site no longer serves them either.
+        let media = {
+            let mut c = state.store.conn().await?;
+            manuscripts::media_of(&mut c, site, article.manuscript_id).await?
+        };
+        let paths = std::iter::once(public::article_path(article.id)).chain(media.iter().map(super::manuscripts::media_url));
+        for path in paths {
+            let path = path[1..].to_string();
+            let _ = std::fs::remove_file(out.join(&path));
+            removed.push(path);
+        }
+    } else {
+        article_files(state, &mut tree, &view, &article).await?;
+    }
+    tree.put("index.html", page_html(public::render_home(state, &view).await, "home")?.as_bytes())?;
+    if let Some(ch) = chans.iter().find(|c| c.id == article.channel_id) {
+        // A channel that lost a page keeps no stale last page.
+        for e in old.files.iter().filter(|e| e.path.starts_with(&format!("channel/{}/page/", ch.slug))) {
+            let _ = std::fs::remove_file(out.join(&e.path));
+            removed.push(e.path.clone());
+        }
+        channel_pages(state, &mut tree, &view, ch).await?;
+    }
+    lists(state, &mut tree, &old.base_url, &chans).await?;
+    let written: std::collections::HashSet<&str> = tree.files.iter().map(|e| e.path.as_str()).collect();
+    let mut files: Vec<Entry> = old.files.iter().filter(|e| !written.contains(e.path.as_str()) && !removed.contains(&e.path)).cloned().collect();
+    files.extend(tree.files.iter().cloned());
+    write_manifest(state, out, &old.base_url, &key, files)
+}

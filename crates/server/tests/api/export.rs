@@ -1,0 +1,133 @@
+//! The static export: every public page, feed and photo as files, a manifest of their
+//! SHA-256 and sizes signed with the site's Ed25519 key, and a new copy that replaces the old
+//! one only when complete.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use serde_json::json;
+use sha2::{Digest, Sha256};
+use yuanxun_server::services::export;
+
+use crate::helpers::spawn_app;
+use crate::site_article::story_in;
+
+/// Checks an export folder against its signed manifest: same files, same hashes.
+async fn assert_consistent(state: &yuanxun_server::AppState, out: &Path) -> BTreeMap<String, Vec<u8>> {
+    let files = walk(out);
+    let json = std::fs::read(out.join("manifest.json")).unwrap();
+    let sig = std::fs::read_to_string(out.join("manifest.sig")).unwrap();
+    let manifest: export::Manifest = serde_json::from_slice(&json).unwrap();
+    let listed: BTreeMap<String, (String, u64)> = manifest.files.iter().map(|f| (f.path.clone(), (f.sha256.clone(), f.size))).collect();
+    let actual: BTreeMap<String, (String, u64)> = files.iter().map(|(p, b)| (p.clone(), (hex::encode(Sha256::digest(b)), b.len() as u64))).collect();
+    assert_eq!(listed, actual, "the manifest lists exactly the files, with their hashes");
+    let key = export::signing_key(state).await.unwrap().verifying_key();
+    assert!(export::verify_signature(&json, &sig, &key), "the manifest's signature verifies");
+    files
+}
+
+/// Every file under `root` (relative path → bytes), manifest files excluded.
+fn walk(root: &Path) -> BTreeMap<String, Vec<u8>> {
+    let mut out = BTreeMap::new();
+    let mut stack = vec![root.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        for e in std::fs::read_dir(&dir).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                let rel = p.strip_prefix(root).unwrap().to_string_lossy().replace('\\', "/");
+                if !rel.starts_with("manifest.") {
+                    out.insert(rel, std::fs::read(&p).unwrap());
+                }
+            }
+        }
+    }
+    out
+}
+
+#[tokio::test]
+async fn the_site_exports_as_signed_static_files_replaced_whole() {
+    let app = spawn_app().await;
+    let (_, with_photo) = story_in(&app, app.fx.news, "骨科举办关爱骨骼健康义诊", "<p>骨科专家为居民提供骨密度检测。</p>", &["义诊现场"]).await;
+    let (_, plain) = story_in(&app, app.fx.news, "护理部举办护理技能竞赛", "<p>四十名护士参加比赛。</p>", &[]).await;
+    let (gone_id, gone) = story_in(&app, app.fx.news, "一篇随后撤下的稿件", "<p>内容有误。</p>", &[]).await;
+    let editor = app.api("editor").await;
+    assert_eq!(editor.post(&format!("/manuscripts/{gone_id}/retract"), json!({"reason": "信息有误"})).await.0, 200);
+
+    let state = app.running.as_ref().unwrap().state.clone();
+    let parent = tempfile::tempdir().unwrap();
+    let out = parent.path().join("site");
+    std::fs::create_dir_all(&out).unwrap();
+    std::fs::write(out.join("stale.html"), "an old file").unwrap();
+    let seen = std::sync::Mutex::new(Vec::new());
+    let report = export::export(&state, &out, "https://news.example.cn/", |d, t| seen.lock().unwrap().push((d, t))).await.unwrap();
+    assert_eq!(report.articles, 2);
+    assert_eq!(seen.lock().unwrap().last(), Some(&(2, 2)), "progress reaches the end");
+
+    // Pages, feeds, sitemap, styles and the photo; not the retracted story, not the old file.
+    let files = walk(&out);
+    for path in ["index.html", "404.html", "channel/news/index.html", "channel/notices/index.html", "feed.xml", "channel/news/feed.xml", "sitemap.xml", "robots.txt"] {
+        assert!(files.contains_key(path), "{path} in {:?}", files.keys().collect::<Vec<_>>());
+    }
+    assert!(files.contains_key(&with_photo[1..]) && files.contains_key(&plain[1..]));
+    assert!(!files.contains_key(&gone[1..]), "a retracted story is not exported");
+    assert!(!files.contains_key("stale.html"), "the old copy was replaced whole");
+    assert!(files.keys().any(|p| p.starts_with("media/") && p.ends_with(".jpg")), "the photo is exported");
+    assert!(files.keys().any(|p| p.starts_with("static/site.") && p.ends_with(".css")));
+    let home = String::from_utf8(files["index.html"].clone()).unwrap();
+    assert!(home.contains("<link rel=\"canonical\" href=\"https://news.example.cn/\">"), "addresses use the public URL");
+    assert!(!home.contains("action=\"/search\"") && !home.contains("/reader?"), "no server-only features in a static copy");
+    let page = String::from_utf8(files[&with_photo[1..]].clone()).unwrap();
+    assert!(page.contains("骨科专家为居民提供骨密度检测") && !page.contains("浏览次数") && !page.contains("下载Word文档"));
+    let sitemap = String::from_utf8(files["sitemap.xml"].clone()).unwrap();
+    assert!(sitemap.contains(&format!("https://news.example.cn{plain}")) && !sitemap.contains(&gone));
+
+    // The manifest lists exactly these files with their hashes and sizes, and its signature
+    // verifies with the site's key; a changed manifest does not.
+    let json = std::fs::read(out.join("manifest.json")).unwrap();
+    let sig = std::fs::read_to_string(out.join("manifest.sig")).unwrap();
+    let manifest: export::Manifest = serde_json::from_slice(&json).unwrap();
+    let listed: BTreeMap<String, (String, u64)> = manifest.files.iter().map(|f| (f.path.clone(), (f.sha256.clone(), f.size))).collect();
+    let actual: BTreeMap<String, (String, u64)> = files.iter().map(|(p, b)| (p.clone(), (hex::encode(Sha256::digest(b)), b.len() as u64))).collect();
+    assert_eq!(listed, actual);
+    let key = export::signing_key(&state).await.unwrap().verifying_key();
+    assert_eq!(manifest.public_key, hex::encode(key.to_bytes()));
+    assert!(export::verify_signature(&json, &sig, &key));
+    let mut forged = json.clone();
+    let at = forged.iter().position(|&b| b == b'0').unwrap();
+    forged[at] = b'1';
+    assert!(!export::verify_signature(&forged, &sig, &key), "any change breaks the signature");
+
+    // Exporting again keeps the key and leaves no temporary folders behind.
+    let again = export::export(&state, &out, "https://news.example.cn", |_, _| {}).await.unwrap();
+    assert_eq!(again.public_key, report.public_key);
+    let names: Vec<String> = std::fs::read_dir(parent.path()).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+    assert_eq!(names, ["site"]);
+}
+
+#[tokio::test]
+async fn serve_keeps_its_export_up_to_date_on_publish_and_retract() {
+    let app = spawn_app().await;
+    let state = app.running.as_ref().unwrap().state.clone();
+    let out = app.data().join("export");
+    let (_, first) = story_in(&app, app.fx.news, "心内科开展胸痛中心质控培训", "<p>培训覆盖全院。</p>", &[]).await;
+    let files = assert_consistent(&state, &out).await;
+    assert!(files.contains_key(&first[1..]), "the first publish made the export");
+    let untouched = std::fs::metadata(out.join(&first[1..])).unwrap().modified().unwrap();
+
+    let (id, second) = story_in(&app, app.fx.news, "急诊科开展批量伤员救治演练", "<p>演练模拟交通事故。</p>", &["演练现场"]).await;
+    let files = assert_consistent(&state, &out).await;
+    assert!(files.contains_key(&second[1..]), "a publish adds its page");
+    assert!(String::from_utf8_lossy(&files["index.html"]).contains("急诊科开展批量伤员救治演练"), "and updates the home page");
+    assert!(String::from_utf8_lossy(&files["feed.xml"]).contains("急诊科开展批量伤员救治演练"));
+    assert!(files.keys().any(|p| p.starts_with("media/")), "with its photo");
+    assert_eq!(std::fs::metadata(out.join(&first[1..])).unwrap().modified().unwrap(), untouched, "other articles are not rewritten");
+
+    let editor = app.api("editor").await;
+    assert_eq!(editor.post(&format!("/manuscripts/{id}/retract"), json!({"reason": "演练信息有误"})).await.0, 200);
+    let files = assert_consistent(&state, &out).await;
+    assert!(!files.contains_key(&second[1..]), "a retraction removes its page");
+    assert!(!files.keys().any(|p| p.starts_with("media/")), "and its photo");
+    assert!(!String::from_utf8_lossy(&files["index.html"]).contains("急诊科开展批量伤员救治演练"));
+}

@@ -1,0 +1,7 @@
+-- The key that signs a site's static export manifests (Ed25519; the 32-byte secret seed in
+-- hex). Created on the first export; the public half is printed by `yuanxun export`.
+CREATE TABLE site_keys (
+    site_id INTEGER PRIMARY KEY REFERENCES sites(id),
+    ed25519_seed TEXT NOT NULL,
+    created_at INTEGER NOT NULL
+);
