@@ -41,9 +41,31 @@ enum Command {
         #[arg(long, env = "YUANXUN_PUBLIC_URL")]
         public_url: Option<String>,
         /// Keep a static export of the site in this folder, updated on every publish,
-        /// correction and retraction (see `export`).
+        /// correction and retraction (see `export`), and checked for tampering every 10
+        /// minutes (admins are alerted in the newsroom).
         #[arg(long)]
         export: Option<PathBuf>,
+        /// Hosts pages may link to besides the site's own (repeatable; subdomains included;
+        /// gov.cn is always allowed).
+        #[arg(long = "allow-host")]
+        allow_hosts: Vec<String>,
+    },
+    /// Checks a static export for tampering: files against the signed manifest (modified,
+    /// missing, extra), and every page for hidden links, links to unknown sites, gambling and
+    /// pornography words and redirect scripts. Exit 0 clean, 1 problems found, 2 error.
+    Verify {
+        /// Data folder (the site's key and, for --restore, its articles).
+        #[arg(long, default_value = "yuanxun-data")]
+        data: PathBuf,
+        /// The export folder to check.
+        #[arg(long)]
+        dir: PathBuf,
+        /// Rewrite the export from the database when anything is wrong.
+        #[arg(long)]
+        restore: bool,
+        /// Hosts pages may link to besides the site's own (repeatable).
+        #[arg(long = "allow-host")]
+        allow_hosts: Vec<String>,
     },
     /// Checks files (.txt, .md, .html, .docx) for risky words, typos, privacy leaks,
     /// placeholders and more. Exit code 0 clean, 1 warnings only, 2 blocking findings.
@@ -140,7 +162,7 @@ fn main() -> ExitCode {
 
 async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
-        Command::Serve { listen, data, demo, secure_cookies, public_url, export } => {
+        Command::Serve { listen, data, demo, secure_cookies, public_url, export, allow_hosts } => {
             let store = Store::open_dir(&data).await?;
             // Where an admin puts theme files (see 工作台 → 网站主题).
             std::fs::create_dir_all(data.join("theme"))?;
@@ -149,6 +171,8 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             }
             let public_url = public_url.map(|u| u.trim_end_matches('/').to_string());
             let config = Config { secure_cookies, public_url, search_dir: Some(data.join("search")), theme_dir: Some(data.join("theme")), export_dir: export.clone(), ..Config::default() };
+            let mut config = config;
+            config.link_allowlist.extend(allow_hosts);
             let mut state = AppState::new(store.clone(), config.clone()).await?;
             if demo {
                 let pw = std::env::var("YUANXUN_DEMO_PASSWORD").ok();
@@ -197,6 +221,30 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             );
             println!("清单 manifest.json 已用站点密钥签名（manifest.sig），公钥：{}", report.public_key);
             Ok(ExitCode::SUCCESS)
+        }
+        Command::Verify { data, dir, restore, allow_hosts } => {
+            let store = open_existing(&data).await?;
+            let mut config = Config { theme_dir: Some(data.join("theme")), ..Config::default() };
+            config.link_allowlist.extend(allow_hosts);
+            let (state, _) = AppState::open(store, config).await?;
+            anyhow::ensure!(dir.is_dir(), "{} 不是目录：请用 --dir 指向导出的网站目录", dir.display());
+            let problems = yuanxun_server::services::guard::verify_dir(&state, &dir).await?;
+            if problems.is_empty() {
+                println!("{}：与签名清单完全一致，未发现隐藏链接、可疑跳转或涉赌涉黄内容。", dir.display());
+                return Ok(ExitCode::SUCCESS);
+            }
+            println!("{}：发现 {} 处问题：", dir.display(), problems.len());
+            for p in &problems {
+                println!("  {p}");
+            }
+            if !restore {
+                println!("用 --restore 从数据库重写整个导出目录。");
+                return Ok(ExitCode::from(1));
+            }
+            let r = yuanxun_server::services::guard::restore(&state, &dir).await?;
+            let after = yuanxun_server::services::guard::verify_dir(&state, &dir).await?;
+            println!("已从数据库恢复：重写 {} 个文件（{} 篇文章）。复查：{}", r.files, r.articles, if after.is_empty() { "无问题".to_string() } else { format!("仍有 {} 处问题", after.len()) });
+            Ok(ExitCode::from(if after.is_empty() { 0 } else { 1 }))
         }
         Command::Reindex { data } => {
             let store = open_existing(&data).await?;

@@ -94,6 +94,20 @@ async fn serve_demo_creates_a_hospital_in_a_fresh_folder() {
     for file in ["index.html", "manifest.json", "manifest.sig", "sitemap.xml"] {
         assert!(site.join(file).exists(), "{file}");
     }
+    // `verify` finds an injected hidden link; `--restore` puts the page right.
+    let ok = Command::new(BIN).args(["verify", "--data"]).arg(&data).arg("--dir").arg(&site).output().unwrap();
+    assert_eq!(ok.status.code(), Some(0), "{}", String::from_utf8_lossy(&ok.stdout));
+    let home = std::fs::read_to_string(site.join("index.html")).unwrap();
+    std::fs::write(site.join("index.html"), home.replacen("<body>", "<body><div style=\"position:absolute;left:-9999px\"><a href=\"https://bet.example/\">百家乐</a></div>", 1)).unwrap();
+    let found = Command::new(BIN).args(["verify", "--data"]).arg(&data).arg("--dir").arg(&site).output().unwrap();
+    let text = String::from_utf8_lossy(&found.stdout);
+    assert_eq!(found.status.code(), Some(1), "{text}");
+    assert!(text.contains("index.html：文件被修改") && text.contains("隐藏链接 https://bet.example/") && text.contains("“百家乐”"), "{text}");
+    let fixed = Command::new(BIN).args(["verify", "--restore", "--data"]).arg(&data).arg("--dir").arg(&site).output().unwrap();
+    let text = String::from_utf8_lossy(&fixed.stdout);
+    assert_eq!(fixed.status.code(), Some(0), "{text}");
+    assert!(text.contains("已从数据库恢复") && text.contains("复查：无问题"), "{text}");
+
     let bad = Command::new(BIN).args(["export", "--public-url", "news.example.cn", "--data"]).arg(&data).arg("--out").arg(&site).output().unwrap();
     assert_eq!(bad.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&bad.stderr).contains("--public-url 应以 http:// 或 https:// 开头"));

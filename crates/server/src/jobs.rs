@@ -66,6 +66,36 @@ pub fn spawn(state: AppState, stop: watch::Receiver<bool>) -> Jobs {
             }
         }
     });
+    let s4 = state.clone();
+    let mut stop4 = stop.clone();
+    let tamper_check = tokio::spawn(async move {
+        let Some(dir) = s4.config.export_dir.clone() else { return };
+        let mut tick = tokio::time::interval(s4.config.verify_every);
+        loop {
+            tokio::select! {
+                _ = tick.tick() => {
+                    if !dir.join("manifest.json").exists() {
+                        continue;
+                    }
+                    // Not while an update is rewriting files.
+                    let found = {
+                        let _quiet = s4.export_lock.lock().await;
+                        crate::services::guard::verify_dir(&s4, &dir).await
+                    };
+                    match found {
+                        Ok(problems) => {
+                            if !problems.is_empty() {
+                                tracing::error!("tamper check of {}: {} problems, first: {}", dir.display(), problems.len(), problems[0]);
+                            }
+                            *s4.tamper.write().unwrap_or_else(|e| e.into_inner()) = problems.iter().map(|p| p.to_string()).collect();
+                        }
+                        Err(e) => tracing::error!("tamper check of {} failed: {e}", dir.display()),
+                    }
+                }
+                _ = stop4.changed() => break,
+            }
+        }
+    });
     let mut stop2 = stop;
     let flusher = tokio::spawn(async move {
         let mut tick = tokio::time::interval(state.config.views_flush_every);
@@ -80,5 +110,5 @@ pub fn spawn(state: AppState, stop: watch::Receiver<bool>) -> Jobs {
             }
         }
     });
-    Jobs { handles: vec![scheduler, flusher, theme_watch] }
+    Jobs { handles: vec![scheduler, flusher, theme_watch, tamper_check] }
 }

@@ -49,6 +49,11 @@ pub struct Config {
     pub theme_check_every: Duration,
     /// A static export kept up to date: every publish, correction and retraction updates it.
     pub export_dir: Option<PathBuf>,
+    /// Hosts besides the site's own that pages may link to (the tamper check reports links
+    /// to any other); subdomains included.
+    pub link_allowlist: Vec<String>,
+    /// How often `serve` runs the tamper check on its export.
+    pub verify_every: Duration,
 }
 
 impl Default for Config {
@@ -63,6 +68,8 @@ impl Default for Config {
             theme_dir: None,
             theme_check_every: Duration::from_secs(3),
             export_dir: None,
+            link_allowlist: vec!["gov.cn".into()],
+            verify_every: Duration::from_secs(600),
         }
     }
 }
@@ -87,6 +94,8 @@ pub struct AppState {
     pub pages: Arc<pages::PageCache>,
     /// Held while the static export is being updated (one update at a time).
     pub export_lock: Arc<tokio::sync::Mutex<()>>,
+    /// What the last scheduled tamper check of the export found (shown to admins).
+    pub tamper: Arc<std::sync::RwLock<Vec<String>>>,
 }
 
 impl AppState {
@@ -128,6 +137,7 @@ impl AppState {
             search: Arc::new(search),
             pages: Arc::default(),
             export_lock: Arc::default(),
+            tamper: Arc::default(),
         };
         Ok((state, fresh))
     }

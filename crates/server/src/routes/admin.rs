@@ -125,8 +125,10 @@ fn page(state: &AppState, auth: &Auth, name: &str, ctx: Value) -> Response {
 
 fn page_status(state: &AppState, auth: &Auth, name: &str, status: StatusCode, ctx: Value) -> Response {
     // Admins see a broken theme folder on every page until it is fixed.
-    let theme_error = auth.0.user.role.administers().then(|| state.theme.error()).flatten().map(|e| e.to_string());
-    render(state, name, status, context! { me => me(auth), csrf => auth.0.csrf_token, theme_error, ..ctx })
+    let admin = auth.0.user.role.administers();
+    let theme_error = admin.then(|| state.theme.error()).flatten().map(|e| e.to_string());
+    let tamper: Vec<String> = if admin { state.tamper.read().unwrap_or_else(|e| e.into_inner()).clone() } else { Vec::new() };
+    render(state, name, status, context! { me => me(auth), csrf => auth.0.csrf_token, theme_error, tamper, ..ctx })
 }
 
 fn error_page(state: &AppState, auth: &Auth, e: ServiceError) -> Response {

@@ -12,34 +12,14 @@
 
 use std::path::{Path, PathBuf};
 
-use ed25519_dalek::{Signer, SigningKey, VerifyingKey};
-use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
+use ed25519_dalek::{SigningKey, VerifyingKey};
 use yuanxun_core::clock;
+pub use yuanxun_guard::{Entry, Manifest};
 use yuanxun_store::{articles, manuscripts, sites};
 
 use crate::error::{ServiceError, ServiceResult};
 use crate::routes::public::{self, View};
 use crate::AppState;
-
-/// One file of the export.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Entry {
-    pub path: String,
-    pub sha256: String,
-    pub size: u64,
-}
-
-/// What `manifest.json` says.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct Manifest {
-    pub site: String,
-    pub base_url: String,
-    pub generated_at: i64,
-    /// The hex public key that signed it.
-    pub public_key: String,
-    pub files: Vec<Entry>,
-}
 
 /// What an export did.
 #[derive(Debug, Clone)]
@@ -68,8 +48,7 @@ pub async fn signing_key(state: &AppState) -> ServiceResult<SigningKey> {
 
 /// Checks `manifest.json`'s bytes against `manifest.sig` with the site's public key.
 pub fn verify_signature(manifest: &[u8], sig_hex: &str, key: &VerifyingKey) -> bool {
-    let Some(bytes) = hex::decode(sig_hex.trim()).ok().and_then(|b| <[u8; 64]>::try_from(b).ok()) else { return false };
-    key.verify_strict(manifest, &ed25519_dalek::Signature::from_bytes(&bytes)).is_ok()
+    yuanxun_guard::verify_signature(manifest, sig_hex, key)
 }
 
 /// Files being written into a new folder, each recorded for the manifest.
@@ -85,7 +64,7 @@ impl Tree {
             std::fs::create_dir_all(dir).map_err(|e| io_error(dir, e))?;
         }
         std::fs::write(&full, bytes).map_err(|e| io_error(&full, e))?;
-        self.files.push(Entry { path: path.to_string(), sha256: hex::encode(Sha256::digest(bytes)), size: bytes.len() as u64 });
+        self.files.push(Entry::of(path, bytes));
         Ok(())
     }
 }
@@ -225,7 +204,7 @@ fn write_manifest(state: &AppState, root: &Path, base: &str, key: &SigningKey, m
     files.dedup_by(|a, b| a.path == b.path);
     let manifest = Manifest { site: state.site.name.clone(), base_url: base.to_string(), generated_at: clock::now(), public_key: hex::encode(key.verifying_key().to_bytes()), files };
     let json = serde_json::to_vec_pretty(&manifest).map_err(|e| ServiceError::Internal(e.to_string()))?;
-    let sig = hex::encode(key.sign(&json).to_bytes());
+    let sig = yuanxun_guard::sign(&json, key);
     for (name, bytes) in [("manifest.json", json), ("manifest.sig", sig.into_bytes())] {
         let tmp = root.join(format!(".{name}.tmp"));
         std::fs::write(&tmp, &bytes).map_err(|e| io_error(&tmp, e))?;

@@ -5,6 +5,7 @@ pub mod accounts;
 pub mod admin;
 pub mod checks;
 pub mod export;
+pub mod guard;
 pub mod manuscripts;
 pub mod search;
 

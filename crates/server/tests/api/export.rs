@@ -131,3 +131,62 @@ async fn serve_keeps_its_export_up_to_date_on_publish_and_retract() {
     assert!(!files.keys().any(|p| p.starts_with("media/")), "and its photo");
     assert!(!String::from_utf8_lossy(&files["index.html"]).contains("急诊科开展批量伤员救治演练"));
 }
+
+#[tokio::test]
+async fn the_tamper_check_reports_five_kinds_of_defacement_and_restore_undoes_them() {
+    let app = spawn_app().await;
+    let state = app.running.as_ref().unwrap().state.clone();
+    let out = app.data().join("export");
+    let (_, story) = story_in(&app, app.fx.news, "骨科举办关爱骨骼健康义诊", "<p>骨科专家为居民提供骨密度检测。</p>", &["义诊现场"]).await;
+    story_in(&app, app.fx.news, "护理部举办护理技能竞赛", "<p>四十名护士参加比赛。</p>", &[]).await;
+    assert_eq!(yuanxun_server::services::guard::verify_dir(&state, &out).await.unwrap(), vec![], "a fresh export is clean");
+
+    // What defacers do to hospital sites.
+    let page = out.join(&story[1..]);
+    let html = std::fs::read_to_string(&page).unwrap();
+    std::fs::write(&page, html.replacen("<title>骨科举办关爱骨骼健康义诊", "<title>澳门葡京娱乐城官方网站", 1)).unwrap();
+    let home = std::fs::read_to_string(out.join("index.html")).unwrap();
+    std::fs::write(out.join("index.html"), home.replacen("</footer>", "</footer><div style=\"display:none\"><a href=\"https://casino.example/\">在线娱乐</a></div>", 1)).unwrap();
+    let list = std::fs::read_to_string(out.join("channel/news/index.html")).unwrap();
+    let script = "<script>if(document.referrer.indexOf('baidu')>-1){window.location.href='https://casino.example/'}</script>";
+    std::fs::write(out.join("channel/news/index.html"), list.replacen("</head>", &format!("{script}</head>"), 1)).unwrap();
+    std::fs::remove_file(out.join("feed.xml")).unwrap();
+    std::fs::write(out.join("news/shell.html"), "<p>hello</p>").unwrap();
+
+    let problems: Vec<String> = yuanxun_server::services::guard::verify_dir(&state, &out).await.unwrap().iter().map(|p| p.to_string()).collect();
+    for expected in [
+        format!("{}：出现涉赌涉黄词语“葡京”", &story[1..]),
+        format!("{}：文件被修改", &story[1..]),
+        "index.html：隐藏链接 https://casino.example/（display:none）".to_string(),
+        "channel/news/index.html：可疑跳转脚本（按来源页（document.referrer）跳转）".to_string(),
+        "feed.xml：文件缺失".to_string(),
+        "news/shell.html：多出的文件（不是发布系统生成的）".to_string(),
+    ] {
+        assert!(problems.contains(&expected), "{expected} in {problems:#?}");
+    }
+
+    // serve's scheduled check shows it to admins (not to editors).
+    let admin = app.web("admin").await;
+    let mut shown = false;
+    for _ in 0..50 {
+        if admin.get("/admin/manuscripts").await.1.contains("网站文件检查发现") {
+            shown = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(shown, "the admin is alerted");
+    assert!(!app.web("editor").await.get("/admin/manuscripts").await.1.contains("网站文件检查发现"));
+
+    // Restore from the database: every damaged file rewritten, the extra one gone.
+    yuanxun_server::services::guard::restore(&state, &out).await.unwrap();
+    assert_eq!(yuanxun_server::services::guard::verify_dir(&state, &out).await.unwrap(), vec![]);
+    assert!(!out.join("news/shell.html").exists() && out.join("feed.xml").exists());
+    assert!(std::fs::read_to_string(&page).unwrap().contains("<title>骨科举办关爱骨骼健康义诊"));
+
+    // A manifest edited to cover the tracks no longer carries the site's signature.
+    let json = std::fs::read_to_string(out.join("manifest.json")).unwrap();
+    std::fs::write(out.join("manifest.json"), json.replacen("\"size\": ", "\"size\":  ", 1)).unwrap();
+    let problems = yuanxun_server::services::guard::verify_dir(&state, &out).await.unwrap();
+    assert!(matches!(problems.first(), Some(yuanxun_guard::Problem::BadManifest { .. })), "{problems:?}");
+}

@@ -36,6 +36,7 @@ fn config(data: &Path) -> Config {
         theme_dir: Some(data.join("theme")),
         theme_check_every: Duration::from_millis(100),
         export_dir: Some(data.join("export")),
+        verify_every: Duration::from_millis(300),
         ..Config::default()
     }
 }
