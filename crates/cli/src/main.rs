@@ -58,10 +58,15 @@ enum Command {
         #[arg(long, default_value = "yuanxun-data")]
         data: PathBuf,
         /// The export folder to check.
+        #[arg(long, required_unless_present = "url", conflicts_with = "url")]
+        dir: Option<PathBuf>,
+        /// Or the address a copy is served at (http:// or https://): every file is fetched
+        /// and compared, and every page also as a search-engine spider and as a visitor from
+        /// a search engine (cloaking).
         #[arg(long)]
-        dir: PathBuf,
-        /// Rewrite the export from the database when anything is wrong.
-        #[arg(long)]
+        url: Option<String>,
+        /// Rewrite the export (--dir) from the database when anything is wrong.
+        #[arg(long, requires = "dir")]
         restore: bool,
         /// Hosts pages may link to besides the site's own (repeatable).
         #[arg(long = "allow-host")]
@@ -222,18 +227,27 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             println!("清单 manifest.json 已用站点密钥签名（manifest.sig），公钥：{}", report.public_key);
             Ok(ExitCode::SUCCESS)
         }
-        Command::Verify { data, dir, restore, allow_hosts } => {
+        Command::Verify { data, dir, url, restore, allow_hosts } => {
             let store = open_existing(&data).await?;
             let mut config = Config { theme_dir: Some(data.join("theme")), ..Config::default() };
             config.link_allowlist.extend(allow_hosts);
             let (state, _) = AppState::open(store, config).await?;
-            anyhow::ensure!(dir.is_dir(), "{} 不是目录：请用 --dir 指向导出的网站目录", dir.display());
-            let problems = yuanxun_server::services::guard::verify_dir(&state, &dir).await?;
+            let (what, problems) = match (&dir, &url) {
+                (Some(dir), _) => {
+                    anyhow::ensure!(dir.is_dir(), "{} 不是目录：请用 --dir 指向导出的网站目录", dir.display());
+                    (dir.display().to_string(), yuanxun_server::services::guard::verify_dir(&state, dir).await?)
+                }
+                (None, Some(url)) => {
+                    anyhow::ensure!(url.starts_with("http://") || url.starts_with("https://"), "--url 应以 http:// 或 https:// 开头（现为 {url}）");
+                    (url.clone(), yuanxun_server::services::guard::verify_url(&state, url).await?)
+                }
+                (None, None) => anyhow::bail!("请用 --dir 指定导出目录，或用 --url 指定网站地址"),
+            };
             if problems.is_empty() {
-                println!("{}：与签名清单完全一致，未发现隐藏链接、可疑跳转或涉赌涉黄内容。", dir.display());
+                println!("{what}：与签名清单完全一致，未发现隐藏链接、可疑跳转或涉赌涉黄内容。");
                 return Ok(ExitCode::SUCCESS);
             }
-            println!("{}：发现 {} 处问题：", dir.display(), problems.len());
+            println!("{what}：发现 {} 处问题：", problems.len());
             for p in &problems {
                 println!("  {p}");
             }
@@ -241,6 +255,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 println!("用 --restore 从数据库重写整个导出目录。");
                 return Ok(ExitCode::from(1));
             }
+            let Some(dir) = dir else { anyhow::bail!("--restore 需要 --dir") };
             let r = yuanxun_server::services::guard::restore(&state, &dir).await?;
             let after = yuanxun_server::services::guard::verify_dir(&state, &dir).await?;
             println!("已从数据库恢复：重写 {} 个文件（{} 篇文章）。复查：{}", r.files, r.articles, if after.is_empty() { "无问题".to_string() } else { format!("仍有 {} 处问题", after.len()) });

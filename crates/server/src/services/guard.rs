@@ -93,3 +93,78 @@ pub async fn restore(state: &AppState, dir: &Path) -> ServiceResult<super::expor
         .unwrap_or_else(|| "http://localhost".into());
     super::export::export(state, dir, &base, |_, _| {}).await
 }
+
+/// How a normal reader's browser, a search engine's spider, and a reader arriving from a
+/// search engine ask for a page: defacers serve each differently.
+const BROWSER_UA: &str = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0 Safari/537.36";
+const SPIDER_UA: &str = "Mozilla/5.0 (compatible; Baiduspider/2.0; +http://www.baidu.com/search/spider.html)";
+const SEARCH_REFERER: &str = "https://www.baidu.com/s?wd=%E5%8C%BB%E9%99%A2";
+
+/// Pages fetched at once.
+const PARALLEL: usize = 8;
+
+/// Checks a site served at `base` (a static copy on a web server) against the manifest it
+/// serves, which must carry the site's signature: every file fetched as a browser and
+/// compared, every page scanned, and every page fetched again as a spider and as a visitor
+/// from a search engine (cloaking). Extra files cannot be seen over HTTP.
+pub async fn verify_url(state: &AppState, base: &str) -> ServiceResult<Vec<Problem>> {
+    use futures::StreamExt;
+    let key = super::export::signing_key(state).await?.verifying_key();
+    let base = base.trim_end_matches('/').to_string();
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .timeout(std::time::Duration::from_secs(30))
+        .build()
+        .map_err(|e| ServiceError::Internal(e.to_string()))?;
+    let get = |path: String, ua: &'static str, referer: Option<&'static str>| {
+        let client = client.clone();
+        let url = format!("{base}/{path}");
+        async move {
+            let mut req = client.get(&url).header(reqwest::header::USER_AGENT, ua);
+            if let Some(r) = referer {
+                req = req.header(reqwest::header::REFERER, r);
+            }
+            match req.send().await {
+                Ok(r) if r.status().is_success() => r.bytes().await.ok().map(|b| b.to_vec()),
+                _ => None,
+            }
+        }
+    };
+    let (json, sig) = (get("manifest.json".into(), BROWSER_UA, None).await, get("manifest.sig".into(), BROWSER_UA, None).await);
+    let manifest = match (json, sig) {
+        (Some(j), Some(s)) if yuanxun_guard::verify_signature(&j, &String::from_utf8_lossy(&s), &key) => serde_json::from_slice::<Manifest>(&j).map_err(|e| ServiceError::Invalid(format!("manifest.json 无法解析：{e}")))?,
+        (Some(_), Some(_)) => return Ok(vec![Problem::BadManifest { reason: format!("{base}/manifest.json 的签名与站点密钥不符") }]),
+        _ => return Ok(vec![Problem::BadManifest { reason: format!("无法从 {base} 取得 manifest.json 和 manifest.sig") }]),
+    };
+    let allow = allowlist(state, Some(&manifest));
+    let fetched: Vec<(String, Option<Vec<u8>>, Option<Vec<u8>>, Option<Vec<u8>>)> = futures::stream::iter(manifest.files.iter().map(|e| e.path.clone()))
+        .map(|path| {
+            let page = path.ends_with(".html");
+            let (a, b, c) = (get(path.clone(), BROWSER_UA, None), get(path.clone(), SPIDER_UA, None), get(path.clone(), BROWSER_UA, Some(SEARCH_REFERER)));
+            async move {
+                let browser = a.await;
+                let (spider, referred) = if page { (b.await, c.await) } else { (None, None) };
+                (path, browser, spider, referred)
+            }
+        })
+        .buffer_unordered(PARALLEL)
+        .collect()
+        .await;
+    let found: BTreeMap<String, Option<String>> = fetched.iter().map(|(p, b, _, _)| (p.clone(), b.as_ref().map(|b| hex::encode(Sha256::digest(b))))).collect();
+    let mut problems = compare(&manifest.files, &found, false);
+    for (path, browser, spider, referred) in &fetched {
+        let Some(body) = browser else { continue };
+        if !path.ends_with(".html") {
+            continue;
+        }
+        problems.extend(scan_page(path, &String::from_utf8_lossy(body), &allow));
+        if spider.as_ref().is_some_and(|s| s != body) {
+            problems.push(Problem::Cloaking { path: path.clone(), to: "搜索引擎爬虫".into() });
+        }
+        if referred.as_ref().is_some_and(|s| s != body) {
+            problems.push(Problem::Cloaking { path: path.clone(), to: "从搜索引擎点进来的访客".into() });
+        }
+    }
+    problems.sort_by(|a, b| a.path().cmp(&b.path()));
+    Ok(problems)
+}

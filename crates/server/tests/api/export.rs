@@ -190,3 +190,55 @@ async fn the_tamper_check_reports_five_kinds_of_defacement_and_restore_undoes_th
     let problems = yuanxun_server::services::guard::verify_dir(&state, &out).await.unwrap();
     assert!(matches!(problems.first(), Some(yuanxun_guard::Problem::BadManifest { .. })), "{problems:?}");
 }
+
+/// A web server for an export folder that cloaks: spiders and visitors from search engines
+/// get a casino page, readers the real one — what the file check alone cannot see.
+async fn cloaking_server(root: std::path::PathBuf) -> String {
+    use axum::http::{header, HeaderMap, Uri};
+    let app = axum::Router::new().fallback(move |uri: Uri, headers: HeaderMap| {
+        let root = root.clone();
+        async move {
+            let path = uri.path().trim_start_matches('/');
+            let path = if path.is_empty() { "index.html" } else { path };
+            let Ok(mut body) = std::fs::read(root.join(path)) else { return (axum::http::StatusCode::NOT_FOUND, Vec::new()) };
+            let ua = headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok()).unwrap_or_default();
+            let referer = headers.get(header::REFERER).and_then(|v| v.to_str().ok()).unwrap_or_default();
+            if path == "index.html" && (ua.contains("Baiduspider") || referer.contains("baidu.com")) {
+                body = String::from_utf8_lossy(&body).replacen("<title>", "<title>皇冠体育-", 1).into_bytes();
+            }
+            (axum::http::StatusCode::OK, body)
+        }
+    });
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    format!("http://{addr}")
+}
+
+#[tokio::test]
+async fn the_tamper_check_over_http_catches_cloaking_and_changed_files() {
+    let app = spawn_app().await;
+    let state = app.running.as_ref().unwrap().state.clone();
+    let (_, story) = story_in(&app, app.fx.news, "儿科开设冬季夜间门诊", "<p>接诊时间延长至晚上九点。</p>", &["候诊区"]).await;
+    // A copy deployed elsewhere (the serve-kept export is still being checked by serve).
+    let copy = tempfile::tempdir().unwrap();
+    let site = copy.path().join("site");
+    export::export(&state, &site, "http://news.example.cn", |_, _| {}).await.unwrap();
+    let base = cloaking_server(site.clone()).await;
+
+    let problems: Vec<String> = yuanxun_server::services::guard::verify_url(&state, &base).await.unwrap().iter().map(|p| p.to_string()).collect();
+    assert!(problems.contains(&"index.html：对搜索引擎爬虫显示的内容与普通访客不同".to_string()), "{problems:#?}");
+    assert!(problems.contains(&"index.html：对从搜索引擎点进来的访客显示的内容与普通访客不同".to_string()), "{problems:#?}");
+    assert_eq!(problems.len(), 2, "nothing else: {problems:#?}");
+
+    // Files changed or removed on the web server are seen too.
+    std::fs::write(site.join(&story[1..]), "<html><body>被篡改</body></html>").unwrap();
+    std::fs::remove_file(site.join("robots.txt")).unwrap();
+    let problems: Vec<String> = yuanxun_server::services::guard::verify_url(&state, &base).await.unwrap().iter().map(|p| p.to_string()).collect();
+    assert!(problems.contains(&format!("{}：文件被修改", &story[1..])) && problems.contains(&"robots.txt：文件缺失".to_string()), "{problems:#?}");
+
+    // A manifest without the site's signature is not believed.
+    std::fs::write(site.join("manifest.sig"), "00").unwrap();
+    let problems = yuanxun_server::services::guard::verify_url(&state, &base).await.unwrap();
+    assert!(matches!(problems.as_slice(), [yuanxun_guard::Problem::BadManifest { .. }]), "{problems:?}");
+}
