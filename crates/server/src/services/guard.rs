@@ -100,6 +100,15 @@ const BROWSER_UA: &str = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/
 const SPIDER_UA: &str = "Mozilla/5.0 (compatible; Baiduspider/2.0; +http://www.baidu.com/search/spider.html)";
 const SEARCH_REFERER: &str = "https://www.baidu.com/s?wd=%E5%8C%BB%E9%99%A2";
 
+/// One file as a browser, a spider and a visitor from a search engine got it (`None`: not
+/// fetched or not there).
+struct Fetched {
+    path: String,
+    browser: Option<Vec<u8>>,
+    spider: Option<Vec<u8>>,
+    referred: Option<Vec<u8>>,
+}
+
 /// Pages fetched at once.
 const PARALLEL: usize = 8;
 
@@ -137,22 +146,22 @@ pub async fn verify_url(state: &AppState, base: &str) -> ServiceResult<Vec<Probl
         _ => return Ok(vec![Problem::BadManifest { reason: format!("无法从 {base} 取得 manifest.json 和 manifest.sig") }]),
     };
     let allow = allowlist(state, Some(&manifest));
-    let fetched: Vec<(String, Option<Vec<u8>>, Option<Vec<u8>>, Option<Vec<u8>>)> = futures::stream::iter(manifest.files.iter().map(|e| e.path.clone()))
+    let fetched: Vec<Fetched> = futures::stream::iter(manifest.files.iter().map(|e| e.path.clone()))
         .map(|path| {
             let page = path.ends_with(".html");
             let (a, b, c) = (get(path.clone(), BROWSER_UA, None), get(path.clone(), SPIDER_UA, None), get(path.clone(), BROWSER_UA, Some(SEARCH_REFERER)));
             async move {
                 let browser = a.await;
                 let (spider, referred) = if page { (b.await, c.await) } else { (None, None) };
-                (path, browser, spider, referred)
+                Fetched { path, browser, spider, referred }
             }
         })
         .buffer_unordered(PARALLEL)
         .collect()
         .await;
-    let found: BTreeMap<String, Option<String>> = fetched.iter().map(|(p, b, _, _)| (p.clone(), b.as_ref().map(|b| hex::encode(Sha256::digest(b))))).collect();
+    let found: BTreeMap<String, Option<String>> = fetched.iter().map(|f| (f.path.clone(), f.browser.as_ref().map(|b| hex::encode(Sha256::digest(b))))).collect();
     let mut problems = compare(&manifest.files, &found, false);
-    for (path, browser, spider, referred) in &fetched {
+    for Fetched { path, browser, spider, referred } in &fetched {
         let Some(body) = browser else { continue };
         if !path.ends_with(".html") {
             continue;
