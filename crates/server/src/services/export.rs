@@ -13,6 +13,7 @@
 use std::path::{Path, PathBuf};
 
 use ed25519_dalek::{SigningKey, VerifyingKey};
+use futures::StreamExt;
 use yuanxun_core::clock;
 pub use yuanxun_guard::{Entry, Manifest};
 use yuanxun_store::{articles, manuscripts, sites};
@@ -141,8 +142,18 @@ async fn write_site(state: &AppState, tree: &mut Tree, base: &str, key: &Signing
             break;
         }
         offset += batch.len() as i64;
-        for a in &batch {
-            article_files(state, tree, &view, a).await?;
+        // Rendered several at a time (the database and the template engine both have idle
+        // time to share), written in order.
+        let jobs = batch.into_iter().map(|a| {
+            let (state, view) = (state.clone(), view.clone());
+            // A task each, so rendering uses every core.
+            tokio::spawn(async move { article_files(&state, &view, &a).await })
+        });
+        let rendered: Vec<Result<ServiceResult<Vec<(String, Vec<u8>)>>, tokio::task::JoinError>> = futures::stream::iter(jobs).buffered(RENDER_AHEAD).collect().await;
+        for files in rendered {
+            for (path, bytes) in files.map_err(|e| ServiceError::Internal(format!("rendering failed: {e}")))?? {
+                tree.put(&path, &bytes)?;
+            }
             done += 1;
             progress(done, total);
         }
@@ -172,9 +183,13 @@ async fn channel_pages(state: &AppState, tree: &mut Tree, view: &View, ch: &yuan
 }
 
 /// An article's page with its photos and files.
-async fn article_files(state: &AppState, tree: &mut Tree, view: &View, a: &yuanxun_store::Article) -> ServiceResult<()> {
+/// Articles rendered at once.
+const RENDER_AHEAD: usize = 8;
+
+/// An article's page with its photos and files, as (path, bytes).
+async fn article_files(state: &AppState, view: &View, a: &yuanxun_store::Article) -> ServiceResult<Vec<(String, Vec<u8>)>> {
     let html = page_html(public::render_article(state, view, a.id).await, "article")?;
-    tree.put(&public::article_path(a.id)[1..], html.as_bytes())?;
+    let mut files = vec![(public::article_path(a.id)[1..].to_string(), html.into_bytes())];
     let media = {
         let mut c = state.store.conn().await?;
         manuscripts::media_of(&mut c, state.site_id(), a.manuscript_id).await?
@@ -182,9 +197,9 @@ async fn article_files(state: &AppState, tree: &mut Tree, view: &View, a: &yuanx
     for m in media {
         let url = super::manuscripts::media_url(&m);
         let bytes = state.store.media.get(&m.storage_key).map_err(|e| ServiceError::Internal(format!("media {}: {e}", m.id)))?;
-        tree.put(&url[1..], &bytes)?;
+        files.push((url[1..].to_string(), bytes));
     }
-    Ok(())
+    Ok(files)
 }
 
 /// The feeds and the sitemap.
@@ -245,7 +260,9 @@ pub async fn update(state: &AppState, out: &Path, manuscript_id: i64) -> Service
             removed.push(path);
         }
     } else {
-        article_files(state, &mut tree, &view, &article).await?;
+        for (path, bytes) in article_files(state, &view, &article).await? {
+            tree.put(&path, &bytes)?;
+        }
     }
     tree.put("index.html", page_html(public::render_home(state, &view).await, "home")?.as_bytes())?;
     if let Some(ch) = chans.iter().find(|c| c.id == article.channel_id) {
