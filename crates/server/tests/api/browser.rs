@@ -196,14 +196,9 @@ async fn reviewer_works_through_the_check_findings_in_chromium() {
     c.close().await.unwrap();
 }
 
-/// The `class` of the page's `<html>` element.
-async fn html_class(c: &Client) -> String {
-    c.execute("return document.documentElement.className", vec![]).await.unwrap().as_str().unwrap_or_default().to_string()
-}
-
-#[tokio::test]
-async fn visitor_reads_searches_and_downloads_in_chromium() {
-    use fantoccini::key::Key;
+/// A hospital with a 图片新闻 channel of two photo stories (the first with a heading and two
+/// photos) and one story in 医院要闻; returns the app and the first story's path.
+async fn photo_site() -> (crate::helpers::TestApp, String) {
     let app = spawn_app().await;
     let photos = {
         let store = &app.running.as_ref().unwrap().state.store;
@@ -213,9 +208,21 @@ async fn visitor_reads_searches_and_downloads_in_chromium() {
         id
     };
     let story = crate::site_article::story_in;
-    story(&app, photos, "骨科举办关爱骨骼健康义诊", "<p>骨科专家为社区居民提供骨密度检测。</p>", &["义诊现场", "专家讲解"]).await;
+    let (_, first) = story(&app, photos, "骨科举办关爱骨骼健康义诊", "<h2>活动概况</h2><p>骨科专家为社区居民提供骨密度检测。</p>", &["义诊现场", "专家讲解"]).await;
     story(&app, photos, "护理部举办护理技能竞赛", "<p>四十名护士参加比赛。</p>", &["比赛现场"]).await;
     story(&app, app.fx.news, "医院召开年度宣传工作会议", "<p>会议表彰优秀通讯员。</p>", &[]).await;
+    (app, first)
+}
+
+/// The `class` of the page's `<html>` element.
+async fn html_class(c: &Client) -> String {
+    c.execute("return document.documentElement.className", vec![]).await.unwrap().as_str().unwrap_or_default().to_string()
+}
+
+#[tokio::test]
+async fn visitor_reads_searches_and_downloads_in_chromium() {
+    use fantoccini::key::Key;
+    let (app, _) = photo_site().await;
     let base = app.base.clone();
     let (_driver, c) = browser().await;
 
@@ -332,18 +339,7 @@ async fn axe_violations(c: &Client, axe: &str) -> Vec<String> {
 
 #[tokio::test]
 async fn public_pages_pass_axe_core_without_serious_violations() {
-    let app = spawn_app().await;
-    let photos = {
-        let store = &app.running.as_ref().unwrap().state.store;
-        let mut tx = store.begin().await.unwrap();
-        let id = yuanxun_store::sites::create_channel(tx.conn(), 1, "photos", "图片新闻", 3, 2).await.unwrap().id;
-        tx.commit().await.unwrap();
-        id
-    };
-    let story = crate::site_article::story_in;
-    let (_, article) = story(&app, photos, "骨科举办关爱骨骼健康义诊", "<h2>活动概况</h2><p>骨科专家为社区居民提供骨密度检测。</p>", &["义诊现场", "专家讲解"]).await;
-    story(&app, photos, "护理部举办护理技能竞赛", "<p>四十名护士参加比赛。</p>", &["比赛现场"]).await;
-    story(&app, app.fx.news, "医院召开年度宣传工作会议", "<p>会议表彰优秀通讯员。</p>", &[]).await;
+    let (app, article) = photo_site().await;
     let axe = axe_source();
     let base = app.base.clone();
     let (_driver, c) = browser().await;

@@ -7,14 +7,11 @@ use std::io::Read;
 
 use serde_json::json;
 
-use crate::helpers::{approved_story, spawn_app, TestApp};
+use crate::helpers::{spawn_app, TestApp};
 
+/// Publishes a story; returns (manuscript id, the article's path).
 async fn publish(app: &TestApp, title: &str) -> (i64, String) {
-    let id = approved_story(app, "corr_a", title).await;
-    let editor = app.api("editor").await;
-    assert_eq!(editor.post(&format!("/manuscripts/{id}/publish"), json!({})).await.0, 200);
-    let (_, list) = editor.get("/articles").await;
-    let url = list.as_array().unwrap().iter().find(|a| a["title"] == title).expect("listed")["url"].as_str().unwrap().to_string();
+    let (id, url) = crate::site_feeds::publish(app, title).await;
     (id, url.trim_start_matches(&app.base).to_string())
 }
 

@@ -7,7 +7,8 @@ use serde_json::json;
 
 use crate::helpers::{approved_story, spawn_app, TestApp};
 
-async fn publish(app: &TestApp, title: &str) -> (i64, String) {
+/// Publishes a story through the review; returns (manuscript id, the article's absolute URL).
+pub(crate) async fn publish(app: &TestApp, title: &str) -> (i64, String) {
     let id = approved_story(app, "corr_a", title).await;
     let editor = app.api("editor").await;
     let (s, m) = editor.post(&format!("/manuscripts/{id}/publish"), json!({})).await;
