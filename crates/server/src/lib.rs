@@ -120,7 +120,6 @@ impl AppState {
             Some(dir) => yuanxun_search::SearchIndex::open(dir)?,
             None => (yuanxun_search::SearchIndex::in_memory()?, true),
         };
-        tokio::task::spawn_blocking(yuanxun_search::SearchIndex::warm_up).await?;
         let theme_dir = config.theme_dir.clone();
         let theme = tokio::task::spawn_blocking(move || yuanxun_site::LiveTheme::new(theme_dir)).await?;
         if let Some(e) = theme.error() {
@@ -192,6 +191,9 @@ pub async fn start(state: AppState, addr: SocketAddr, on_signal: bool) -> anyhow
         .await
         .map_err(|e| anyhow::anyhow!("无法监听 {addr}：{e}（端口被占用？用 --listen 换一个地址）"))?;
     let addr = listener.local_addr()?;
+    // jieba's dictionary is loaded before the first reader's search, not during it (and not
+    // at all for one-off commands such as an export).
+    tokio::task::spawn_blocking(yuanxun_search::SearchIndex::warm_up).await?;
     let (tx, rx) = tokio::sync::watch::channel(false);
     let jobs = jobs::spawn(state.clone(), rx.clone());
     let app = routes::router(state.clone());

@@ -84,6 +84,15 @@ pub async fn list(c: &mut AnyConnection, site_id: i64, channel_id: Option<i64>, 
     rows.iter().map(models::article).collect()
 }
 
+/// A channel's live articles published before `before` (published_at, id), newest first:
+/// the channel walked page by page without OFFSET's cost (used by the static export).
+pub async fn list_before(c: &mut AnyConnection, site_id: i64, channel_id: i64, before: Option<(i64, i64)>, limit: i64) -> Result<Vec<Article>> {
+    let (at, id) = before.unwrap_or((i64::MAX, i64::MAX));
+    let sql = format!("{SELECT} AND a.retracted = 0 AND a.channel_id = $2 AND (a.published_at < $3 OR (a.published_at = $3 AND a.id < $4)) ORDER BY a.published_at DESC, a.id DESC LIMIT $5");
+    let rows = sqlx::query(&sql).bind(site_id).bind(channel_id).bind(at).bind(id).bind(limit).fetch_all(&mut *c).await?;
+    rows.iter().map(models::article).collect()
+}
+
 /// The live articles of the same channel published just before and just after `a`
 /// (上一篇 / 下一篇), as (id, title).
 pub async fn neighbours(c: &mut AnyConnection, a: &Article) -> Result<(Option<(i64, String)>, Option<(i64, String)>)> {

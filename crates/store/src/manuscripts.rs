@@ -219,6 +219,18 @@ pub async fn media_of(c: &mut AnyConnection, site_id: i64, manuscript_id: i64) -
     rows.iter().map(models::media).collect()
 }
 
+/// The photos and files of many manuscripts at once, in manuscript and upload order.
+pub async fn media_of_many(c: &mut AnyConnection, site_id: i64, manuscript_ids: &[i64]) -> Result<Vec<Media>> {
+    if manuscript_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    // Integers only, so the list can be written into the statement.
+    let ids = manuscript_ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
+    let sql = format!("SELECT {MEDIA_COLS} FROM media WHERE site_id = $1 AND manuscript_id IN ({ids}) ORDER BY manuscript_id, id");
+    let rows = sqlx::query(&sql).bind(site_id).fetch_all(&mut *c).await?;
+    rows.iter().map(models::media).collect()
+}
+
 /// Counts rows in a table of the site; for tests and checks that nothing was half-written.
 pub async fn count(c: &mut AnyConnection, site_id: i64, table: Table) -> Result<i64> {
     let sql = format!("SELECT COUNT(*) AS n FROM {} WHERE site_id = $1", table.name());

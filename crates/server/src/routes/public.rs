@@ -19,7 +19,8 @@ use yuanxun_store::{articles, manuscripts, sites};
 use crate::pages::{Page, VIEWS_REFRESH};
 use crate::{services, AppState};
 
-const PAGE_SIZE: i64 = 20;
+/// Articles on a page of a channel's list.
+pub const PAGE_SIZE: i64 = 20;
 /// Entries in a feed.
 const FEED_SIZE: i64 = 20;
 
@@ -229,12 +230,13 @@ pub fn not_found(state: &AppState) -> Response {
     page(state, "notice.html", StatusCode::NOT_FOUND, ctx)
 }
 
+/// An article as a list shows it.
 #[derive(Debug, serde::Serialize)]
-struct Card {
-    id: i64,
-    title: String,
-    published_at: i64,
-    cover_url: Option<String>,
+pub struct Card {
+    pub id: i64,
+    pub title: String,
+    pub published_at: i64,
+    pub cover_url: Option<String>,
 }
 
 async fn cards(c: &mut yuanxun_store::AnyConnection, site: i64, list: Vec<yuanxun_store::Article>) -> Vec<Card> {
@@ -313,6 +315,14 @@ pub async fn render_channel(state: &AppState, view: &View, slug: &str, page: i64
     let list = articles::list(&mut c, site, Some(ch.id), (page_no - 1) * PAGE_SIZE, PAGE_SIZE).await.unwrap_or_default();
     let list = cards(&mut c, site, list).await;
     let chans = sites::list_channels(&mut c, site).await.unwrap_or_default();
+    drop(c);
+    channel_html(state, view, &chans, &ch, total, page_no, list).map(|html| (StatusCode::OK, html))
+}
+
+/// Page `page_no` of a channel of `total` live articles, showing `list`: no database, only
+/// the theme (the static export renders every page this way while it walks the channel).
+pub fn channel_html(state: &AppState, view: &View, chans: &[yuanxun_store::Channel], ch: &yuanxun_store::Channel, total: i64, page_no: i64, list: Vec<Card>) -> Result<String, Response> {
+    let pages = channel_pages(total);
     let base = &view.base;
     let here = view.channel_page(&ch.slug, page_no);
     let nth = if page_no > 1 { format!("（第 {page_no} 页）") } else { String::new() };
@@ -329,7 +339,7 @@ pub async fn render_channel(state: &AppState, view: &View, slug: &str, page: i64
     let photo_grid = !list.is_empty() && list.iter().all(|a| a.cover_url.is_some());
     let prev_url = (page_no > 1).then(|| view.channel_page(&ch.slug, page_no - 1));
     let next_url = (page_no < pages).then(|| view.channel_page(&ch.slug, page_no + 1));
-    render(state, "channel.html", StatusCode::OK, context! { site => &*state.site, channels => chans, current => ch, articles => list, photo_grid, page => page_no, pages, prev_url, next_url, seo, reader => view.reader, export => view.export, here => here })
+    render(state, "channel.html", StatusCode::OK, context! { site => &*state.site, channels => chans, current => ch, articles => list, photo_grid, page => page_no, pages, prev_url, next_url, seo, reader => view.reader, export => view.export, here => here }).map(|(_, html)| html)
 }
 
 /// An article page. Every request for a live article counts a view, cached page or not.
@@ -369,11 +379,44 @@ pub async fn render_article(state: &AppState, view: &View, id: i64) -> Result<(S
     // This request's view is counted by the caller; show it.
     let views = a.view_count + state.views.pending(site, a.id) + 1;
     let media = manuscripts::media_of(&mut c, site, a.manuscript_id).await.unwrap_or_default();
+    let cover = match a.cover_media_id {
+        Some(m) => match media.iter().find(|x| x.id == m) {
+            Some(x) => Some(crate::services::manuscripts::media_url(x)),
+            None => cover_url(&mut c, site, Some(m)).await,
+        },
+        None => None,
+    };
+    let (older, newer) = articles::neighbours(&mut c, &a).await.unwrap_or_default();
+    drop(c);
+    let related = if view.export { Vec::new() } else { services::search::related(state, &a, 5).await };
+    let page = ArticlePage { article: a, channels: &chans, media: &media, cover, older, newer, related, views };
+    article_html(state, view, page).map(|html| (StatusCode::OK, html))
+}
+
+/// Everything a live article's page shows, loaded beforehand (by `render_article` for one
+/// reader, or in batches by the static export).
+pub struct ArticlePage<'a> {
+    pub article: yuanxun_store::Article,
+    pub channels: &'a [yuanxun_store::Channel],
+    /// The article's photos and files, in order.
+    pub media: &'a [yuanxun_store::Media],
+    /// The cover photo's address, when one was chosen.
+    pub cover: Option<String>,
+    /// 上一篇 / 下一篇 in the same channel, as (id, title).
+    pub older: Option<(i64, String)>,
+    pub newer: Option<(i64, String)>,
+    pub related: Vec<yuanxun_search::Hit>,
+    pub views: i64,
+}
+
+/// An article's page: no database, no index; only the theme.
+pub fn article_html(state: &AppState, view: &View, page: ArticlePage<'_>) -> Result<String, Response> {
+    let ArticlePage { article: a, channels: chans, media, cover, older, newer, related, views } = page;
     let in_body = |url: &str| a.body_html.contains(url);
     let mut gallery = Vec::new();
     let mut attachments = Vec::new();
     let mut first_image = None;
-    for m in &media {
+    for m in media {
         let url = crate::services::manuscripts::media_url(m);
         if m.kind == "image" && first_image.is_none() {
             first_image = Some(url.clone());
@@ -389,11 +432,10 @@ pub async fn render_article(state: &AppState, view: &View, id: i64) -> Result<(S
     let base = &view.base;
     let here = article_path(a.id);
     let canonical = format!("{base}{here}");
-    let image = cover_url(&mut c, site, a.cover_media_id).await.or(first_image);
+    let image = cover.or(first_image);
     let qr = yuanxun_site::qr_svg(&canonical).map(minijinja::Value::from_safe_string);
-    let (older, newer) = articles::neighbours(&mut c, &a).await.unwrap_or_default();
     let link = |n: Option<(i64, String)>| n.map(|(id, title)| context! { url => article_path(id), title });
-    let related: Vec<minijinja::Value> = if view.export { Vec::new() } else { services::search::related(state, &a, 5).await }.into_iter().map(|h| context! { url => article_path(h.id), title => minijinja::Value::from_safe_string(h.title_html), published_at => h.published_at }).collect();
+    let related: Vec<minijinja::Value> = related.into_iter().map(|h| context! { url => article_path(h.id), title => minijinja::Value::from_safe_string(h.title_html), published_at => h.published_at }).collect();
     let seo = Seo {
         title: format!("{} - {} - {}", a.title, a.channel_name, state.site.name),
         description: summary.clone(),
@@ -403,7 +445,8 @@ pub async fn render_article(state: &AppState, view: &View, id: i64) -> Result<(S
         feed: format!("/channel/{}/feed.xml", a.channel_slug),
         feed_title: format!("{} - {}", a.channel_name, state.site.name),
     };
-    render(state, "article.html", StatusCode::OK, context! { site => &*state.site, channels => chans, current, article => a, views, gallery, attachments, summary, seo, qr, previous => link(older), next => link(newer), related, word => format!("/news/{id}.docx"), reader => view.reader, export => view.export, here => here })
+    let word = format!("/news/{}.docx", a.id);
+    render(state, "article.html", StatusCode::OK, context! { site => &*state.site, channels => chans, current, article => a, views, gallery, attachments, summary, seo, qr, previous => link(older), next => link(newer), related, word, reader => view.reader, export => view.export, here => here }).map(|(_, html)| html)
 }
 
 #[derive(Deserialize)]

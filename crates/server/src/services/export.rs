@@ -13,7 +13,6 @@
 use std::path::{Path, PathBuf};
 
 use ed25519_dalek::{SigningKey, VerifyingKey};
-use futures::StreamExt;
 use yuanxun_core::clock;
 pub use yuanxun_guard::{Entry, Manifest};
 use yuanxun_store::{articles, manuscripts, sites};
@@ -60,14 +59,19 @@ struct Tree {
 
 impl Tree {
     fn put(&mut self, path: &str, bytes: &[u8]) -> ServiceResult<()> {
-        let full = self.root.join(path);
-        if let Some(dir) = full.parent() {
-            std::fs::create_dir_all(dir).map_err(|e| io_error(dir, e))?;
-        }
-        std::fs::write(&full, bytes).map_err(|e| io_error(&full, e))?;
-        self.files.push(Entry::of(path, bytes));
+        self.files.push(write_file(&self.root, path, bytes)?);
         Ok(())
     }
+}
+
+/// Writes one file under `root` (making its folder) and returns its manifest entry.
+fn write_file(root: &Path, path: &str, bytes: &[u8]) -> ServiceResult<Entry> {
+    let full = root.join(path);
+    if let Some(dir) = full.parent() {
+        std::fs::create_dir_all(dir).map_err(|e| io_error(dir, e))?;
+    }
+    std::fs::write(&full, bytes).map_err(|e| io_error(&full, e))?;
+    Ok(Entry::of(path, bytes))
 }
 
 fn io_error(path: &Path, e: std::io::Error) -> ServiceError {
@@ -125,39 +129,116 @@ async fn write_site(state: &AppState, tree: &mut Tree, base: &str, key: &Signing
     drop(c);
 
     tree.put("index.html", page_html(public::render_home(state, &view).await, "home")?.as_bytes())?;
-    for ch in &chans {
-        channel_pages(state, tree, &view, ch).await?;
-    }
     tree.put("404.html", page_html(public::render_notice(state, &view), "404")?.as_bytes())?;
 
-    // Articles, a page of the list at a time; their photos and files with them.
+    // Channel by channel, newest first: each article's 上一篇 / 下一篇 are its neighbours in
+    // the walk, and every 20 articles make a page of the channel's list. A batch costs two
+    // queries (its rows, and all their photos and files); its pages are rendered on every
+    // core and handed to one writer thread (files made in one folder from two threads
+    // mostly wait for each other's lock on it).
+    let chans = std::sync::Arc::new(chans);
+    let threads = std::thread::available_parallelism().map_or(2, |n| n.get());
+    let (tx, writer) = Writer::start(tree.root.clone());
     let mut done = 0;
-    let mut offset = 0;
-    loop {
-        let batch = {
-            let mut c = state.store.conn().await?;
-            articles::list(&mut c, site, None, offset, 500).await?
-        };
-        if batch.is_empty() {
-            break;
-        }
-        offset += batch.len() as i64;
-        // Rendered several at a time (the database and the template engine both have idle
-        // time to share), written in order.
-        let jobs = batch.into_iter().map(|a| {
-            let (state, view) = (state.clone(), view.clone());
-            // A task each, so rendering uses every core.
-            tokio::spawn(async move { article_files(&state, &view, &a).await })
-        });
-        let rendered: Vec<Result<ServiceResult<Vec<(String, Vec<u8>)>>, tokio::task::JoinError>> = futures::stream::iter(jobs).buffered(RENDER_AHEAD).collect().await;
-        for files in rendered {
-            for (path, bytes) in files.map_err(|e| ServiceError::Internal(format!("rendering failed: {e}")))?? {
-                tree.put(&path, &bytes)?;
+    let walked: ServiceResult<()> = async {
+        for ch in chans.iter() {
+            let count = {
+                let mut c = state.store.conn().await?;
+                articles::count_live(&mut c, site, Some(ch.id)).await?
+            };
+            let mut before = None;
+            let mut newer: Option<(i64, String)> = None;
+            let mut walked = 0;
+            loop {
+                let mut c = state.store.conn().await?;
+                let mut rows = articles::list_before(&mut c, site, ch.id, before, BATCH + 1).await?;
+                // One past the batch: the last one's older neighbour, and the next batch's first.
+                let peek = if rows.len() as i64 > BATCH { rows.pop().map(|a| (a.id, a.title)) } else { None };
+                let ids: Vec<i64> = rows.iter().map(|a| a.manuscript_id).collect();
+                let mut media: std::collections::HashMap<i64, Vec<yuanxun_store::Media>> = std::collections::HashMap::new();
+                for m in manuscripts::media_of_many(&mut c, site, &ids).await? {
+                    if let Some(id) = m.manuscript_id {
+                        media.entry(id).or_default().push(m);
+                    }
+                }
+                let mut jobs = Vec::with_capacity(rows.len());
+                let mut cards = Vec::with_capacity(rows.len());
+                before = rows.last().map(|a| (a.published_at, a.id));
+                let mut iter = rows.into_iter().peekable();
+                while let Some(a) = iter.next() {
+                    let older = iter.peek().map(|o| (o.id, o.title.clone())).or_else(|| peek.clone());
+                    let media = media.remove(&a.manuscript_id).unwrap_or_default();
+                    let cover = match a.cover_media_id {
+                        Some(id) => match media.iter().find(|m| m.id == id) {
+                            Some(m) => Some(super::manuscripts::media_url(m)),
+                            None => manuscripts::get_media(&mut c, site, id).await.ok().map(|m| super::manuscripts::media_url(&m)),
+                        },
+                        None => None,
+                    };
+                    cards.push(public::Card { id: a.id, title: a.title.clone(), published_at: a.published_at, cover_url: cover.clone() });
+                    let this = (a.id, a.title.clone());
+                    jobs.push(ArticleJob { article: a, media, cover, older, newer: newer.replace(this) });
+                }
+                drop(c);
+                let n = jobs.len();
+                let mut tasks = Vec::new();
+                // The list pages these articles fill (a batch is a whole number of pages; an
+                // empty channel still has its first page).
+                let first_page = walked / public::PAGE_SIZE + 1;
+                walked += n as i64;
+                {
+                    let (state, view, chans, tx, ch) = (state.clone(), view.clone(), chans.clone(), tx.clone(), ch.clone());
+                    tasks.push(tokio::task::spawn_blocking(move || -> ServiceResult<()> {
+                        let mut cards = cards.into_iter().peekable();
+                        let mut page = first_page;
+                        loop {
+                            let list: Vec<public::Card> = cards.by_ref().take(public::PAGE_SIZE as usize).collect();
+                            if list.is_empty() && page > 1 {
+                                return Ok(());
+                            }
+                            let html = public::channel_html(&state, &view, &chans, &ch, count, page, list).map_err(|r| ServiceError::Internal(format!("channel {}: {}", ch.slug, r.status())))?;
+                            let path = if page == 1 { format!("channel/{}/index.html", ch.slug) } else { format!("channel/{}/page/{page}.html", ch.slug) };
+                            tx.send(path, html.into_bytes())?;
+                            if cards.peek().is_none() {
+                                return Ok(());
+                            }
+                            page += 1;
+                        }
+                    }));
+                }
+                let mut jobs = jobs.into_iter();
+                loop {
+                    let chunk: Vec<ArticleJob> = jobs.by_ref().take(n.div_ceil(threads)).collect();
+                    if chunk.is_empty() {
+                        break;
+                    }
+                    let (state, view, chans, tx) = (state.clone(), view.clone(), chans.clone(), tx.clone());
+                    tasks.push(tokio::task::spawn_blocking(move || -> ServiceResult<()> {
+                        for job in chunk {
+                            for (path, bytes) in job.files(&state, &view, &chans)? {
+                                tx.send(path, bytes)?;
+                            }
+                        }
+                        Ok(())
+                    }));
+                }
+                for t in tasks {
+                    t.await.map_err(|e| ServiceError::Internal(format!("rendering failed: {e}")))??;
+                }
+                done += n;
+                progress(done, total);
+                if peek.is_none() {
+                    break;
+                }
             }
-            done += 1;
-            progress(done, total);
         }
+        Ok(())
     }
+    .await;
+    drop(tx);
+    // The writer's own error (a full disk, say) explains a failed send better.
+    tree.files.extend(writer.join().map_err(|_| ServiceError::Internal("the export's writer stopped".into()))??);
+    walked?;
     lists(state, tree, &base, &chans).await?;
     tree.put("robots.txt", yuanxun_site::feeds::robots(&base).as_bytes())?;
     let theme = state.theme.get();
@@ -182,11 +263,64 @@ async fn channel_pages(state: &AppState, tree: &mut Tree, view: &View, ch: &yuan
     Ok(())
 }
 
-/// An article's page with its photos and files.
-/// Articles rendered at once.
-const RENDER_AHEAD: usize = 8;
+/// Articles loaded (and then rendered) together: a whole number of list pages.
+const BATCH: i64 = 12 * public::PAGE_SIZE;
 
-/// An article's page with its photos and files, as (path, bytes).
+/// The thread that writes an export's files, one at a time, and records them for the
+/// manifest.
+struct Writer;
+
+/// Hands files to the [`Writer`].
+#[derive(Clone)]
+struct Sender(std::sync::mpsc::SyncSender<(String, Vec<u8>)>);
+
+impl Sender {
+    fn send(&self, path: String, bytes: Vec<u8>) -> ServiceResult<()> {
+        self.0.send((path, bytes)).map_err(|_| ServiceError::Internal("the export's writer stopped".into()))
+    }
+}
+
+impl Writer {
+    fn start(root: PathBuf) -> (Sender, std::thread::JoinHandle<ServiceResult<Vec<Entry>>>) {
+        let (tx, rx) = std::sync::mpsc::sync_channel::<(String, Vec<u8>)>(256);
+        let handle = std::thread::spawn(move || {
+            let mut files = Vec::new();
+            for (path, bytes) in rx {
+                files.push(write_file(&root, &path, &bytes)?);
+            }
+            Ok(files)
+        });
+        (Sender(tx), handle)
+    }
+}
+
+/// One article's page, loaded and ready to render away from the database.
+struct ArticleJob {
+    article: yuanxun_store::Article,
+    media: Vec<yuanxun_store::Media>,
+    cover: Option<String>,
+    older: Option<(i64, String)>,
+    newer: Option<(i64, String)>,
+}
+
+impl ArticleJob {
+    /// The page and the article's photos and files, as (path, bytes).
+    fn files(self, state: &AppState, view: &View, chans: &[yuanxun_store::Channel]) -> ServiceResult<Vec<(String, Vec<u8>)>> {
+        let id = self.article.id;
+        let views = self.article.view_count;
+        let page = public::ArticlePage { article: self.article, channels: chans, media: &self.media, cover: self.cover, older: self.older, newer: self.newer, related: Vec::new(), views };
+        let html = public::article_html(state, view, page).map_err(|r| ServiceError::Internal(format!("article {id}: {}", r.status())))?;
+        let mut files = vec![(public::article_path(id)[1..].to_string(), html.into_bytes())];
+        for m in &self.media {
+            let bytes = state.store.media.get(&m.storage_key).map_err(|e| ServiceError::Internal(format!("media {}: {e}", m.id)))?;
+            files.push((super::manuscripts::media_url(m)[1..].to_string(), bytes));
+        }
+        Ok(files)
+    }
+}
+
+/// An article's page with its photos and files, as (path, bytes), loaded on its own (for
+/// an update after one publication).
 async fn article_files(state: &AppState, view: &View, a: &yuanxun_store::Article) -> ServiceResult<Vec<(String, Vec<u8>)>> {
     let html = page_html(public::render_article(state, view, a.id).await, "article")?;
     let mut files = vec![(public::article_path(a.id)[1..].to_string(), html.into_bytes())];

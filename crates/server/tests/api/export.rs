@@ -106,6 +106,67 @@ async fn the_site_exports_as_signed_static_files_replaced_whole() {
     assert_eq!(names, ["site"]);
 }
 
+/// The export walks each channel in batches (neighbours and list pages carried across
+/// them); every page must still be exactly what the site renders for that address on its
+/// own. 500 stories in one channel (two batches and a part), some published in the same
+/// second, one retracted between batches, one with a photo; a few in another channel.
+#[tokio::test]
+async fn a_large_channel_exports_page_for_page_as_the_site_renders_it() {
+    use yuanxun_server::routes::public::{self, View};
+    use yuanxun_store::{articles, manuscripts};
+    let app = spawn_app().await;
+    let (first, _) = story_in(&app, app.fx.news, "骨科举办关爱骨骼健康义诊", "<p>骨科专家为居民提供骨密度检测。</p>", &["义诊现场"]).await;
+    let state = app.running.as_ref().unwrap().state.clone();
+    let site = state.site_id();
+    let mut c = state.store.conn().await.unwrap();
+    let m = manuscripts::get(&mut c, site, first).await.unwrap();
+    let mut ids = Vec::new();
+    for i in 0..504i64 {
+        let channel = if i % 100 == 7 { app.fx.notices } else { app.fx.news };
+        let title = format!("第{i}篇：门诊楼启用新的自助服务区");
+        let content = manuscripts::Content { title: title.clone(), subtitle: String::new(), authors: "宣传部".into(), photographers: String::new(), body_html: format!("<p>第{i}篇报道的正文。</p>") };
+        let ms = manuscripts::create(&mut c, site, m.author_id, m.department_id, channel, &content).await.unwrap();
+        let a = articles::NewArticle { manuscript_id: ms.id, channel_id: channel, title: &title, subtitle: "", authors: "宣传部", photographers: "", body_html: &content.body_html, source: "", editor: "", responsible_editor: "", cover_media_id: None, published_at: 1_700_000_000 + (i / 3) * 60 };
+        ids.push(articles::publish(&mut c, site, &a).await.unwrap());
+    }
+    articles::retract(&mut c, site, ids[250], "测试撤下").await.unwrap();
+    drop(c);
+
+    let parent = tempfile::tempdir().unwrap();
+    let out = parent.path().join("site");
+    let report = export::export(&state, &out, "https://news.example.cn", |_, _| {}).await.unwrap();
+    assert_eq!(report.articles, 504, "504 live: 500 new, less one retracted, and the first");
+    let files = assert_consistent(&state, &out).await;
+    let view = View::export("https://news.example.cn");
+    let mut pages = 0;
+    for (path, bytes) in &files {
+        let html = String::from_utf8_lossy(bytes);
+        let expected = if let Some(id) = path.strip_prefix("news/").and_then(|p| p.strip_suffix(".html")) {
+            public::render_article(&state, &view, id.parse().unwrap()).await
+        } else if let Some(rest) = path.strip_prefix("channel/").filter(|p| p.ends_with(".html")) {
+            let (slug, page) = match rest.split_once('/') {
+                Some((slug, "index.html")) => (slug, 1),
+                Some((slug, p)) => (slug, p.trim_start_matches("page/").trim_end_matches(".html").parse().unwrap()),
+                None => unreachable!(),
+            };
+            public::render_channel(&state, &view, slug, page).await
+        } else {
+            continue;
+        };
+        let expected = expected.unwrap().1;
+        if html != expected {
+            let (got, want) = html.lines().zip(expected.lines()).find(|(a, b)| a != b).unwrap_or_default();
+            panic!("{path} differs from the site's page:\n export: {got}\n   site: {want}");
+        }
+        pages += 1;
+    }
+    // 504 article pages; the news channel's 499 live stories make 25 list pages, the
+    // notices' five one.
+    assert_eq!(pages, 504 + 25 + 1);
+    assert!(files.contains_key("channel/news/page/25.html") && !files.contains_key("channel/news/page/26.html"));
+    assert!(!files.contains_key(&format!("news/{}.html", ids[250])));
+}
+
 #[tokio::test]
 async fn serve_keeps_its_export_up_to_date_on_publish_and_retract() {
     let app = spawn_app().await;
