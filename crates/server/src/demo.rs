@@ -77,7 +77,11 @@ pub async fn seed(state: &AppState, password: Option<String>) -> anyhow::Result<
     let mut chans = Vec::new();
     for (i, (slug, name)) in CHANNELS.iter().enumerate() {
         let levels = if *slug == "notices" { 2 } else { 3 };
-        chans.push(sites::create_channel(tx.conn(), site, slug, name, levels, i as i64).await?);
+        let ch = sites::create_channel(tx.conn(), site, slug, name, levels, i as i64).await?;
+        if *slug == "photos" {
+            sites::set_channel_photo(tx.conn(), site, ch.id, true).await?;
+        }
+        chans.push(ch);
     }
     let mut accounts = Vec::new();
     for (username, display, role, dept, level) in ACCOUNTS {
@@ -128,7 +132,7 @@ pub async fn seed(state: &AppState, password: Option<String>) -> anyhow::Result<
             yuanxun_store::articles::set_published_at(tx.conn(), site, a.id, now - age * 2 * 86_400 - 3_600 * (n as i64 % 7)).await?;
             yuanxun_store::articles::add_views(tx.conn(), site, a.id, 40 + (n as i64 * 37) % 500).await?;
             tx.commit().await?;
-            crate::services::search::article_changed(state, site, m.id).await;
+            crate::services::live_site::article_changed(state, site, m.id).await;
         }
     }
     // The check's site settings: the leaders (names ours, for the title check) and the

@@ -33,6 +33,8 @@ pub struct Channel {
     pub name: String,
     pub review_levels: i64,
     pub sort: i64,
+    /// A channel of photo news: the home page's slideshow, a grid of covers.
+    pub photo: bool,
 }
 
 /// A person who signs in.
@@ -208,6 +210,7 @@ pub(crate) fn channel(r: &AnyRow) -> Result<Channel> {
         slug: r.try_get("slug")?,
         name: r.try_get("name")?,
         review_levels: r.try_get("review_levels")?,
+        photo: r.try_get::<i64, _>("photo")? != 0,
         sort: r.try_get("sort")?,
     })
 }

@@ -57,7 +57,7 @@ pub async fn get_department(c: &mut AnyConnection, site_id: i64, id: i64) -> Res
     models::department(&found(row)?)
 }
 
-const CHANNEL_COLS: &str = "id, site_id, slug, name, review_levels, sort";
+const CHANNEL_COLS: &str = "id, site_id, slug, name, review_levels, sort, photo";
 
 /// Adds a channel.
 pub async fn create_channel(c: &mut AnyConnection, site_id: i64, slug: &str, name: &str, review_levels: i64, sort: i64) -> Result<Channel> {
@@ -72,6 +72,13 @@ pub async fn create_channel(c: &mut AnyConnection, site_id: i64, slug: &str, nam
 pub async fn update_channel(c: &mut AnyConnection, site_id: i64, id: i64, name: &str, review_levels: i64, sort: i64) -> Result<()> {
     let r = sqlx::query("UPDATE channels SET name = $1, review_levels = $2, sort = $3 WHERE site_id = $4 AND id = $5")
         .bind(name).bind(review_levels).bind(sort).bind(site_id).bind(id).execute(&mut *c).await?;
+    if r.rows_affected() == 0 { return Err(crate::StoreError::NotFound) }
+    Ok(())
+}
+
+/// Makes a channel one of photo news (图片新闻) or a list of titles.
+pub async fn set_channel_photo(c: &mut AnyConnection, site_id: i64, id: i64, photo: bool) -> Result<()> {
+    let r = sqlx::query("UPDATE channels SET photo = $1 WHERE site_id = $2 AND id = $3").bind(photo as i64).bind(site_id).bind(id).execute(&mut *c).await?;
     if r.rows_affected() == 0 { return Err(crate::StoreError::NotFound) }
     Ok(())
 }

@@ -263,12 +263,17 @@ pub async fn render_home(state: &AppState, view: &View) -> Result<(StatusCode, S
     let chans = sites::list_channels(&mut c, site).await.unwrap_or_default();
     let mut blocks = Vec::new();
     let mut pictures = Vec::new();
+    let mut pictures_channel = None;
     for ch in &chans {
         let list = articles::list(&mut c, site, Some(ch.id), 0, 8).await.unwrap_or_default();
-        if ch.slug == "photos" {
-            pictures = cards(&mut c, site, list.into_iter().filter(|a| a.cover_media_id.is_some()).take(5).collect()).await;
+        let list = cards(&mut c, site, list).await;
+        // The first channel of photo news (图片新闻) becomes the slideshow, of its newest
+        // stories with covers; the others list titles.
+        if ch.photo && pictures_channel.is_none() {
+            pictures = list.into_iter().filter(|a| a.cover_url.is_some()).take(5).collect();
+            pictures_channel = Some(ch.clone());
         } else {
-            blocks.push(context! { channel => ch, articles => cards(&mut c, site, list).await });
+            blocks.push(context! { channel => ch, articles => list });
         }
     }
     let base = &view.base;
@@ -283,7 +288,7 @@ pub async fn render_home(state: &AppState, view: &View) -> Result<(StatusCode, S
         feed: "/feed.xml".into(),
         feed_title: format!("{} - 新闻中心", state.site.name),
     };
-    render(state, "home.html", StatusCode::OK, context! { site => &*state.site, channels => chans, blocks, pictures, seo, reader => view.reader, export => view.export, here => here })
+    render(state, "home.html", StatusCode::OK, context! { site => &*state.site, channels => chans, blocks, pictures, pictures_channel, seo, reader => view.reader, export => view.export, here => here })
 }
 
 #[derive(Deserialize)]
@@ -335,8 +340,8 @@ pub fn channel_html(state: &AppState, view: &View, chans: &[yuanxun_store::Chann
         feed: format!("/channel/{}/feed.xml", ch.slug),
         feed_title: format!("{} - {}", ch.name, state.site.name),
     };
-    // A channel of photo news (every story on the page has a cover) shows as a grid.
-    let photo_grid = !list.is_empty() && list.iter().all(|a| a.cover_url.is_some());
+    // A channel of photo news shows its stories as a grid of covers.
+    let photo_grid = ch.photo && !list.is_empty();
     let prev_url = (page_no > 1).then(|| view.channel_page(&ch.slug, page_no - 1));
     let next_url = (page_no < pages).then(|| view.channel_page(&ch.slug, page_no + 1));
     render(state, "channel.html", StatusCode::OK, context! { site => &*state.site, channels => chans, current => ch, articles => list, photo_grid, page => page_no, pages, prev_url, next_url, seo, reader => view.reader, export => view.export, here => here }).map(|(_, html)| html)

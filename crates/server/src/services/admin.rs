@@ -144,6 +144,9 @@ pub struct ChannelInput {
     pub review_levels: String,
     #[serde(default)]
     pub sort: String,
+    /// The 图片栏目 checkbox: present ("on", "true", "1") when ticked.
+    #[serde(default)]
+    pub photo: Option<String>,
 }
 
 /// Adds or changes a channel.
@@ -153,6 +156,7 @@ pub async fn save_channel(state: &AppState, actor: &Actor, id: Option<i64>, inpu
     let levels: i64 = input.review_levels.trim().parse().ok().filter(|l| (1..=MAX_LEVELS as i64).contains(l))
         .ok_or_else(|| ServiceError::Invalid(format!("审核级数须在 1 到 {MAX_LEVELS} 之间")))?;
     let sort: i64 = input.sort.trim().parse().unwrap_or(0);
+    let photo = input.photo.as_deref().is_some_and(|v| !matches!(v, "" | "0" | "false" | "off"));
     let mut tx = state.store.begin().await?;
     let channel = match id {
         Some(id) => {
@@ -167,11 +171,13 @@ pub async fn save_channel(state: &AppState, actor: &Actor, id: Option<i64>, inpu
             sites::create_channel(tx.conn(), state.site_id(), &slug, &name, levels, sort).await?
         }
     };
-    audit(tx.conn(), state.site_id(), actor, if id.is_some() { "channel_update" } else { "channel_create" }, "channel", channel.id, format!("{name}，{levels} 级审核")).await?;
+    sites::set_channel_photo(tx.conn(), state.site_id(), channel.id, photo).await?;
+    let kind = if photo { "，图片栏目" } else { "" };
+    audit(tx.conn(), state.site_id(), actor, if id.is_some() { "channel_update" } else { "channel_create" }, "channel", channel.id, format!("{name}，{levels} 级审核{kind}")).await?;
     tx.commit().await?;
     // Every public page shows the channel navigation.
     state.pages.clear();
-    Ok(channel)
+    Ok(Channel { photo, ..channel })
 }
 
 /// Loads the site's theme folder again (an admin's 重新加载): the new theme is served and

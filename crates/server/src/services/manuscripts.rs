@@ -327,7 +327,7 @@ pub async fn publish(state: &AppState, actor: &Actor, id: i64, at: Option<i64>) 
     let m = repo::get(tx.conn(), state.site_id(), id).await?;
     tx.commit().await?;
     if m.status == Status::Published {
-        super::search::article_changed(state, m.site_id, m.id).await;
+        super::live_site::article_changed(state, m.site_id, m.id).await;
     }
     Ok(m)
 }
@@ -390,7 +390,7 @@ pub async fn publish_due(state: &AppState) -> ServiceResult<usize> {
         )
         .await?;
         tx.commit().await?;
-        super::search::article_changed(state, site_id, id).await;
+        super::live_site::article_changed(state, site_id, id).await;
         n += 1;
     }
     Ok(n)
@@ -411,7 +411,7 @@ pub async fn retract(state: &AppState, actor: &Actor, id: i64, reason: &str) -> 
     audit(tx.conn(), state.site_id(), actor, "manuscript_retract", "manuscript", id, format!("文章 {}：{reason}", article.id)).await?;
     let m = repo::get(tx.conn(), state.site_id(), id).await?;
     tx.commit().await?;
-    super::search::article_changed(state, m.site_id, m.id).await;
+    super::live_site::article_changed(state, m.site_id, m.id).await;
     Ok(m)
 }
 
@@ -450,7 +450,7 @@ pub async fn correct(state: &AppState, actor: &Actor, id: i64, input: &Correctio
     audit(tx.conn(), state.site_id(), actor, "article_correct", "manuscript", id, format!("文章 {}，更正{what}：{reason}", article.id)).await?;
     let m = repo::get(tx.conn(), state.site_id(), id).await?;
     tx.commit().await?;
-    super::search::article_changed(state, m.site_id, m.id).await;
+    super::live_site::article_changed(state, m.site_id, m.id).await;
     Ok(m)
 }
 

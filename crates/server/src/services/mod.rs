@@ -6,6 +6,7 @@ pub mod admin;
 pub mod checks;
 pub mod export;
 pub mod guard;
+pub mod live_site;
 pub mod manuscripts;
 pub mod search;
 

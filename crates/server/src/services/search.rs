@@ -1,7 +1,8 @@
 //! Keeping the public site's search index in step with the articles, and searching it.
 //!
-//! Publishing, editing and retracting call [`article_changed`] after their transaction
-//! commits, so the index shows the change before the request that made it returns.
+//! Publishing, correcting and retracting reach [`index_article`] through
+//! [`super::live_site::article_changed`] after their transaction commits, so the index shows
+//! the change before the request that made it returns.
 //! [`reindex`] rebuilds a site's part of the index from the database (`yuanxun reindex`, and
 //! `serve` when it finds no index).
 
@@ -40,33 +41,20 @@ async fn blocking<T: Send + 'static>(ix: &Arc<SearchIndex>, f: impl FnOnce(&Sear
         .map_err(|e| ServiceError::Internal(e.to_string()))
 }
 
-/// Brings the index, the render cache and the static export (when `serve --export` keeps
-/// one) up to date with the article of `manuscript_id` (published, corrected or retracted). Failures are logged, not returned: the change itself has been committed, and
-/// `yuanxun reindex` repairs the index.
-pub async fn article_changed(state: &AppState, site_id: i64, manuscript_id: i64) {
-    // Home, channel and article pages may all show it.
-    state.pages.clear();
-    let article = match state.store.conn().await {
-        Ok(mut c) => articles::by_manuscript(&mut c, site_id, manuscript_id).await,
-        Err(e) => Err(e),
+/// Puts the article of `manuscript_id` into the index as it now is, or takes it out once
+/// retracted.
+pub async fn index_article(state: &AppState, site_id: i64, manuscript_id: i64) -> ServiceResult<()> {
+    let article = {
+        let mut c = state.store.conn().await?;
+        articles::by_manuscript(&mut c, site_id, manuscript_id).await?
     };
-    let result = match article {
-        Ok(Some(a)) if !a.retracted => {
+    match article {
+        Some(a) if !a.retracted => {
             let d = doc_of(&a);
             blocking(&state.search, move |ix| ix.upsert(&d)).await
         }
-        Ok(Some(a)) => blocking(&state.search, move |ix| ix.remove(a.site_id, a.id)).await,
-        Ok(None) => Ok(()),
-        Err(e) => Err(e.into()),
-    };
-    if let Err(e) = result {
-        tracing::error!("search index not updated for manuscript {manuscript_id}: {e}");
-    }
-    if let Some(dir) = &state.config.export_dir {
-        let _one_at_a_time = state.export_lock.lock().await;
-        if let Err(e) = super::export::update(state, dir, manuscript_id).await {
-            tracing::error!("static export not updated for manuscript {manuscript_id}: {e}");
-        }
+        Some(a) => blocking(&state.search, move |ix| ix.remove(a.site_id, a.id)).await,
+        None => Ok(()),
     }
 }
 

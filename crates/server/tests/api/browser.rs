@@ -203,7 +203,8 @@ async fn photo_site() -> (crate::helpers::TestApp, String) {
     let photos = {
         let store = &app.running.as_ref().unwrap().state.store;
         let mut tx = store.begin().await.unwrap();
-        let id = yuanxun_store::sites::create_channel(tx.conn(), 1, "photos", "图片新闻", 3, 2).await.unwrap().id;
+        let id = yuanxun_store::sites::create_channel(tx.conn(), 1, "tupian", "图片新闻", 3, 2).await.unwrap().id;
+        yuanxun_store::sites::set_channel_photo(tx.conn(), 1, id, true).await.unwrap();
         tx.commit().await.unwrap();
         id
     };
@@ -344,7 +345,7 @@ async fn public_pages_pass_axe_core_without_serious_violations() {
     let base = app.base.clone();
     let (_driver, c) = browser().await;
     let mut report = Vec::new();
-    for (name, path) in [("home", "/".to_string()), ("channel", "/channel/photos".into()), ("list", "/channel/news".into()), ("article", article.clone()), ("search", "/search?q=骨科".into()), ("404", "/no-such-page".into())] {
+    for (name, path) in [("home", "/".to_string()), ("channel", "/channel/tupian".into()), ("list", "/channel/news".into()), ("article", article.clone()), ("search", "/search?q=骨科".into()), ("404", "/no-such-page".into())] {
         c.goto(&format!("{base}{path}")).await.unwrap();
         for v in axe_violations(&c, &axe).await {
             report.push(format!("{name}: {v}"));

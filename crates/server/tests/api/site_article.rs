@@ -97,3 +97,41 @@ async fn articles_link_their_neighbours_and_related_stories() {
     let related = &newest[newest.find("相关文章").expect("a related list")..];
     assert!(related.contains(&format!("href=\"{first}\"")) && !related.contains(&format!("href=\"{second}\"")) && !related.contains(&format!("href=\"{third}\"")), "{related}");
 }
+
+/// An administrator marks a channel as photo news (图片栏目): its newest stories with photos
+/// become the home page's slideshow under the channel's name and its pages a grid of covers;
+/// unmarked, it lists titles again. A channel whose stories merely have photos stays a list.
+#[tokio::test]
+async fn a_channel_marked_as_photo_news_is_the_slideshow_and_a_grid() {
+    let app = spawn_app().await;
+    let admin = app.web("admin").await;
+    let form = |photo: bool| {
+        let mut f = vec![("name", "图片报道"), ("review_levels", "3"), ("sort", "3")];
+        if photo {
+            f.push(("photo", "1"));
+        }
+        f
+    };
+    let mut new = form(true);
+    new.push(("slug", "gallery"));
+    assert_eq!(admin.form("/admin/channels", &new).await.0, 303);
+    let gallery = {
+        let mut c = app.running.as_ref().unwrap().state.store.conn().await.unwrap();
+        yuanxun_store::sites::channel_by_slug(&mut c, 1, "gallery").await.unwrap().id
+    };
+    assert!(admin.get("/admin/channels").await.1.contains("value=\"1\" checked>图片栏目"), "the box shows ticked");
+    story_in(&app, gallery, "骨科举办关爱骨骼健康义诊", "<p>骨科专家为居民提供骨密度检测。</p>", &["义诊现场"]).await;
+    story(&app, "护理部举办护理技能竞赛", "<p>四十名护士参加比赛。</p>", true).await;
+
+    let home = app.get("/").await.text().await.unwrap();
+    let slideshow = home.split("<section class=\"pictures\"").nth(1).expect("a slideshow").split("</section>").next().unwrap();
+    assert!(slideshow.contains("图片报道</a></h2>") && slideshow.contains("骨科举办关爱骨骼健康义诊"), "{slideshow}");
+    assert!(!slideshow.contains("护理部举办护理技能竞赛"), "a 医院要闻 story with a photo stays in its list");
+    assert!(app.get("/channel/gallery").await.text().await.unwrap().contains("<div class=\"grid\">"));
+    assert!(!app.get("/channel/news").await.text().await.unwrap().contains("<div class=\"grid\">"));
+
+    assert_eq!(admin.form(&format!("/admin/channels/{gallery}"), &form(false)).await.0, 303);
+    let home = app.get("/").await.text().await.unwrap();
+    assert!(!home.contains("<section class=\"pictures\"") && home.contains("骨科举办关爱骨骼健康义诊"), "a list of titles again");
+    assert!(!app.get("/channel/gallery").await.text().await.unwrap().contains("<div class=\"grid\">"));
+}
