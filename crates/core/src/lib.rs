@@ -6,6 +6,7 @@
 
 pub mod clock;
 pub mod diff;
+pub mod outlet;
 pub mod role;
 pub mod text;
 pub mod workflow;

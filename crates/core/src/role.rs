@@ -86,6 +86,12 @@ impl Role {
         matches!(self, Role::Admin)
     }
 
+    /// Keeps the register of outlets (阵地) and records where stories went: the publicity
+    /// department's staff.
+    pub fn runs_outlets(self) -> bool {
+        matches!(self, Role::Editor | Role::ChiefEditor | Role::Admin)
+    }
+
     /// Reads the audit log.
     pub fn reads_audit(self) -> bool {
         matches!(self, Role::Auditor | Role::Admin)

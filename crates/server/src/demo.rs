@@ -129,10 +129,49 @@ pub async fn seed(state: &AppState, password: Option<String>) -> anyhow::Result<
             drop(c);
             let mut tx = state.store.begin().await?;
             let age = (STORIES.len() - n) as i64;
-            yuanxun_store::articles::set_published_at(tx.conn(), site, a.id, now - age * 2 * 86_400 - 3_600 * (n as i64 % 7)).await?;
+            let at = now - age * 2 * 86_400 - 3_600 * (n as i64 % 7);
+            yuanxun_store::articles::set_published_at(tx.conn(), site, a.id, at).await?;
+            yuanxun_store::outlets::redate(tx.conn(), site, a.id, "website", &clock::format_date(at)).await?;
             yuanxun_store::articles::add_views(tx.conn(), site, a.id, 40 + (n as i64 * 37) % 500).await?;
             tx.commit().await?;
             crate::services::live_site::article_changed(state, site, m.id).await;
+        }
+    }
+    // The outlets the publicity department runs and places stories in (阵地), and where the
+    // stories went: WeChat for most, the newspapers for some (one still awaiting an answer).
+    let outlet = |kind: &str, name: &str, level: &str, owner: &str, dept: usize| crate::services::outlets::OutletInput {
+        kind: kind.into(),
+        name: name.into(),
+        level: level.into(),
+        owner_name: owner.into(),
+        department_id: depts[dept].id.to_string(),
+        ..Default::default()
+    };
+    let mut outlet_ids = Vec::new();
+    for input in [
+        outlet("wechat", "医院微信公众号", "", "党委宣传部", 0),
+        outlet("video", "医院视频号", "", "党委宣传部", 0),
+        outlet("led", "门诊大厅LED屏", "", "信息中心", 6),
+        outlet("outside_media", "健康报", "national", "党委宣传部", 0),
+        outlet("outside_media", "省卫生健康报", "provincial", "党委宣传部", 0),
+        outlet("outside_media", "市日报", "municipal", "党委宣传部", 0),
+    ] {
+        outlet_ids.push(crate::services::outlets::save(state, &editor, None, &input).await?.outlet.id);
+    }
+    crate::services::outlets::record_review(state, &editor, outlet_ids[0], "", "内容合规，管理员账号已核对").await?;
+    let live = {
+        let mut c = state.store.conn().await?;
+        yuanxun_store::articles::list(&mut c, site, None, 0, 100).await?
+    };
+    for (n, a) in live.iter().enumerate() {
+        let on = clock::format_date(a.published_at);
+        let mut plan = vec![(outlet_ids[0], "")];
+        if n % 3 == 0 {
+            plan.push((outlet_ids[3 + n % 9 / 3], if n == 0 { "pending" } else { "adopted" }));
+        }
+        for (outlet_id, adoption) in plan {
+            let input = crate::services::outlets::DistributionInput { outlet_id: outlet_id.to_string(), distributed_on: on.clone(), adoption: adoption.into(), ..Default::default() };
+            crate::services::outlets::distribute(state, &editor, a.id, &input).await?;
         }
     }
     // The check's site settings: the leaders (names ours, for the title check) and the

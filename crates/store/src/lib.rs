@@ -12,6 +12,7 @@ pub mod checks;
 pub mod manuscripts;
 pub mod media;
 pub mod models;
+pub mod outlets;
 pub mod sites;
 pub mod users;
 

@@ -8,7 +8,7 @@ use std::future::Future;
 
 use sqlx::{Connection, Executor};
 use yuanxun_core::{Role, Status};
-use yuanxun_store::{articles, audit, manuscripts, sites, users, Backend, Store, StoreError};
+use yuanxun_store::{articles, audit, manuscripts, outlets, sites, users, Backend, Store, StoreError};
 
 /// A store on one backend with its cleanup.
 struct TestDb {
@@ -357,6 +357,70 @@ async fn site_lexicons_dismissals_and_reports_per_site() {
         let list = manuscripts::list(&mut c, f.site, manuscripts::Filter::All, 10).await.unwrap();
         assert_eq!((list[0].check_block, list[0].check_warn), (Some(0), Some(2)));
         assert!(checks::dismissals(&mut c, f.site, m.id).await.unwrap().is_empty());
+    })
+    .await;
+}
+
+/// Outlets and distributions, on both engines: the batch walk of the export, a channel flag,
+/// the register with its owner, one record per article and outlet, and the demo's redating.
+#[tokio::test]
+async fn outlets_channels_and_batched_article_reads() {
+    on_every_backend(|store| async move {
+        let f = fixture(&store).await;
+        let mut tx = store.begin().await.unwrap();
+        sites::set_channel_photo(tx.conn(), f.site, f.channel, true).await.unwrap();
+        let mut ids = Vec::new();
+        let mut manuscripts_ = Vec::new();
+        for i in 0..5 {
+            let m = manuscripts::create(tx.conn(), f.site, f.author, f.dept, f.channel, &content(&format!("稿{i}"))).await.unwrap();
+            let a = articles::NewArticle { manuscript_id: m.id, channel_id: f.channel, title: &m.title, subtitle: "", authors: "张三", photographers: "", body_html: "<p>正文</p>", source: "骨科", editor: "编辑", responsible_editor: "主编", cover_media_id: None, published_at: 100 + i / 2 };
+            ids.push(articles::publish(tx.conn(), f.site, &a).await.unwrap());
+            manuscripts_.push(m.id);
+        }
+        let fields = |kind, name, level| outlets::OutletFields { kind, name, url: "", department_id: Some(f.dept), owner_id: Some(f.author), owner_name: "corr", level, status: "active", review_every_days: 30 };
+        let wechat = outlets::create(tx.conn(), f.site, &fields("wechat", "微信公众号", "internal"), 1).await.unwrap();
+        let paper = outlets::create(tx.conn(), f.site, &fields("outside_media", "健康报", "national"), 1).await.unwrap();
+        let d = |level, adoption| outlets::DistributionFields { level, distributed_on: "2026-03-05", url: "", adoption, clipping_media_id: None, note: "" };
+        outlets::distribute(tx.conn(), f.site, ids[0], wechat, &d("internal", "adopted"), Some(f.author), 2).await.unwrap();
+        let sent = outlets::distribute(tx.conn(), f.site, ids[0], paper, &d("national", "pending"), None, 2).await.unwrap();
+        outlets::set_reviewed(tx.conn(), f.site, paper, "2026-03-01").await.unwrap();
+        tx.commit().await.unwrap();
+
+        let mut c = store.conn().await.unwrap();
+        assert!(sites::get_channel(&mut c, f.site, f.channel).await.unwrap().photo);
+        // Newest first in pages of two, ties broken by id, each page after the last one's key.
+        let mut walked = Vec::new();
+        let mut before = None;
+        loop {
+            let page = articles::list_before(&mut c, f.site, f.channel, before, 2).await.unwrap();
+            let Some(last) = page.last() else { break };
+            before = Some((last.published_at, last.id));
+            walked.extend(page.iter().map(|a| a.id));
+        }
+        assert_eq!(walked, [ids[4], ids[3], ids[2], ids[1], ids[0]]);
+        assert_eq!(manuscripts::media_of_many(&mut c, f.site, &manuscripts_).await.unwrap().len(), 0);
+        assert!(manuscripts::media_of_many(&mut c, f.site, &[]).await.unwrap().is_empty());
+
+        let list = outlets::list(&mut c, f.site).await.unwrap();
+        assert_eq!(list.iter().map(|o| (o.name.as_str(), o.department_name.as_deref())).collect::<Vec<_>>(), [("健康报", Some("骨科")), ("微信公众号", Some("骨科"))]);
+        assert_eq!(outlets::get(&mut c, f.site, paper).await.unwrap().last_reviewed_on.as_deref(), Some("2026-03-01"));
+        assert_eq!(outlets::first_of_kind(&mut c, f.site, "wechat").await.unwrap().map(|o| o.id), Some(wechat));
+        let mut counts = outlets::counts_by_outlet(&mut c, f.site).await.unwrap();
+        counts.sort();
+        assert_eq!(counts, [(wechat, 1), (paper, 1)]);
+        drop(c);
+
+        let mut tx = store.begin().await.unwrap();
+        let again = outlets::distribute(tx.conn(), f.site, ids[0], paper, &d("national", "pending"), None, 3).await.unwrap_err();
+        assert!(again.is_unique_violation(), "{again}");
+        drop(tx);
+        let mut tx = store.begin().await.unwrap();
+        outlets::update_distribution(tx.conn(), f.site, sent, &outlets::DistributionFields { url: "https://example.cn/a", ..d("national", "adopted") }).await.unwrap();
+        outlets::redate(tx.conn(), f.site, ids[0], "wechat", "2026-03-09").await.unwrap();
+        tx.commit().await.unwrap();
+        let mut c = store.conn().await.unwrap();
+        let dists = outlets::of_article(&mut c, f.site, ids[0]).await.unwrap();
+        assert_eq!(dists.iter().map(|x| (x.outlet_name.as_str(), x.distributed_on.as_str(), x.adoption.as_str())).collect::<Vec<_>>(), [("健康报", "2026-03-05", "adopted"), ("微信公众号", "2026-03-09", "adopted")]);
     })
     .await;
 }

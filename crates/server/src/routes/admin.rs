@@ -25,6 +25,9 @@ const FILES: &[(&str, &str)] = &[
     ("admin/manuscripts.html", include_str!("../../templates/admin/manuscripts.html")),
     ("admin/edit.html", include_str!("../../templates/admin/edit.html")),
     ("admin/manuscript.html", include_str!("../../templates/admin/manuscript.html")),
+    ("admin/outlets.html", include_str!("../../templates/admin/outlets.html")),
+    ("admin/outlet.html", include_str!("../../templates/admin/outlet.html")),
+    ("admin/outlet_fields.html", include_str!("../../templates/admin/outlet_fields.html")),
     ("admin/diff.html", include_str!("../../templates/admin/diff.html")),
     ("admin/users.html", include_str!("../../templates/admin/users.html")),
     ("admin/departments.html", include_str!("../../templates/admin/departments.html")),
@@ -104,6 +107,7 @@ fn me(auth: &Auth) -> Value {
         admin => u.role.administers(),
         audit => u.role.reads_audit(),
         lexicon => checks::may_edit_lexicons(u.role),
+        outlets => u.role.runs_outlets(),
     }
 }
 
@@ -119,11 +123,11 @@ fn render(state: &AppState, name: &str, status: StatusCode, ctx: Value) -> Respo
 }
 
 /// A page for a signed-in user: adds `me` and `csrf`.
-fn page(state: &AppState, auth: &Auth, name: &str, ctx: Value) -> Response {
+pub(super) fn page(state: &AppState, auth: &Auth, name: &str, ctx: Value) -> Response {
     page_status(state, auth, name, StatusCode::OK, ctx)
 }
 
-fn page_status(state: &AppState, auth: &Auth, name: &str, status: StatusCode, ctx: Value) -> Response {
+pub(super) fn page_status(state: &AppState, auth: &Auth, name: &str, status: StatusCode, ctx: Value) -> Response {
     // Admins see a broken theme folder on every page until it is fixed.
     let admin = auth.0.user.role.administers();
     let theme_error = admin.then(|| state.theme.error()).flatten().map(|e| e.to_string());
@@ -131,7 +135,7 @@ fn page_status(state: &AppState, auth: &Auth, name: &str, status: StatusCode, ct
     render(state, name, status, context! { me => me(auth), csrf => auth.0.csrf_token, theme_error, tamper, ..ctx })
 }
 
-fn error_page(state: &AppState, auth: &Auth, e: ServiceError) -> Response {
+pub(super) fn error_page(state: &AppState, auth: &Auth, e: ServiceError) -> Response {
     let heading = match e.status() {
         StatusCode::FORBIDDEN => "没有权限",
         StatusCode::NOT_FOUND => "没有找到",
@@ -139,6 +143,11 @@ fn error_page(state: &AppState, auth: &Auth, e: ServiceError) -> Response {
         _ => "出错了",
     };
     page_status(state, auth, "admin/error.html", e.status(), context! { heading, message => e.to_string() })
+}
+
+/// The choices of an outside outlet's answer, for forms.
+pub(super) fn adoption_choices() -> Vec<Value> {
+    yuanxun_core::outlet::Adoption::ALL.iter().map(|a| context! { code => a.code(), label => a.label() }).collect()
 }
 
 fn flash_text(code: &str) -> Option<&'static str> {
@@ -164,17 +173,19 @@ fn flash_text(code: &str) -> Option<&'static str> {
         "dismissed" => "已忽略这条提示，理由已记录。",
         "restored" => "已恢复这条提示。",
         "deleted" => "已删除。",
+        "distributed" => "已登记分发。",
+        "reviewed" => "已记录本次检查。",
         _ => return None,
     })
 }
 
 #[derive(Deserialize, Default)]
-struct Msg {
+pub(super) struct Msg {
     msg: Option<String>,
 }
 
 impl Msg {
-    fn text(&self) -> Option<&'static str> {
+    pub(super) fn text(&self) -> Option<&'static str> {
         self.msg.as_deref().and_then(flash_text)
     }
 }
@@ -407,7 +418,16 @@ async fn show(State(state): State<AppState>, auth: Auth, Path(id): Path<i64>, Qu
     let u = &auth.0.user;
     let judge = context! { any => checks::may_dismiss(u.role, Severity::Warn), block => checks::may_dismiss(u.role, Severity::Block) };
     let flash = msg.text();
-    page(&state, &auth, "admin/manuscript.html", context! { v => Value::from_serialize(&value), level_label, final_level, scheduled_input, flash, check, marked, judge })
+    // Where the published story went (分发与上报), for the publicity staff.
+    let (dists, outlet_choices) = match (&v.article, u.role.runs_outlets()) {
+        (Some(a), true) => (
+            crate::services::outlets::of_article(&state, &auth.1, a.id).await.unwrap_or_default(),
+            crate::services::outlets::list(&state, &auth.1).await.unwrap_or_default().into_iter().filter(|o| o.outlet.status != "closed").collect(),
+        ),
+        _ => (Vec::new(), Vec::new()),
+    };
+    let today = clock::format_date(clock::now());
+    page(&state, &auth, "admin/manuscript.html", context! { v => Value::from_serialize(&value), level_label, final_level, scheduled_input, flash, check, marked, judge, dists, outlet_choices, today, adoptions => adoption_choices() })
 }
 
 #[derive(Deserialize)]

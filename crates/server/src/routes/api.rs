@@ -13,6 +13,7 @@ use serde_json::json;
 use yuanxun_store::articles;
 
 use crate::auth::{cookie, is_https, ApiAuth, ClientIp, SESSION_COOKIE};
+use crate::services::outlets::{self, DistributionInput, OutletInput};
 use crate::services::{accounts, checks};
 use crate::services::manuscripts::{self as ms, ManuscriptInput, Verdict};
 use crate::{AppState, ServiceError};
@@ -35,6 +36,11 @@ pub fn routes() -> Router<AppState> {
         .route("/manuscripts/{id}/correction", post(correct))
         .route("/articles", get(list_articles))
         .route("/articles/{id}", get(get_article))
+        .route("/articles/{id}/distributions", get(distributions).post(distribute))
+        .route("/distributions/{id}", axum::routing::put(update_distribution))
+        .route("/outlets", get(list_outlets).post(create_outlet))
+        .route("/outlets/{id}", get(get_outlet).put(update_outlet))
+        .route("/outlets/{id}/reviews", post(review_outlet))
         .fallback(|| async { error_response(&ServiceError::NotFound) })
 }
 
@@ -211,4 +217,55 @@ async fn get_article(State(state): State<AppState>, Path(id): Path<i64>) -> Resp
         Err(ServiceError::Conflict(m)) => (StatusCode::GONE, Json(json!({"error": "gone", "message": m}))).into_response(),
         other => reply(other),
     }
+}
+
+// ----- outlets (阵地) and distributions -----
+
+async fn list_outlets(State(state): State<AppState>, ApiAuth(_, actor): ApiAuth) -> Response {
+    reply(outlets::list(&state, &actor).await)
+}
+
+async fn get_outlet(State(state): State<AppState>, ApiAuth(_, actor): ApiAuth, Path(id): Path<i64>) -> Response {
+    reply(outlets::get(&state, &actor, id).await)
+}
+
+async fn create_outlet(State(state): State<AppState>, ApiAuth(_, actor): ApiAuth, Json(b): Json<OutletInput>) -> Response {
+    match outlets::save(&state, &actor, None, &b).await {
+        Ok(o) => (StatusCode::CREATED, Json(o)).into_response(),
+        Err(e) => error_response(&e),
+    }
+}
+
+async fn update_outlet(State(state): State<AppState>, ApiAuth(_, actor): ApiAuth, Path(id): Path<i64>, Json(b): Json<OutletInput>) -> Response {
+    reply(outlets::save(&state, &actor, Some(id), &b).await)
+}
+
+#[derive(Deserialize)]
+struct ReviewBody {
+    #[serde(default)]
+    reviewed_on: String,
+    #[serde(default)]
+    note: String,
+}
+
+async fn review_outlet(State(state): State<AppState>, ApiAuth(_, actor): ApiAuth, Path(id): Path<i64>, Json(b): Json<ReviewBody>) -> Response {
+    match outlets::record_review(&state, &actor, id, &b.reviewed_on, &b.note).await {
+        Ok(()) => reply(outlets::get(&state, &actor, id).await),
+        Err(e) => error_response(&e),
+    }
+}
+
+async fn distributions(State(state): State<AppState>, ApiAuth(_, actor): ApiAuth, Path(id): Path<i64>) -> Response {
+    reply(outlets::of_article(&state, &actor, id).await)
+}
+
+async fn distribute(State(state): State<AppState>, ApiAuth(_, actor): ApiAuth, Path(id): Path<i64>, Json(b): Json<DistributionInput>) -> Response {
+    match outlets::distribute(&state, &actor, id, &b).await {
+        Ok(d) => (StatusCode::CREATED, Json(d)).into_response(),
+        Err(e) => error_response(&e),
+    }
+}
+
+async fn update_distribution(State(state): State<AppState>, ApiAuth(_, actor): ApiAuth, Path(id): Path<i64>, Json(b): Json<DistributionInput>) -> Response {
+    reply(outlets::update_distribution(&state, &actor, id, &b).await)
 }

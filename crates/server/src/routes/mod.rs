@@ -4,6 +4,7 @@
 pub mod admin;
 pub mod api;
 pub mod media;
+pub mod outlets;
 pub mod public;
 
 use axum::extract::{DefaultBodyLimit, Request, State};
@@ -21,6 +22,7 @@ pub fn router(state: AppState) -> Router {
     let max = state.config.max_upload;
     Router::new()
         .merge(admin::routes())
+        .merge(outlets::routes())
         .nest("/api/v1", api::routes())
         .route("/media/{file}", get(media::get_media))
         .merge(public::routes())

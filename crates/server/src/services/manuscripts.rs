@@ -357,6 +357,8 @@ async fn publish_in(c: &mut AnyConnection, m: &Manuscript, now: i64) -> ServiceR
         published_at: now,
     };
     let id = articles::publish(c, m.site_id, &new).await?;
+    // The website is the first outlet every story reaches.
+    super::outlets::record_on_website(c, m.site_id, id, now).await?;
     Ok(id)
 }
 

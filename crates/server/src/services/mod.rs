@@ -8,6 +8,7 @@ pub mod export;
 pub mod guard;
 pub mod live_site;
 pub mod manuscripts;
+pub mod outlets;
 pub mod search;
 
 use yuanxun_store::audit::NewEntry;

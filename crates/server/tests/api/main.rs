@@ -5,6 +5,7 @@ mod audit;
 mod browser;
 mod export;
 mod helpers;
+mod outlets;
 mod review_check;
 mod search;
 mod site_article;

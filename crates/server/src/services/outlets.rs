@@ -1,0 +1,366 @@
+//! The register of outlets (阵地) and the distribution of articles to them: the website
+//! automatically on publish; WeChat and the hospital's other outlets with date and link;
+//! submissions to outside media (上报) with level and whether they were adopted (录用).
+//! Every change is audited; only the publicity department's staff (`Role::runs_outlets`)
+//! may see or change any of it.
+
+use serde::{Deserialize, Serialize};
+use yuanxun_core::clock;
+use yuanxun_core::outlet::{parse_date, review_state, Adoption, MediaLevel, OutletKind, OutletStatus, ReviewState};
+use yuanxun_store::outlets::{self, Distribution, DistributionFields, Outlet, OutletFields};
+use yuanxun_store::{articles, sites, users, AnyConnection};
+
+use super::{audit, line};
+use crate::auth::Actor;
+use crate::error::{ServiceError, ServiceResult};
+use crate::AppState;
+
+fn require_staff(actor: &Actor) -> ServiceResult<()> {
+    if actor.user.role.runs_outlets() {
+        Ok(())
+    } else {
+        Err(ServiceError::Forbidden(format!("{}无权管理宣传阵地和稿件分发（由宣传部编辑、总编辑或系统管理员办理）", actor.user.role.label())))
+    }
+}
+
+/// A field as forms (always text) and JSON clients (text, a number or null) send it.
+fn text<'de, D: serde::Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Loose {
+        Text(String),
+        Int(i64),
+        Float(f64),
+        Null(()),
+    }
+    Ok(match Loose::deserialize(d)? {
+        Loose::Text(s) => s,
+        Loose::Int(n) => n.to_string(),
+        Loose::Float(f) => f.to_string(),
+        Loose::Null(()) => String::new(),
+    })
+}
+
+/// An outlet as forms and the API submit it (every field as text, as typed).
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct OutletInput {
+    #[serde(default, deserialize_with = "text")]
+    pub kind: String,
+    #[serde(default, deserialize_with = "text")]
+    pub name: String,
+    #[serde(default, deserialize_with = "text")]
+    pub url: String,
+    #[serde(default, deserialize_with = "text")]
+    pub department_id: String,
+    #[serde(default, deserialize_with = "text")]
+    pub owner_id: String,
+    #[serde(default, deserialize_with = "text")]
+    pub owner_name: String,
+    #[serde(default, deserialize_with = "text")]
+    pub level: String,
+    #[serde(default, deserialize_with = "text")]
+    pub status: String,
+    #[serde(default, deserialize_with = "text")]
+    pub review_every_days: String,
+}
+
+/// An outlet with its labels and review state, as lists show it.
+#[derive(Debug, Clone, Serialize)]
+pub struct OutletView {
+    #[serde(flatten)]
+    pub outlet: Outlet,
+    pub kind_label: &'static str,
+    pub level_label: &'static str,
+    pub status_label: &'static str,
+    pub review: ReviewState,
+    pub review_text: String,
+    pub needs_review: bool,
+    pub distributions: i64,
+}
+
+fn view(o: Outlet, today: time::Date, distributions: i64) -> OutletView {
+    let kind = OutletKind::parse(&o.kind).unwrap_or(OutletKind::Website);
+    let level = MediaLevel::parse(&o.level).unwrap_or(MediaLevel::Internal);
+    let status = OutletStatus::parse(&o.status).unwrap_or(OutletStatus::Active);
+    let last = o.last_reviewed_on.as_deref().and_then(parse_date);
+    let review = review_state(status, last, o.review_every_days, today);
+    OutletView { kind_label: kind.label(), level_label: level.label(), status_label: status.label(), review_text: review.describe(), needs_review: review.needs_attention(), review, distributions, outlet: o }
+}
+
+/// An optional id typed into a form: empty is none, anything else must be a number.
+fn optional_id(s: &str, what: &str) -> ServiceResult<Option<i64>> {
+    let s = s.trim();
+    if s.is_empty() {
+        return Ok(None);
+    }
+    s.parse().map(Some).map_err(|_| ServiceError::Invalid(format!("{what}无效，请从列表中选择")))
+}
+
+/// A link: empty, or an http(s) address.
+fn link(s: &str) -> ServiceResult<String> {
+    let s = line(s, "链接", false, 500)?;
+    if !(s.is_empty() || s.starts_with("https://") || s.starts_with("http://")) {
+        return Err(ServiceError::Invalid("链接须以 http:// 或 https:// 开头，例如 https://mp.weixin.qq.com/s/…".into()));
+    }
+    Ok(s)
+}
+
+/// An outlet's fields, checked.
+struct Checked {
+    kind: OutletKind,
+    name: String,
+    url: String,
+    department_id: Option<i64>,
+    owner_id: Option<i64>,
+    owner_name: String,
+    level: MediaLevel,
+    status: OutletStatus,
+    every: i64,
+}
+
+/// Checks an outlet's fields and fills in what may be left out.
+async fn fields(c: &mut AnyConnection, site: i64, input: &OutletInput) -> ServiceResult<Checked> {
+    let kind = OutletKind::parse(&input.kind).ok_or_else(|| ServiceError::Invalid("请选择阵地类型（网站、微信公众号、微博、抖音/视频号、LED屏、候诊区电视、院报/印刷品或外部媒体）".into()))?;
+    let name = line(&input.name, "阵地名称", true, 60)?;
+    let url = link(&input.url)?;
+    let department_id = optional_id(&input.department_id, "主管科室")?;
+    if let Some(d) = department_id {
+        sites::get_department(c, site, d).await.map_err(|_| ServiceError::Invalid("主管科室不存在，请从列表中选择".into()))?;
+    }
+    let owner_id = optional_id(&input.owner_id, "负责人")?;
+    let mut owner_name = line(&input.owner_name, "负责人姓名", false, 40)?;
+    if let Some(u) = owner_id {
+        let user = users::get(c, site, u).await.map_err(|_| ServiceError::Invalid("负责人不存在，请从列表中选择".into()))?;
+        if owner_name.is_empty() {
+            owner_name = user.display_name;
+        }
+    }
+    if owner_name.is_empty() {
+        return Err(ServiceError::Invalid("请填写负责人：谁建立谁负责，每个阵地都要有人负责".into()));
+    }
+    let level = match input.level.trim() {
+        "" if kind.is_own() => MediaLevel::Internal,
+        "" => return Err(ServiceError::Invalid("外部媒体请选择媒体级别（国家级、省级、市级、县级）".into())),
+        s => MediaLevel::parse(s).ok_or_else(|| ServiceError::Invalid("媒体级别无效，请从列表中选择".into()))?,
+    };
+    let status = match input.status.trim() {
+        "" => OutletStatus::Active,
+        s => OutletStatus::parse(s).ok_or_else(|| ServiceError::Invalid("状态无效，请从列表中选择".into()))?,
+    };
+    let every = match input.review_every_days.trim() {
+        "" => 90,
+        s => s.parse::<i64>().ok().filter(|d| (7..=366).contains(d)).ok_or_else(|| ServiceError::Invalid("检查周期须为 7 到 366 天".into()))?,
+    };
+    Ok(Checked { kind, name, url, department_id, owner_id, owner_name, level, status, every })
+}
+
+/// Registers an outlet, or changes one.
+pub async fn save(state: &AppState, actor: &Actor, id: Option<i64>, input: &OutletInput) -> ServiceResult<OutletView> {
+    require_staff(actor)?;
+    let site = state.site_id();
+    let mut tx = state.store.begin().await?;
+    let Checked { kind, name, url, department_id, owner_id, owner_name, level, status, every } = fields(tx.conn(), site, input).await?;
+    let f = OutletFields { kind: kind.code(), name: &name, url: &url, department_id, owner_id, owner_name: &owner_name, level: level.code(), status: status.code(), review_every_days: every };
+    let action = if id.is_some() { "outlet_update" } else { "outlet_create" };
+    let id = match id {
+        Some(id) => {
+            outlets::update(tx.conn(), site, id, &f).await.map_err(duplicate_name)?;
+            id
+        }
+        None => outlets::create(tx.conn(), site, &f, clock::now()).await.map_err(duplicate_name)?,
+    };
+    let detail = format!("{}「{name}」，负责人 {owner_name}，{}，每 {every} 天检查", kind.label(), status.label());
+    audit(tx.conn(), site, actor, action, "outlet", id, detail).await?;
+    let o = outlets::get(tx.conn(), site, id).await?;
+    tx.commit().await?;
+    Ok(view(o, clock::date(clock::now()), 0))
+}
+
+fn duplicate_name(e: yuanxun_store::StoreError) -> ServiceError {
+    if e.is_unique_violation() {
+        ServiceError::Conflict("已有同名阵地，请换一个名称，或修改已有的那一个".into())
+    } else {
+        e.into()
+    }
+}
+
+/// Records that an outlet was reviewed (检查) on `on` (today when empty), with a note.
+pub async fn record_review(state: &AppState, actor: &Actor, id: i64, on: &str, note: &str) -> ServiceResult<()> {
+    require_staff(actor)?;
+    let today = clock::date(clock::now());
+    let day = match on.trim() {
+        "" => today,
+        s => parse_date(s).ok_or_else(|| ServiceError::Invalid("检查日期无效，请按 2026-03-05 的格式填写".into()))?,
+    };
+    if day > today {
+        return Err(ServiceError::Invalid("检查日期不能晚于今天".into()));
+    }
+    let note = line(note, "检查情况", false, 200)?;
+    let site = state.site_id();
+    let mut tx = state.store.begin().await?;
+    let o = outlets::get(tx.conn(), site, id).await?;
+    outlets::set_reviewed(tx.conn(), site, id, &day.to_string()).await?;
+    let detail = if note.is_empty() { format!("「{}」{day} 检查", o.name) } else { format!("「{}」{day} 检查：{note}", o.name) };
+    audit(tx.conn(), site, actor, "outlet_review", "outlet", id, detail).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Every outlet with its review state and how many stories went there.
+pub async fn list(state: &AppState, actor: &Actor) -> ServiceResult<Vec<OutletView>> {
+    require_staff(actor)?;
+    let mut c = state.store.conn().await?;
+    let counts: std::collections::HashMap<i64, i64> = outlets::counts_by_outlet(&mut c, state.site_id()).await?.into_iter().collect();
+    let today = clock::date(clock::now());
+    Ok(outlets::list(&mut c, state.site_id()).await?.into_iter().map(|o| {
+        let n = counts.get(&o.id).copied().unwrap_or(0);
+        view(o, today, n)
+    }).collect())
+}
+
+/// One outlet.
+pub async fn get(state: &AppState, actor: &Actor, id: i64) -> ServiceResult<OutletView> {
+    require_staff(actor)?;
+    let mut c = state.store.conn().await?;
+    Ok(view(outlets::get(&mut c, state.site_id(), id).await?, clock::date(clock::now()), 0))
+}
+
+/// A distribution as forms and the API submit it.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct DistributionInput {
+    #[serde(default, deserialize_with = "text")]
+    pub outlet_id: String,
+    #[serde(default, deserialize_with = "text")]
+    pub distributed_on: String,
+    #[serde(default, deserialize_with = "text")]
+    pub url: String,
+    #[serde(default, deserialize_with = "text")]
+    pub level: String,
+    #[serde(default, deserialize_with = "text")]
+    pub adoption: String,
+    #[serde(default, deserialize_with = "text")]
+    pub note: String,
+}
+
+/// A distribution with its labels.
+#[derive(Debug, Clone, Serialize)]
+pub struct DistributionView {
+    #[serde(flatten)]
+    pub distribution: Distribution,
+    pub outlet_kind_label: &'static str,
+    pub level_label: &'static str,
+    pub adoption_label: &'static str,
+    /// Outside media: a submission that may be adopted; own outlets: published there.
+    pub submission: bool,
+}
+
+fn dist_view(d: Distribution) -> DistributionView {
+    let kind = OutletKind::parse(&d.outlet_kind).unwrap_or(OutletKind::Website);
+    DistributionView {
+        outlet_kind_label: kind.label(),
+        level_label: MediaLevel::parse(&d.level).map_or("", MediaLevel::label),
+        // On the hospital's own outlets a story is published, not adopted.
+        adoption_label: if kind.is_own() { "已发布" } else { Adoption::parse(&d.adoption).map_or("", Adoption::label) },
+        submission: !kind.is_own(),
+        distribution: d,
+    }
+}
+
+/// Checks a distribution's fields against its outlet.
+fn dist_fields(o: &Outlet, input: &DistributionInput) -> ServiceResult<(String, String, MediaLevel, Adoption, String)> {
+    let kind = OutletKind::parse(&o.kind).unwrap_or(OutletKind::Website);
+    let today = clock::date(clock::now());
+    let day = match input.distributed_on.trim() {
+        "" => today,
+        s => parse_date(s).ok_or_else(|| ServiceError::Invalid("日期无效，请按 2026-03-05 的格式填写".into()))?,
+    };
+    if day > today {
+        return Err(ServiceError::Invalid("分发或上报日期不能晚于今天；还没发出的稿件请发出后再登记".into()));
+    }
+    let url = link(&input.url)?;
+    let level = match input.level.trim() {
+        "" => MediaLevel::parse(&o.level).unwrap_or(MediaLevel::Internal),
+        s => MediaLevel::parse(s).ok_or_else(|| ServiceError::Invalid("媒体级别无效，请从列表中选择".into()))?,
+    };
+    // On the hospital's own outlets a story is simply published; outside media decide.
+    let adoption = if kind.is_own() {
+        Adoption::Adopted
+    } else {
+        match input.adoption.trim() {
+            "" => Adoption::Pending,
+            s => Adoption::parse(s).ok_or_else(|| ServiceError::Invalid("录用情况无效，请选择待反馈、已录用或未录用".into()))?,
+        }
+    };
+    let note = line(&input.note, "备注", false, 200)?;
+    Ok((day.to_string(), url, level, adoption, note))
+}
+
+/// Records an article on an outlet.
+pub async fn distribute(state: &AppState, actor: &Actor, article_id: i64, input: &DistributionInput) -> ServiceResult<DistributionView> {
+    require_staff(actor)?;
+    let site = state.site_id();
+    let outlet_id = optional_id(&input.outlet_id, "阵地")?.ok_or_else(|| ServiceError::Invalid("请选择分发到的阵地".into()))?;
+    let mut tx = state.store.begin().await?;
+    let a = articles::get(tx.conn(), site, article_id).await?;
+    if a.retracted {
+        return Err(ServiceError::Conflict("这篇文章已撤稿，不能再登记分发".into()));
+    }
+    let o = outlets::get(tx.conn(), site, outlet_id).await.map_err(|_| ServiceError::Invalid("阵地不存在，请从列表中选择".into()))?;
+    if o.status == OutletStatus::Closed.code() {
+        return Err(ServiceError::Invalid(format!("阵地「{}」已关停，不能再分发", o.name)));
+    }
+    let (day, url, level, adoption, note) = dist_fields(&o, input)?;
+    let f = DistributionFields { level: level.code(), distributed_on: &day, url: &url, adoption: adoption.code(), clipping_media_id: None, note: &note };
+    let id = outlets::distribute(tx.conn(), site, article_id, outlet_id, &f, Some(actor.user.id), clock::now()).await.map_err(|e| {
+        if e.is_unique_violation() {
+            ServiceError::Conflict(format!("这篇文章已登记过分发到「{}」，请修改已有的记录", o.name))
+        } else {
+            e.into()
+        }
+    })?;
+    audit(tx.conn(), site, actor, "distribution_create", "article", article_id, format!("「{}」→ {}（{}，{}）", a.title, o.name, level.label(), adoption.label())).await?;
+    let d = outlets::get_distribution(tx.conn(), site, id).await?;
+    tx.commit().await?;
+    Ok(dist_view(d))
+}
+
+/// Changes a distribution (most often: an outside outlet adopted the story, with its link).
+pub async fn update_distribution(state: &AppState, actor: &Actor, id: i64, input: &DistributionInput) -> ServiceResult<DistributionView> {
+    require_staff(actor)?;
+    let site = state.site_id();
+    let mut tx = state.store.begin().await?;
+    let old = outlets::get_distribution(tx.conn(), site, id).await?;
+    let o = outlets::get(tx.conn(), site, old.outlet_id).await?;
+    let (day, url, level, adoption, note) = dist_fields(&o, input)?;
+    let f = DistributionFields { level: level.code(), distributed_on: &day, url: &url, adoption: adoption.code(), clipping_media_id: old.clipping_media_id, note: &note };
+    outlets::update_distribution(tx.conn(), site, id, &f).await?;
+    audit(tx.conn(), site, actor, "distribution_update", "article", old.article_id, format!("{}：{}（{}）", o.name, adoption.label(), level.label())).await?;
+    let d = outlets::get_distribution(tx.conn(), site, id).await?;
+    tx.commit().await?;
+    Ok(dist_view(d))
+}
+
+/// An article's distributions.
+pub async fn of_article(state: &AppState, actor: &Actor, article_id: i64) -> ServiceResult<Vec<DistributionView>> {
+    require_staff(actor)?;
+    let mut c = state.store.conn().await?;
+    articles::get(&mut c, state.site_id(), article_id).await?;
+    Ok(outlets::of_article(&mut c, state.site_id(), article_id).await?.into_iter().map(dist_view).collect())
+}
+
+/// The website's own distribution of a just-published article (in the publishing
+/// transaction): the site's website outlet, registered on first use.
+pub async fn record_on_website(c: &mut AnyConnection, site_id: i64, article_id: i64, now: i64) -> ServiceResult<()> {
+    let outlet_id = match outlets::first_of_kind(c, site_id, OutletKind::Website.code()).await? {
+        Some(o) => o.id,
+        None => {
+            let f = OutletFields { kind: OutletKind::Website.code(), name: "医院官方网站", url: "", department_id: None, owner_id: None, owner_name: "党委宣传部", level: MediaLevel::Internal.code(), status: OutletStatus::Active.code(), review_every_days: 90 };
+            outlets::create(c, site_id, &f, now).await?
+        }
+    };
+    let day = clock::date(now).to_string();
+    let url = crate::routes::public::article_path(article_id);
+    let f = DistributionFields { level: MediaLevel::Internal.code(), distributed_on: &day, url: &url, adoption: Adoption::Adopted.code(), clipping_media_id: None, note: "" };
+    outlets::distribute(c, site_id, article_id, outlet_id, &f, None, now).await?;
+    Ok(())
+}
