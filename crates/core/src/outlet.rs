@@ -8,36 +8,6 @@
 use serde::Serialize;
 use time::Date;
 
-macro_rules! coded {
-    ($(#[$m:meta])* $name:ident { $($(#[$vm:meta])* $v:ident = $code:literal, $label:literal;)+ }) => {
-        $(#[$m])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
-        #[serde(rename_all = "snake_case")]
-        pub enum $name { $($(#[$vm])* $v,)+ }
-
-        impl $name {
-            /// Every value, in the order forms list them.
-            pub const ALL: &'static [$name] = &[$($name::$v,)+];
-
-            /// The stored and API code.
-            pub fn code(self) -> &'static str {
-                match self { $($name::$v => $code,)+ }
-            }
-
-            /// The Chinese label.
-            pub fn label(self) -> &'static str {
-                match self { $($name::$v => $label,)+ }
-            }
-
-            /// Reads a code (or a label, as spreadsheets and forms may carry either).
-            pub fn parse(s: &str) -> Option<$name> {
-                let s = s.trim();
-                $name::ALL.iter().copied().find(|v| v.code() == s || v.label() == s)
-            }
-        }
-    };
-}
-
 coded!(
     /// What kind of outlet.
     OutletKind {

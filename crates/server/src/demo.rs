@@ -174,6 +174,24 @@ pub async fn seed(state: &AppState, password: Option<String>) -> anyhow::Result<
             crate::services::outlets::distribute(state, &editor, a.id, &input).await?;
         }
     }
+    // Work that is not a story, for the statistics and the summaries.
+    for (kind, title, quantity, days_ago, dept) in [
+        ("video", "冬季呼吸道疾病防治科普短视频", "3", 20, 5),
+        ("brochure", "儿童用药安全宣传折页", "20000", 35, 7),
+        ("expert_notice", "专家坐诊信息", "12", 5, 0),
+        ("event", "“关爱骨骼健康”社区义诊宣传", "1", 37, 2),
+        ("training", "通讯员新闻写作培训", "1", 50, 0),
+    ] {
+        let input = crate::services::work::WorkInput {
+            kind: kind.into(),
+            title: title.into(),
+            quantity: quantity.into(),
+            done_on: clock::format_date(now - days_ago * 86_400),
+            department_id: depts[dept].id.to_string(),
+            ..Default::default()
+        };
+        crate::services::work::record(state, &editor, &input).await?;
+    }
     // The check's site settings: the leaders (names ours, for the title check) and the
     // hospital's public phone number, which the privacy rule then leaves alone.
     for (i, (name, titles)) in [("林建国", "党委书记"), ("周明远", "院长、党委副书记"), ("许文华", "副院长")].into_iter().enumerate() {

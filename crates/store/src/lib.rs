@@ -15,6 +15,7 @@ pub mod models;
 pub mod outlets;
 pub mod sites;
 pub mod users;
+pub mod work;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;

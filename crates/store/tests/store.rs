@@ -8,7 +8,7 @@ use std::future::Future;
 
 use sqlx::{Connection, Executor};
 use yuanxun_core::{Role, Status};
-use yuanxun_store::{articles, audit, manuscripts, outlets, sites, users, Backend, Store, StoreError};
+use yuanxun_store::{articles, audit, manuscripts, outlets, sites, users, work, Backend, Store, StoreError};
 
 /// A store on one backend with its cleanup.
 struct TestDb {
@@ -421,6 +421,33 @@ async fn outlets_channels_and_batched_article_reads() {
         let mut c = store.conn().await.unwrap();
         let dists = outlets::of_article(&mut c, f.site, ids[0]).await.unwrap();
         assert_eq!(dists.iter().map(|x| (x.outlet_name.as_str(), x.distributed_on.as_str(), x.adoption.as_str())).collect::<Vec<_>>(), [("健康报", "2026-03-05", "adopted"), ("微信公众号", "2026-03-09", "adopted")]);
+    })
+    .await;
+}
+
+/// Work entries on both engines: totals by kind are sums (a BIGINT on PostgreSQL, whose SUM
+/// is otherwise NUMERIC) over a half-open range of days.
+#[tokio::test]
+async fn work_entries_total_by_kind_over_a_range() {
+    on_every_backend(|store| async move {
+        let f = fixture(&store).await;
+        let mut tx = store.begin().await.unwrap();
+        for (kind, quantity, on) in [("video", 2, "2026-01-01"), ("video", 3, "2026-06-30"), ("brochure", 100_000, "2026-03-05"), ("video", 9, "2026-07-01")] {
+            let w = work::WorkFields { kind, title: "t", quantity, done_on: on, department_id: Some(f.dept), person_name: "", note: "" };
+            work::create(tx.conn(), f.site, &w, Some(f.author), 1).await.unwrap();
+        }
+        tx.commit().await.unwrap();
+        let mut c = store.conn().await.unwrap();
+        let mut totals = work::totals(&mut c, f.site, "2026-01-01", "2026-07-01").await.unwrap();
+        totals.sort();
+        assert_eq!(totals, [("brochure".to_string(), 1, 100_000), ("video".to_string(), 2, 5)]);
+        let listed = work::between(&mut c, f.site, "2026-01-01", "2026-07-01").await.unwrap();
+        assert_eq!(listed.iter().map(|w| w.done_on.as_str()).collect::<Vec<_>>(), ["2026-06-30", "2026-03-05", "2026-01-01"]);
+        assert_eq!(listed[0].department_name.as_deref(), Some("骨科"));
+        drop(c);
+        let mut tx = store.begin().await.unwrap();
+        work::delete(tx.conn(), f.site, listed[0].id).await.unwrap();
+        assert!(matches!(work::delete(tx.conn(), f.site, listed[0].id).await, Err(StoreError::NotFound)));
     })
     .await;
 }

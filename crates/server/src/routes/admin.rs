@@ -28,6 +28,7 @@ const FILES: &[(&str, &str)] = &[
     ("admin/outlets.html", include_str!("../../templates/admin/outlets.html")),
     ("admin/outlet.html", include_str!("../../templates/admin/outlet.html")),
     ("admin/outlet_fields.html", include_str!("../../templates/admin/outlet_fields.html")),
+    ("admin/work.html", include_str!("../../templates/admin/work.html")),
     ("admin/diff.html", include_str!("../../templates/admin/diff.html")),
     ("admin/users.html", include_str!("../../templates/admin/users.html")),
     ("admin/departments.html", include_str!("../../templates/admin/departments.html")),

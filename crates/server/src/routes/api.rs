@@ -14,6 +14,7 @@ use yuanxun_store::articles;
 
 use crate::auth::{cookie, is_https, ApiAuth, ClientIp, SESSION_COOKIE};
 use crate::services::outlets::{self, DistributionInput, OutletInput};
+use crate::services::work::{self, WorkInput};
 use crate::services::{accounts, checks};
 use crate::services::manuscripts::{self as ms, ManuscriptInput, Verdict};
 use crate::{AppState, ServiceError};
@@ -41,6 +42,8 @@ pub fn routes() -> Router<AppState> {
         .route("/outlets", get(list_outlets).post(create_outlet))
         .route("/outlets/{id}", get(get_outlet).put(update_outlet))
         .route("/outlets/{id}/reviews", post(review_outlet))
+        .route("/work", get(list_work).post(record_work))
+        .route("/work/{id}", axum::routing::delete(delete_work))
         .fallback(|| async { error_response(&ServiceError::NotFound) })
 }
 
@@ -268,4 +271,30 @@ async fn distribute(State(state): State<AppState>, ApiAuth(_, actor): ApiAuth, P
 
 async fn update_distribution(State(state): State<AppState>, ApiAuth(_, actor): ApiAuth, Path(id): Path<i64>, Json(b): Json<DistributionInput>) -> Response {
     reply(outlets::update_distribution(&state, &actor, id, &b).await)
+}
+
+// ----- other publicity work -----
+
+#[derive(Deserialize, Default)]
+struct PeriodQuery {
+    #[serde(default)]
+    period: String,
+}
+
+async fn list_work(State(state): State<AppState>, ApiAuth(_, actor): ApiAuth, Query(q): Query<PeriodQuery>) -> Response {
+    reply(work::of_period(&state, &actor, &q.period).await)
+}
+
+async fn record_work(State(state): State<AppState>, ApiAuth(_, actor): ApiAuth, Json(b): Json<WorkInput>) -> Response {
+    match work::record(&state, &actor, &b).await {
+        Ok(w) => (StatusCode::CREATED, Json(w)).into_response(),
+        Err(e) => error_response(&e),
+    }
+}
+
+async fn delete_work(State(state): State<AppState>, ApiAuth(_, actor): ApiAuth, Path(id): Path<i64>) -> Response {
+    match work::delete(&state, &actor, id).await {
+        Ok(()) => StatusCode::NO_CONTENT.into_response(),
+        Err(e) => error_response(&e),
+    }
 }

@@ -6,6 +6,7 @@ pub mod api;
 pub mod media;
 pub mod outlets;
 pub mod public;
+pub mod work;
 
 use axum::extract::{DefaultBodyLimit, Request, State};
 use axum::http::{header, StatusCode};
@@ -23,6 +24,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(admin::routes())
         .merge(outlets::routes())
+        .merge(work::routes())
         .nest("/api/v1", api::routes())
         .route("/media/{file}", get(media::get_media))
         .merge(public::routes())

@@ -10,6 +10,7 @@ pub mod live_site;
 pub mod manuscripts;
 pub mod outlets;
 pub mod search;
+pub mod work;
 
 use yuanxun_store::audit::NewEntry;
 use yuanxun_store::AnyConnection;

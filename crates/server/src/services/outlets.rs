@@ -15,16 +15,21 @@ use crate::auth::Actor;
 use crate::error::{ServiceError, ServiceResult};
 use crate::AppState;
 
-fn require_staff(actor: &Actor) -> ServiceResult<()> {
+/// Only the publicity department's staff may do `what` (管理宣传阵地和稿件分发, …).
+pub(crate) fn require_staff_for(actor: &Actor, what: &str) -> ServiceResult<()> {
     if actor.user.role.runs_outlets() {
         Ok(())
     } else {
-        Err(ServiceError::Forbidden(format!("{}无权管理宣传阵地和稿件分发（由宣传部编辑、总编辑或系统管理员办理）", actor.user.role.label())))
+        Err(ServiceError::Forbidden(format!("{}无权{what}（由宣传部编辑、总编辑或系统管理员办理）", actor.user.role.label())))
     }
 }
 
+fn require_staff(actor: &Actor) -> ServiceResult<()> {
+    require_staff_for(actor, "管理宣传阵地和稿件分发")
+}
+
 /// A field as forms (always text) and JSON clients (text, a number or null) send it.
-fn text<'de, D: serde::Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+pub(crate) fn text<'de, D: serde::Deserializer<'de>>(d: D) -> Result<String, D::Error> {
     #[derive(Deserialize)]
     #[serde(untagged)]
     enum Loose {

@@ -14,3 +14,4 @@ mod site_feeds;
 mod site_theme;
 mod spine;
 mod uploads;
+mod work;
