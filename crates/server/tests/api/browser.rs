@@ -176,8 +176,8 @@ async fn reviewer_works_through_the_check_findings_in_chromium() {
     absolute.find(Locator::Css("details.ck-dismiss summary")).await.unwrap().click().await.unwrap();
     absolute.find(Locator::Css("input[name=reason]")).await.unwrap().send_keys("引述专家原话，已核实").await.unwrap();
     absolute.find(Locator::XPath(".//button[normalize-space()='确认忽略']")).await.unwrap().click().await.unwrap();
-    c.wait().for_element(Locator::Css(".flash")).await.unwrap();
-    let dismissed = c.find(Locator::Css(".finding.is-dismissed")).await.unwrap().text().await.unwrap();
+    // Wait for the new page itself: the old one already shows a flash message.
+    let dismissed = c.wait().for_element(Locator::Css(".finding.is-dismissed")).await.unwrap().text().await.unwrap();
     assert!(dismissed.contains("引述专家原话，已核实"), "{dismissed}");
     // The editor may not dismiss the blocking casino brand: no control is offered.
     let casino = c.find(Locator::XPath("//li[contains(@class,'finding')][.//p[contains(.,'3118')]]")).await.unwrap();
