@@ -29,6 +29,7 @@ const FILES: &[(&str, &str)] = &[
     ("admin/outlet.html", include_str!("../../templates/admin/outlet.html")),
     ("admin/outlet_fields.html", include_str!("../../templates/admin/outlet_fields.html")),
     ("admin/work.html", include_str!("../../templates/admin/work.html")),
+    ("admin/import.html", include_str!("../../templates/admin/import.html")),
     ("admin/diff.html", include_str!("../../templates/admin/diff.html")),
     ("admin/users.html", include_str!("../../templates/admin/users.html")),
     ("admin/departments.html", include_str!("../../templates/admin/departments.html")),
@@ -88,6 +89,7 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/lexicon/leaders/{id}/delete", post(leader_delete))
         .route("/admin/review", get(review))
         .route("/admin/users", get(users_page).post(create_user))
+        .route("/admin/users/import", post(import_people))
         .route("/admin/theme", get(theme_page))
         .route("/admin/theme/reload", post(theme_reload))
         .route("/admin/users/{id}", get(user_page).post(update_user))
@@ -577,6 +579,24 @@ async fn import(State(state): State<AppState>, auth: Auth, mp: Multipart) -> Res
             let form = ManuscriptInput { department_id: auth.0.user.department_id, ..Default::default() };
             editor(&state, &auth, None, 0, &form, &[], e.status(), Some(e.to_string())).await
         }
+    }
+}
+
+/// 批量导入: checks every row, imports only a file without problems, and shows the report
+/// (with any generated passwords, once).
+async fn import_people(State(state): State<AppState>, auth: Auth, mp: Multipart) -> Response {
+    let result = async {
+        let (file, _) = read_multipart(&state, mp).await?;
+        let (name, bytes) = file.ok_or_else(|| ServiceError::Invalid("请选择要导入的 .xlsx 或 .csv 文件".into()))?;
+        crate::services::people::import_people(&state, &auth.1, &name, &bytes).await
+    }
+    .await;
+    match result {
+        Ok(r) => {
+            let status = if r.imported { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+            page_status(&state, &auth, "admin/import.html", status, context! { r })
+        }
+        Err(e) => error_page(&state, &auth, e),
     }
 }
 

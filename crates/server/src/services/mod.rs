@@ -9,6 +9,7 @@ pub mod guard;
 pub mod live_site;
 pub mod manuscripts;
 pub mod outlets;
+pub mod people;
 pub mod search;
 pub mod work;
 

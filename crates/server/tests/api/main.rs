@@ -6,6 +6,7 @@ mod browser;
 mod export;
 mod helpers;
 mod outlets;
+mod people;
 mod review_check;
 mod search;
 mod site_article;
