@@ -74,6 +74,13 @@ pub async fn seed(state: &AppState, password: Option<String>) -> anyhow::Result<
     for name in DEPARTMENTS {
         depts.push(sites::create_department(tx.conn(), site, name).await?);
     }
+    // Grids (网格): the clinical departments under two liaisons of the publicity department.
+    for (name, members) in [("内科网格", &[1usize, 5][..]), ("外科网格", &[2, 4][..]), ("医技与职能网格", &[3, 6, 7][..])] {
+        let g = sites::create_grid(tx.conn(), site, name, None).await?;
+        for m in members {
+            sites::set_department_grid(tx.conn(), site, depts[*m].id, Some(g)).await?;
+        }
+    }
     let mut chans = Vec::new();
     for (i, (slug, name)) in CHANNELS.iter().enumerate() {
         let levels = if *slug == "notices" { 2 } else { 3 };
@@ -91,7 +98,7 @@ pub async fn seed(state: &AppState, password: Option<String>) -> anyhow::Result<
     tx.commit().await?;
 
     let actor = |i: usize| Actor { user: accounts[i].clone(), ip: "127.0.0.1".into() };
-    let (editor, reviewer, chief, correspondent) = (actor(1), actor(2), actor(3), actor(4));
+    let (admin, editor, reviewer, chief, correspondent) = (actor(0), actor(1), actor(2), actor(3), actor(4));
     let now = clock::now();
     for (n, (slug, dept, title, paras, caption)) in STORIES.iter().enumerate() {
         let channel = chans.iter().find(|c| c.slug == *slug).expect("demo channel");
@@ -173,6 +180,14 @@ pub async fn seed(state: &AppState, password: Option<String>) -> anyhow::Result<
             let input = crate::services::outlets::DistributionInput { outlet_id: outlet_id.to_string(), distributed_on: on.clone(), adoption: adoption.into(), ..Default::default() };
             crate::services::outlets::distribute(state, &editor, a.id, &input).await?;
         }
+    }
+    // The grids' liaisons: the editor follows up every grid's correspondents.
+    let grids = {
+        let mut c = state.store.conn().await?;
+        sites::list_grids(&mut c, site).await?
+    };
+    for g in grids {
+        crate::services::admin::save_grid(state, &admin, Some(g.id), &g.name, &editor.user.id.to_string()).await?;
     }
     // Work that is not a story, for the statistics and the summaries.
     for (kind, title, quantity, days_ago, dept) in [

@@ -22,6 +22,8 @@ pub struct Department {
     pub id: i64,
     pub site_id: i64,
     pub name: String,
+    /// The grid (网格) it belongs to, if any.
+    pub grid_id: Option<i64>,
 }
 
 /// A section of the public site with its number of review levels.
@@ -200,7 +202,7 @@ pub(crate) fn site(r: &AnyRow) -> Result<Site> {
 }
 
 pub(crate) fn department(r: &AnyRow) -> Result<Department> {
-    Ok(Department { id: r.try_get("id")?, site_id: r.try_get("site_id")?, name: r.try_get("name")? })
+    Ok(Department { id: r.try_get("id")?, site_id: r.try_get("site_id")?, name: r.try_get("name")?, grid_id: r.try_get("grid_id")? })
 }
 
 pub(crate) fn channel(r: &AnyRow) -> Result<Channel> {

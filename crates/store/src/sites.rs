@@ -29,7 +29,7 @@ pub async fn list_sites(c: &mut AnyConnection) -> Result<Vec<Site>> {
 
 /// Adds a department.
 pub async fn create_department(c: &mut AnyConnection, site_id: i64, name: &str) -> Result<Department> {
-    let row = sqlx::query("INSERT INTO departments (site_id, name, created_at) VALUES ($1, $2, $3) RETURNING id, site_id, name")
+    let row = sqlx::query("INSERT INTO departments (site_id, name, created_at) VALUES ($1, $2, $3) RETURNING id, site_id, name, grid_id")
         .bind(site_id).bind(name).bind(clock::now())
         .fetch_one(&mut *c).await?;
     models::department(&row)
@@ -45,16 +45,67 @@ pub async fn rename_department(c: &mut AnyConnection, site_id: i64, id: i64, nam
 
 /// The site's departments by name.
 pub async fn list_departments(c: &mut AnyConnection, site_id: i64) -> Result<Vec<Department>> {
-    let rows = sqlx::query("SELECT id, site_id, name FROM departments WHERE site_id = $1 ORDER BY id")
+    let rows = sqlx::query("SELECT id, site_id, name, grid_id FROM departments WHERE site_id = $1 ORDER BY id")
         .bind(site_id).fetch_all(&mut *c).await?;
     rows.iter().map(models::department).collect()
 }
 
 /// One department of the site.
 pub async fn get_department(c: &mut AnyConnection, site_id: i64, id: i64) -> Result<Department> {
-    let row = sqlx::query("SELECT id, site_id, name FROM departments WHERE site_id = $1 AND id = $2")
+    let row = sqlx::query("SELECT id, site_id, name, grid_id FROM departments WHERE site_id = $1 AND id = $2")
         .bind(site_id).bind(id).fetch_optional(&mut *c).await?;
     models::department(&found(row)?)
+}
+
+/// A grid (网格): departments under one publicity liaison.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Grid {
+    pub id: i64,
+    pub site_id: i64,
+    pub name: String,
+    pub liaison_id: Option<i64>,
+    pub liaison_name: Option<String>,
+}
+
+const GRID_SELECT: &str = "SELECT g.id, g.site_id, g.name, g.liaison_id, u.display_name AS liaison_name FROM grids g LEFT JOIN users u ON u.id = g.liaison_id WHERE g.site_id = $1";
+
+fn grid(r: &sqlx::any::AnyRow) -> Result<Grid> {
+    use sqlx::Row;
+    Ok(Grid { id: r.try_get("id")?, site_id: r.try_get("site_id")?, name: r.try_get("name")?, liaison_id: r.try_get("liaison_id")?, liaison_name: r.try_get("liaison_name")? })
+}
+
+/// Adds a grid.
+pub async fn create_grid(c: &mut AnyConnection, site_id: i64, name: &str, liaison_id: Option<i64>) -> Result<i64> {
+    let row = sqlx::query("INSERT INTO grids (site_id, name, liaison_id, created_at) VALUES ($1, $2, $3, $4) RETURNING id").bind(site_id).bind(name).bind(liaison_id).bind(clock::now()).fetch_one(&mut *c).await?;
+    Ok(sqlx::Row::try_get(&row, "id")?)
+}
+
+/// Renames a grid or changes its liaison.
+pub async fn update_grid(c: &mut AnyConnection, site_id: i64, id: i64, name: &str, liaison_id: Option<i64>) -> Result<()> {
+    let r = sqlx::query("UPDATE grids SET name = $1, liaison_id = $2 WHERE site_id = $3 AND id = $4").bind(name).bind(liaison_id).bind(site_id).bind(id).execute(&mut *c).await?;
+    if r.rows_affected() == 0 { return Err(crate::StoreError::NotFound) }
+    Ok(())
+}
+
+/// One grid.
+pub async fn get_grid(c: &mut AnyConnection, site_id: i64, id: i64) -> Result<Grid> {
+    let sql = format!("{GRID_SELECT} AND g.id = $2");
+    let row = sqlx::query(&sql).bind(site_id).bind(id).fetch_optional(&mut *c).await?;
+    grid(&found(row)?)
+}
+
+/// The site's grids by name.
+pub async fn list_grids(c: &mut AnyConnection, site_id: i64) -> Result<Vec<Grid>> {
+    let sql = format!("{GRID_SELECT} ORDER BY g.name");
+    let rows = sqlx::query(&sql).bind(site_id).fetch_all(&mut *c).await?;
+    rows.iter().map(grid).collect()
+}
+
+/// Puts a department into a grid (or takes it out with `None`).
+pub async fn set_department_grid(c: &mut AnyConnection, site_id: i64, department_id: i64, grid_id: Option<i64>) -> Result<()> {
+    let r = sqlx::query("UPDATE departments SET grid_id = $1 WHERE site_id = $2 AND id = $3").bind(grid_id).bind(site_id).bind(department_id).execute(&mut *c).await?;
+    if r.rows_affected() == 0 { return Err(crate::StoreError::NotFound) }
+    Ok(())
 }
 
 const CHANNEL_COLS: &str = "id, site_id, slug, name, review_levels, sort, photo";

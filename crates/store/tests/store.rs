@@ -451,3 +451,31 @@ async fn work_entries_total_by_kind_over_a_range() {
     })
     .await;
 }
+
+/// Grids on both engines: a department joins and leaves one; names are unique per site.
+#[tokio::test]
+async fn departments_join_and_leave_grids() {
+    on_every_backend(|store| async move {
+        let f = fixture(&store).await;
+        let mut tx = store.begin().await.unwrap();
+        let g = sites::create_grid(tx.conn(), f.site, "外科网格", Some(f.reviewer)).await.unwrap();
+        sites::set_department_grid(tx.conn(), f.site, f.dept, Some(g)).await.unwrap();
+        tx.commit().await.unwrap();
+        let mut c = store.conn().await.unwrap();
+        assert_eq!(sites::get_department(&mut c, f.site, f.dept).await.unwrap().grid_id, Some(g));
+        let grids = sites::list_grids(&mut c, f.site).await.unwrap();
+        assert_eq!((grids.len(), grids[0].liaison_name.as_deref()), (1, Some("rev")));
+        drop(c);
+        let mut tx = store.begin().await.unwrap();
+        assert!(sites::create_grid(tx.conn(), f.site, "外科网格", None).await.unwrap_err().is_unique_violation());
+        drop(tx);
+        let mut tx = store.begin().await.unwrap();
+        sites::update_grid(tx.conn(), f.site, g, "大外科网格", None).await.unwrap();
+        sites::set_department_grid(tx.conn(), f.site, f.dept, None).await.unwrap();
+        tx.commit().await.unwrap();
+        let mut c = store.conn().await.unwrap();
+        assert_eq!(sites::list_departments(&mut c, f.site).await.unwrap()[0].grid_id, None);
+        assert_eq!(sites::get_grid(&mut c, f.site, g).await.unwrap().name, "大外科网格");
+    })
+    .await;
+}

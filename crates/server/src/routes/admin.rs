@@ -95,6 +95,9 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/users/{id}", get(user_page).post(update_user))
         .route("/admin/departments", get(departments_page).post(create_department))
         .route("/admin/departments/{id}", post(rename_department))
+        .route("/admin/departments/{id}/grid", post(assign_grid))
+        .route("/admin/grids", post(create_grid))
+        .route("/admin/grids/{id}", post(update_grid))
         .route("/admin/channels", get(channels_page).post(create_channel))
         .route("/admin/channels/{id}", post(update_channel))
         .route("/admin/audit", get(audit_page))
@@ -728,11 +731,66 @@ async fn departments_view(state: &AppState, auth: &Auth, status: StatusCode, err
     if let Err(e) = require(auth, auth.0.user.role.administers(), "管理科室") {
         return error_page(state, auth, e);
     }
-    let depts = match state.store.conn().await {
-        Ok(mut c) => sites::list_departments(&mut c, state.site_id()).await.unwrap_or_default(),
-        Err(_) => Vec::new(),
+    let (depts, grids, people) = match state.store.conn().await {
+        Ok(mut c) => (
+            sites::list_departments(&mut c, state.site_id()).await.unwrap_or_default(),
+            sites::list_grids(&mut c, state.site_id()).await.unwrap_or_default(),
+            users::list(&mut c, state.site_id()).await.unwrap_or_default(),
+        ),
+        Err(_) => Default::default(),
     };
-    page_status(state, auth, "admin/departments.html", status, context! { departments => depts, error, flash })
+    // Each department with its grid and its correspondents (通讯员), by name.
+    let rows: Vec<Value> = depts
+        .iter()
+        .map(|d| {
+            let correspondents: Vec<&str> = people.iter().filter(|u| u.active && u.role == Role::Correspondent && u.department_id == Some(d.id)).map(|u| u.display_name.as_str()).collect();
+            let grid = grids.iter().find(|g| Some(g.id) == d.grid_id).map(|g| g.name.clone());
+            context! { id => d.id, name => d.name, grid_id => d.grid_id, grid, correspondents }
+        })
+        .collect();
+    let grid_rows: Vec<Value> = grids
+        .iter()
+        .map(|g| {
+            let members: Vec<&str> = depts.iter().filter(|d| d.grid_id == Some(g.id)).map(|d| d.name.as_str()).collect();
+            context! { id => g.id, name => g.name, liaison_id => g.liaison_id, liaison_name => g.liaison_name, members }
+        })
+        .collect();
+    let liaisons: Vec<Value> = people.iter().filter(|u| u.active).map(|u| context! { id => u.id, name => u.display_name, role => u.role.label() }).collect();
+    page_status(state, auth, "admin/departments.html", status, context! { departments => rows, grids => grid_rows, liaisons, error, flash })
+}
+
+#[derive(Deserialize)]
+struct GridForm {
+    name: String,
+    #[serde(default)]
+    liaison_id: String,
+}
+
+async fn create_grid(State(state): State<AppState>, auth: Auth, Form(f): Form<GridForm>) -> Response {
+    match adm::save_grid(&state, &auth.1, None, &f.name, &f.liaison_id).await {
+        Ok(_) => Redirect::to("/admin/departments?msg=saved_item").into_response(),
+        Err(e) => departments_view(&state, &auth, e.status(), Some(e.to_string()), None).await,
+    }
+}
+
+async fn update_grid(State(state): State<AppState>, auth: Auth, Path(id): Path<i64>, Form(f): Form<GridForm>) -> Response {
+    match adm::save_grid(&state, &auth.1, Some(id), &f.name, &f.liaison_id).await {
+        Ok(_) => Redirect::to("/admin/departments?msg=saved_item").into_response(),
+        Err(e) => departments_view(&state, &auth, e.status(), Some(e.to_string()), None).await,
+    }
+}
+
+#[derive(Deserialize)]
+struct AssignForm {
+    #[serde(default)]
+    grid_id: String,
+}
+
+async fn assign_grid(State(state): State<AppState>, auth: Auth, Path(id): Path<i64>, Form(f): Form<AssignForm>) -> Response {
+    match adm::assign_grid(&state, &auth.1, id, &f.grid_id).await {
+        Ok(()) => Redirect::to("/admin/departments?msg=saved_item").into_response(),
+        Err(e) => departments_view(&state, &auth, e.status(), Some(e.to_string()), None).await,
+    }
 }
 
 #[derive(Deserialize)]

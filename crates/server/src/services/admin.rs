@@ -135,6 +135,57 @@ pub async fn save_department(state: &AppState, actor: &Actor, id: Option<i64>, n
     Ok(dept)
 }
 
+/// Adds a grid (网格) or changes its name and liaison (a user of the site, or none).
+pub async fn save_grid(state: &AppState, actor: &Actor, id: Option<i64>, name: &str, liaison: &str) -> ServiceResult<sites::Grid> {
+    require_admin(actor)?;
+    let name = line(name, "网格名称", true, 40)?;
+    let site = state.site_id();
+    let mut tx = state.store.begin().await?;
+    let liaison_id = match liaison.trim() {
+        "" => None,
+        s => {
+            let id: i64 = s.parse().map_err(|_| ServiceError::Invalid("联络员无效，请从列表中选择".into()))?;
+            users::get(tx.conn(), site, id).await.map_err(|_| ServiceError::Invalid("联络员不存在，请从列表中选择".into()))?;
+            Some(id)
+        }
+    };
+    let taken = |e: yuanxun_store::StoreError| if e.is_unique_violation() { ServiceError::Conflict(format!("已有名为“{name}”的网格")) } else { e.into() };
+    let id = match id {
+        Some(id) => {
+            sites::update_grid(tx.conn(), site, id, &name, liaison_id).await.map_err(taken)?;
+            id
+        }
+        None => sites::create_grid(tx.conn(), site, &name, liaison_id).await.map_err(taken)?,
+    };
+    let grid = sites::get_grid(tx.conn(), site, id).await?;
+    audit(tx.conn(), site, actor, "grid_save", "grid", id, format!("{name}，联络员 {}", grid.liaison_name.clone().unwrap_or_else(|| "未指定".into()))).await?;
+    tx.commit().await?;
+    Ok(grid)
+}
+
+/// Puts a department into a grid ("" takes it out).
+pub async fn assign_grid(state: &AppState, actor: &Actor, department_id: i64, grid: &str) -> ServiceResult<()> {
+    require_admin(actor)?;
+    let site = state.site_id();
+    let mut tx = state.store.begin().await?;
+    let dept = sites::get_department(tx.conn(), site, department_id).await?;
+    let grid = match grid.trim() {
+        "" => None,
+        s => {
+            let id: i64 = s.parse().map_err(|_| ServiceError::Invalid("网格无效，请从列表中选择".into()))?;
+            Some(sites::get_grid(tx.conn(), site, id).await.map_err(|_| ServiceError::Invalid("网格不存在，请从列表中选择".into()))?)
+        }
+    };
+    sites::set_department_grid(tx.conn(), site, department_id, grid.as_ref().map(|g| g.id)).await?;
+    let detail = match &grid {
+        Some(g) => format!("{} 划入网格 {}", dept.name, g.name),
+        None => format!("{} 移出网格", dept.name),
+    };
+    audit(tx.conn(), site, actor, "department_grid", "department", department_id, detail).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
 /// A channel as the admin form submits it.
 #[derive(Debug, Clone, serde::Deserialize)]
 pub struct ChannelInput {

@@ -114,3 +114,38 @@ async fn a_gbk_csv_from_chinese_excel_imports_and_hostile_files_are_refused() {
         assert!(page.contains(says), "{says} in {page}");
     }
 }
+
+#[tokio::test]
+async fn grids_group_departments_under_a_liaison() {
+    let app = spawn_app().await;
+    let admin = app.web("admin").await;
+    let editor_id = {
+        let mut c = app.running.as_ref().unwrap().state.store.conn().await.unwrap();
+        yuanxun_store::users::by_username(&mut c, 1, "editor").await.unwrap().unwrap().id
+    };
+    let (s, _, page) = admin.form("/admin/grids", &[("name", "外科网格"), ("liaison_id", &editor_id.to_string())]).await;
+    assert_eq!(s, 303, "{page}");
+    assert_eq!(admin.form("/admin/grids", &[("name", "外科网格")]).await.0, 409, "names are unique");
+    assert_eq!(admin.form("/admin/grids", &[("name", "内科网格"), ("liaison_id", "9999")]).await.0, 422);
+    let grid = {
+        let mut c = app.running.as_ref().unwrap().state.store.conn().await.unwrap();
+        yuanxun_store::sites::list_grids(&mut c, 1).await.unwrap()[0].clone()
+    };
+    assert_eq!(grid.liaison_id, Some(editor_id));
+    let ortho = app.fx.ortho;
+    assert_eq!(admin.form(&format!("/admin/departments/{ortho}/grid"), &[("grid_id", &grid.id.to_string())]).await.0, 303);
+    assert_eq!(admin.form(&format!("/admin/departments/{ortho}/grid"), &[("grid_id", "9999")]).await.0, 422);
+
+    let (_, html) = admin.get("/admin/departments").await;
+    let grids = html.split("<h2>网格</h2>").nth(1).unwrap();
+    assert!(grids.contains("外科网格") && grids.contains("selected>王编辑") && grids.contains("<td>骨科</td>"), "{grids}");
+    // Each department lists its correspondents; one without any is flagged.
+    let rows = html.split("<h2>新增科室</h2>").next().unwrap();
+    assert!(rows.contains("尚无通讯员"), "{rows}");
+    let (_, log) = app.web("auditor").await.get("/admin/audit?action=department_grid").await;
+    assert!(log.contains("骨科 划入网格 外科网格"), "{log}");
+    // Taken out again; only administrators arrange grids.
+    assert_eq!(admin.form(&format!("/admin/departments/{ortho}/grid"), &[("grid_id", "")]).await.0, 303);
+    assert!(admin.get("/admin/departments").await.1.contains("（尚未划入科室）"));
+    assert_eq!(app.web("editor").await.form("/admin/grids", &[("name", "x")]).await.0, 403);
+}
