@@ -2,6 +2,7 @@
 //! the 404/410 notices. The server gathers the data; this crate turns it into pages.
 
 pub mod feeds;
+pub mod wechat;
 mod sample;
 
 /// A QR code of `url` as inline SVG (no XML declaration), for sharing an article to WeChat

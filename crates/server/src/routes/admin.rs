@@ -30,6 +30,7 @@ const FILES: &[(&str, &str)] = &[
     ("admin/outlet_fields.html", include_str!("../../templates/admin/outlet_fields.html")),
     ("admin/work.html", include_str!("../../templates/admin/work.html")),
     ("admin/import.html", include_str!("../../templates/admin/import.html")),
+    ("admin/wechat.html", include_str!("../../templates/admin/wechat.html")),
     ("admin/diff.html", include_str!("../../templates/admin/diff.html")),
     ("admin/users.html", include_str!("../../templates/admin/users.html")),
     ("admin/departments.html", include_str!("../../templates/admin/departments.html")),

@@ -23,6 +23,7 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/outlets/{id}/review", post(review))
         .route("/admin/articles/{id}/distributions", post(distribute))
         .route("/admin/distributions/{id}", post(update_distribution))
+        .route("/admin/articles/{id}/wechat", get(wechat_page))
 }
 
 /// The kinds, levels and statuses, and the site's departments and people, for the forms.
@@ -117,6 +118,15 @@ async fn distribute(State(state): State<AppState>, auth: Auth, Path(id): Path<i6
 async fn update_distribution(State(state): State<AppState>, auth: Auth, Path(id): Path<i64>, Form(f): Form<DistributionInput>) -> Response {
     match outlets::update_distribution(&state, &auth.1, id, &f).await {
         Ok(d) => back_to_manuscript(&state, &auth, d.distribution.article_id, Ok(())).await,
+        Err(e) => error_page(&state, &auth, e),
+    }
+}
+
+/// 复制为公众号格式: a preview of the WeChat-ready article and a button that copies it.
+async fn wechat_page(State(state): State<AppState>, auth: Auth, headers: axum::http::HeaderMap, Path(id): Path<i64>) -> Response {
+    let base = super::public::base_url(&state, &headers);
+    match outlets::wechat_html(&state, &auth.1, id, &base).await {
+        Ok((title, html, manuscript)) => page_status(&state, &auth, "admin/wechat.html", StatusCode::OK, context! { title, html => minijinja::Value::from_safe_string(html), manuscript }),
         Err(e) => error_page(&state, &auth, e),
     }
 }

@@ -26,7 +26,7 @@ const FEED_SIZE: i64 = 20;
 
 /// The site's address as readers reach it: the configured public URL, or the scheme and
 /// Host of the request (a Host with anything but host-name characters is ignored).
-fn base_url(state: &AppState, headers: &HeaderMap) -> String {
+pub(crate) fn base_url(state: &AppState, headers: &HeaderMap) -> String {
     if let Some(u) = &state.config.public_url {
         return u.clone();
     }

@@ -369,3 +369,28 @@ pub async fn record_on_website(c: &mut AnyConnection, site_id: i64, article_id: 
     outlets::distribute(c, site_id, article_id, outlet_id, &f, None, now).await?;
     Ok(())
 }
+
+/// The article as the WeChat official-account editor wants it pasted (inline styles,
+/// absolute image addresses, credits), with its title and manuscript. `base` is the site's
+/// address.
+pub async fn wechat_html(state: &AppState, actor: &Actor, article_id: i64, base: &str) -> ServiceResult<(String, String, i64)> {
+    require_staff(actor)?;
+    let site = state.site_id();
+    let mut c = state.store.conn().await?;
+    let a = articles::get(&mut c, site, article_id).await?;
+    if a.retracted {
+        return Err(ServiceError::Conflict("这篇文章已撤稿，不能再发到公众号".into()));
+    }
+    // Photos that are not in the text follow it, with their captions.
+    let media = yuanxun_store::manuscripts::media_of(&mut c, site, a.manuscript_id).await?;
+    let mut body = a.body_html.clone();
+    for m in media.iter().filter(|m| m.kind == "image") {
+        let url = super::manuscripts::media_url(m);
+        if !a.body_html.contains(&url) {
+            let esc = |s: &str| s.replace('&', "&amp;").replace('<', "&lt;").replace('"', "&quot;");
+            body.push_str(&format!("<figure><img src=\"{url}\" alt=\"{}\"><figcaption>{}</figcaption></figure>", esc(&m.caption), esc(&m.caption)));
+        }
+    }
+    let credits = yuanxun_site::wechat::Credits { authors: &a.authors, photographers: &a.photographers, editor: &a.editor, reviewer: &a.responsible_editor, source: &a.source };
+    Ok((a.title.clone(), yuanxun_site::wechat::wechat_html(&body, base, &credits), a.manuscript_id))
+}

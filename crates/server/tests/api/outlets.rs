@@ -116,3 +116,21 @@ async fn a_story_goes_to_the_website_then_wechat_and_an_adopting_newspaper() {
     let (_, tv) = editor.post("/outlets", json!({"kind": "waiting_tv", "name": "候诊区电视", "owner_name": "门诊部"})).await;
     assert_eq!(editor.post(&format!("/articles/{article}/distributions"), json!({"outlet_id": tv["id"]})).await.0, 409);
 }
+
+#[tokio::test]
+async fn a_story_is_ready_for_the_wechat_editor_with_inline_styles() {
+    let app = spawn_app().await;
+    let (manuscript, path) = story_in(&app, app.fx.news, "骨科举办关爱骨骼健康义诊", "<h2>活动概况</h2><p>骨科专家为居民提供<a href=\"https://x.example/\">骨密度</a>检测。</p>", &["义诊现场"]).await;
+    let article: i64 = path.trim_start_matches("/news/").trim_end_matches(".html").parse().unwrap();
+    let web = app.web("editor").await;
+    let (_, page) = web.get(&format!("/admin/manuscripts/{manuscript}")).await;
+    assert!(page.contains(&format!("/admin/articles/{article}/wechat")), "offered on the manuscript page");
+    let (s, page) = web.get(&format!("/admin/articles/{article}/wechat")).await;
+    assert_eq!(s, 200, "{page}");
+    let html = page.split("<div id=\"wechat\">").nth(1).unwrap().split("</section>").next().unwrap();
+    assert!(html.contains("<h2 style=") && html.contains("<p style=\"margin:0 0 1em;text-indent:2em;"), "{html}");
+    assert!(html.contains("骨科专家为居民提供骨密度检测。"), "the link is plain text: {html}");
+    assert!(html.contains(&format!("<img src=\"{}/media/", app.base)) && html.contains("<figcaption style="), "the photo, at an absolute address: {html}");
+    assert!(html.contains("文字：陈骨科") && html.contains("审核："), "{html}");
+    assert_eq!(app.web("corr_a").await.get(&format!("/admin/articles/{article}/wechat")).await.0, 403);
+}
