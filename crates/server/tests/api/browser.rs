@@ -364,3 +364,52 @@ async fn public_pages_pass_axe_core_without_serious_violations() {
     assert!(report.is_empty(), "axe-core found serious or critical violations:\n{}", report.join("\n"));
     c.close().await.unwrap();
 }
+
+/// 复制为公众号格式, end to end: the editor copies the story, and what lands in a rich-text
+/// editor (a contenteditable page, as the 公众号 editor is) keeps its inline styles and photo.
+#[tokio::test]
+async fn the_wechat_copy_pastes_into_a_rich_text_editor_with_its_styles() {
+    use fantoccini::key::Key;
+    let app = spawn_app().await;
+    let (_, path) = crate::site_article::story_in(&app, app.fx.news, "骨科举办关爱骨骼健康义诊", "<h2>活动概况</h2><p>骨科专家为社区居民提供骨密度检测。</p>", &["义诊现场"]).await;
+    let article = path.trim_start_matches("/news/").trim_end_matches(".html").to_string();
+    let base = app.base.clone();
+    let (_driver, c) = browser().await;
+    login(&c, &base, "editor").await;
+    c.goto(&format!("{base}/admin/articles/{article}/wechat")).await.unwrap();
+    c.find(Locator::Id("copy")).await.unwrap().click().await.unwrap();
+    let status = c.find(Locator::Id("copy-status")).await.unwrap();
+    for _ in 0..50 {
+        if !status.text().await.unwrap().is_empty() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(status.text().await.unwrap().starts_with("已复制"), "{}", status.text().await.unwrap());
+
+    // A stand-in for the 公众号 editor: a rich-text box on a page of its own (another origin).
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let editor_url = format!("http://{}/", listener.local_addr().unwrap());
+    let page = "<!doctype html><meta charset=utf-8><title>编辑器</title><div id=ed contenteditable style='width:380px;min-height:300px;border:1px solid #ccc;padding:12px'></div>";
+    tokio::spawn(async move { axum::serve(listener, axum::Router::new().route("/", axum::routing::get(move || async move { axum::response::Html(page) }))).await.unwrap() });
+    c.goto(&editor_url).await.unwrap();
+    let ed = c.find(Locator::Id("ed")).await.unwrap();
+    ed.click().await.unwrap();
+    ed.send_keys(&format!("{}v", char::from(Key::Control))).await.unwrap();
+    let pasted = c.execute("return document.getElementById('ed').innerHTML", vec![]).await.unwrap().as_str().unwrap().to_string();
+    // The photo loads from the site, as the editor would fetch it.
+    let mut loaded = false;
+    for _ in 0..50 {
+        loaded = c.execute("const i = document.querySelector('#ed img'); return !!i && i.complete && i.naturalWidth > 0", vec![]).await.unwrap().as_bool().unwrap();
+        if loaded {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    std::fs::write(shots().join("wechat-paste.png"), c.screenshot().await.unwrap()).unwrap();
+    assert!(loaded, "the pasted photo shows: {pasted}");
+    assert!(pasted.contains("骨科专家为社区居民提供骨密度检测"), "{pasted}");
+    assert!(pasted.contains("text-indent: 2em") || pasted.contains("text-indent:2em"), "the paragraph keeps its style: {pasted}");
+    assert!(pasted.contains(&format!("{base}/media/")), "the photo comes along: {pasted}");
+    c.close().await.unwrap();
+}
