@@ -40,6 +40,7 @@ pub mod clock;
 pub mod diff;
 pub mod outlet;
 pub mod period;
+pub mod points;
 pub mod role;
 pub mod text;
 pub mod work;
