@@ -214,3 +214,18 @@ pub async fn redate(c: &mut AnyConnection, site_id: i64, article_id: i64, kind: 
         .bind(on).bind(site_id).bind(article_id).bind(site_id).bind(kind).execute(&mut *c).await?;
     Ok(())
 }
+
+/// Sets (or clears) the clipping photo of a distribution.
+pub async fn set_clipping(c: &mut AnyConnection, site_id: i64, id: i64, media_id: Option<i64>) -> Result<()> {
+    let r = sqlx::query("UPDATE distributions SET clipping_media_id = $1 WHERE site_id = $2 AND id = $3").bind(media_id).bind(site_id).bind(id).execute(&mut *c).await?;
+    if r.rows_affected() == 0 {
+        return Err(crate::StoreError::NotFound);
+    }
+    Ok(())
+}
+
+/// Whether a media item is the clipping of some distribution.
+pub async fn is_clipping(c: &mut AnyConnection, site_id: i64, media_id: i64) -> Result<bool> {
+    let row = sqlx::query("SELECT COUNT(*) AS n FROM distributions WHERE site_id = $1 AND clipping_media_id = $2").bind(site_id).bind(media_id).fetch_one(&mut *c).await?;
+    Ok(row.try_get::<i64, _>("n")? > 0)
+}

@@ -24,6 +24,7 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/articles/{id}/distributions", post(distribute))
         .route("/admin/distributions/{id}", post(update_distribution))
         .route("/admin/articles/{id}/wechat", get(wechat_page))
+        .route("/admin/distributions/{id}/clipping", post(upload_clipping))
 }
 
 /// The kinds, levels and statuses, and the site's departments and people, for the forms.
@@ -127,6 +128,19 @@ async fn wechat_page(State(state): State<AppState>, auth: Auth, headers: axum::h
     let base = super::public::base_url(&state, &headers);
     match outlets::wechat_html(&state, &auth.1, id, &base).await {
         Ok((title, html, manuscript)) => page_status(&state, &auth, "admin/wechat.html", StatusCode::OK, context! { title, html => minijinja::Value::from_safe_string(html), manuscript }),
+        Err(e) => error_page(&state, &auth, e),
+    }
+}
+
+async fn upload_clipping(State(state): State<AppState>, auth: Auth, Path(id): Path<i64>, mp: axum::extract::Multipart) -> Response {
+    let result = async {
+        let (file, _) = super::admin::read_multipart(&state, mp).await?;
+        let (name, bytes) = file.ok_or_else(|| ServiceError::Invalid("请选择剪报图片".into()))?;
+        outlets::add_clipping(&state, &auth.1, id, &name, bytes).await
+    }
+    .await;
+    match result {
+        Ok(d) => back_to_manuscript(&state, &auth, d.distribution.article_id, Ok(())).await,
         Err(e) => error_page(&state, &auth, e),
     }
 }

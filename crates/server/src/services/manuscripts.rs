@@ -544,7 +544,7 @@ async fn pasted_images(input: &ManuscriptInput) -> ServiceResult<(ManuscriptInpu
 
 /// Stores one cleaned picture (file, then media row) for a manuscript, or unattached for a
 /// manuscript about to be created.
-async fn store_image(c: &mut AnyConnection, state: &AppState, actor: &Actor, manuscript_id: Option<i64>, img: &yuanxun_docx::CleanImage, file_name: &str, caption: &str) -> ServiceResult<Media> {
+pub(crate) async fn store_image(c: &mut AnyConnection, state: &AppState, actor: &Actor, manuscript_id: Option<i64>, img: &yuanxun_docx::CleanImage, file_name: &str, caption: &str) -> ServiceResult<Media> {
     let site = state.site_id();
     let (key, sha) = state.store.media.put(site, &img.bytes, img.ext)?;
     let new = NewMedia {
@@ -678,7 +678,7 @@ pub async fn add_media(state: &AppState, actor: &Actor, id: i64, file_name: &str
     Ok(media)
 }
 
-fn image_like(bytes: &[u8]) -> bool {
+pub(crate) fn image_like(bytes: &[u8]) -> bool {
     bytes.starts_with(&[0xFF, 0xD8, 0xFF])
         || bytes.starts_with(b"\x89PNG")
         || bytes.starts_with(b"GIF8")
@@ -692,7 +692,15 @@ pub async fn media_for(state: &AppState, viewer: Option<&Actor>, id: i64) -> Ser
     let site = state.site_id();
     let mut c = state.store.conn().await?;
     let media = repo::get_media(&mut c, site, id).await?;
-    let Some(mid) = media.manuscript_id else { return Err(ServiceError::NotFound) };
+    let Some(mid) = media.manuscript_id else {
+        // Not part of a story: a distribution's clipping, for the publicity staff only.
+        drop(c);
+        if super::outlets::may_see_clipping(state, viewer, id).await? {
+            let bytes = state.store.media.get(&media.storage_key).map_err(|_| ServiceError::NotFound)?;
+            return Ok((media, bytes));
+        }
+        return Err(ServiceError::NotFound);
+    };
     let public = articles::by_manuscript(&mut c, site, mid).await?.is_some_and(|a| !a.retracted);
     if !public {
         let Some(actor) = viewer else { return Err(ServiceError::NotFound) };

@@ -394,3 +394,35 @@ pub async fn wechat_html(state: &AppState, actor: &Actor, article_id: i64, base:
     let credits = yuanxun_site::wechat::Credits { authors: &a.authors, photographers: &a.photographers, editor: &a.editor, reviewer: &a.responsible_editor, source: &a.source };
     Ok((a.title.clone(), yuanxun_site::wechat::wechat_html(&body, base, &credits), a.manuscript_id))
 }
+
+/// Attaches a clipping (剪报: a photo or scan of the printed story) to a distribution, in
+/// place of or beside its link. The picture is cleaned like every uploaded photo (decoded,
+/// size-limited, metadata stripped) and only the publicity staff can see it.
+pub async fn add_clipping(state: &AppState, actor: &Actor, distribution_id: i64, file_name: &str, bytes: Vec<u8>) -> ServiceResult<DistributionView> {
+    require_staff(actor)?;
+    let site = state.site_id();
+    {
+        let mut c = state.store.conn().await?;
+        outlets::get_distribution(&mut c, site, distribution_id).await?;
+    }
+    if bytes.is_empty() || !super::manuscripts::image_like(&bytes) {
+        return Err(ServiceError::Invalid("剪报请上传 JPG 或 PNG 图片（拍照或扫描刊登的版面）".into()));
+    }
+    let file_name: String = file_name.rsplit(['/', '\\']).next().unwrap_or("clipping").chars().filter(|c| !c.is_control()).take(120).collect();
+    let name = file_name.clone();
+    let img = tokio::task::spawn_blocking(move || yuanxun_docx::clean_image(&name, &bytes, &yuanxun_docx::Limits::default())).await.map_err(|e| ServiceError::Internal(e.to_string()))??;
+    let mut tx = state.store.begin().await?;
+    let media = super::manuscripts::store_image(tx.conn(), state, actor, None, &img, &file_name, "剪报").await?;
+    outlets::set_clipping(tx.conn(), site, distribution_id, Some(media.id)).await?;
+    let d = outlets::get_distribution(tx.conn(), site, distribution_id).await?;
+    audit(tx.conn(), site, actor, "distribution_clipping", "article", d.article_id, format!("{}：上传剪报 {file_name}", d.outlet_name)).await?;
+    tx.commit().await?;
+    Ok(dist_view(d))
+}
+
+/// Whether `viewer` may see media item `media_id` as a clipping (publicity staff only).
+pub async fn may_see_clipping(state: &AppState, viewer: Option<&Actor>, media_id: i64) -> ServiceResult<bool> {
+    let Some(actor) = viewer.filter(|a| a.user.role.runs_outlets()) else { return Ok(false) };
+    let mut c = state.store.conn().await?;
+    Ok(outlets::is_clipping(&mut c, actor.user.site_id, media_id).await?)
+}

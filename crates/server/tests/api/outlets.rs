@@ -93,8 +93,21 @@ async fn a_story_goes_to_the_website_then_wechat_and_an_adopting_newspaper() {
     assert_eq!((s, d["adoption_label"].as_str()), (200, Some("已录用")), "{d}");
     assert_eq!(editor.get(&format!("/articles/{article}/distributions")).await.1.as_array().unwrap().len(), 3);
 
-    // The manuscript page shows them to the editor, with a form that records another.
+    // A clipping of the printed page: cleaned like any photo, seen only by the staff.
     let web = app.web("editor").await;
+    let clip = format!("/admin/distributions/{}/clipping", d["id"]);
+    let (s, _, page) = web.upload(&clip, "版面.txt", b"not a picture".to_vec(), &[]).await;
+    assert_eq!(s, 422, "{page}");
+    assert!(page.contains("剪报请上传 JPG 或 PNG 图片"), "{page}");
+    assert_eq!(web.upload(&clip, "健康报第3版.jpg", crate::helpers::photo_with_exif(), &[]).await.0, 303);
+    let (_, list) = editor.get(&format!("/articles/{article}/distributions")).await;
+    let media = list.as_array().unwrap().iter().find(|x| x["outlet_name"] == "健康报").unwrap()["clipping_media_id"].as_i64().expect("a clipping");
+    let (s, _) = web.get(&format!("/media/{media}.jpg")).await;
+    assert_eq!(s, 200, "the staff see it");
+    assert_eq!(app.get(&format!("/media/{media}.jpg")).await.status(), 404, "the public does not");
+    assert_eq!(app.web("corr_a").await.get(&format!("/media/{media}.jpg")).await.0, 404, "nor a correspondent");
+
+    // The manuscript page shows them to the editor, with a form that records another.
     let (_, weibo) = editor.post("/outlets", json!({"kind": "weibo", "name": "医院微博", "owner_name": "王编辑"})).await;
     let manuscript = {
         let mut c = app.running.as_ref().unwrap().state.store.conn().await.unwrap();
@@ -104,7 +117,7 @@ async fn a_story_goes_to_the_website_then_wechat_and_an_adopting_newspaper() {
     assert_eq!((s, loc.as_str()), (303, format!("/admin/manuscripts/{manuscript}?msg=distributed#dist").as_str()));
     let (_, html) = web.get(&format!("/admin/manuscripts/{manuscript}")).await;
     let section = html.split("<section id=\"dist\"").nth(1).expect("分发与上报").split("</section>").next().unwrap();
-    for name in ["医院官方网站", "医院微信公众号", "健康报", "医院微博", "已录用", "刊于第3版"] {
+    for name in ["医院官方网站", "医院微信公众号", "健康报", "医院微博", "已录用", "刊于第3版", ">剪报<"] {
         assert!(section.contains(name), "{name} in {section}");
     }
     // A correspondent sees none of it, even of their own story.
