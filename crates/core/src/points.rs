@@ -73,6 +73,19 @@ pub fn earned(rules: &[Rule], kind: OutletKind, level: MediaLevel, on: Date, aut
     out
 }
 
+/// Points as people type them (`12`, `2.5`, `0.33`) in hundredths: at most two decimals,
+/// from 0 to 10,000.
+pub fn parse(s: &str) -> Option<i64> {
+    let s = s.trim();
+    let (whole, frac) = s.split_once('.').unwrap_or((s, ""));
+    if whole.is_empty() || !whole.bytes().all(|b| b.is_ascii_digit()) || frac.len() > 2 || !frac.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let whole: i64 = whole.parse().ok().filter(|w| *w <= 10_000)?;
+    let frac: i64 = if frac.is_empty() { 0 } else { format!("{frac:0<2}").parse().ok()? };
+    Some(whole * 100 + frac).filter(|p| *p <= 1_000_000)
+}
+
 /// Hundredths as people read points: `12`, `2.5`, `0.33`.
 pub fn format(points: i64) -> String {
     let sign = if points < 0 { "-" } else { "" };
@@ -124,6 +137,12 @@ mod tests {
     fn points_read_as_people_write_them() {
         assert_eq!([format(1200), format(250), format(33), format(5), format(-150)], ["12", "2.5", "0.33", "0.05", "-1.5"]);
         assert_eq!(shares(100, 3), [34, 33, 33]);
+        for p in [0, 5, 33, 250, 1200, 1_000_000] {
+            assert_eq!(parse(&format(p)), Some(p), "{p}");
+        }
+        for bad in ["", "-1", "1.234", "abc", "1e3", ".5", "10001", " 2.5x"] {
+            assert_eq!(parse(bad), None, "{bad}");
+        }
         assert!(shares(100, 0).is_empty());
     }
 

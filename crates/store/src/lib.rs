@@ -13,6 +13,7 @@ pub mod manuscripts;
 pub mod media;
 pub mod models;
 pub mod outlets;
+pub mod points;
 pub mod sites;
 pub mod users;
 pub mod work;

@@ -8,7 +8,7 @@ use std::future::Future;
 
 use sqlx::{Connection, Executor};
 use yuanxun_core::{Role, Status};
-use yuanxun_store::{articles, audit, manuscripts, outlets, sites, users, work, Backend, Store, StoreError};
+use yuanxun_store::{articles, audit, manuscripts, outlets, points, sites, users, work, Backend, Store, StoreError};
 
 /// A store on one backend with its cleanup.
 struct TestDb {
@@ -476,6 +476,26 @@ async fn departments_join_and_leave_grids() {
         let mut c = store.conn().await.unwrap();
         assert_eq!(sites::list_departments(&mut c, f.site).await.unwrap()[0].grid_id, None);
         assert_eq!(sites::get_grid(&mut c, f.site, g).await.unwrap().name, "大外科网格");
+    })
+    .await;
+}
+
+/// Points rules on both engines: added, listed in order, one per start date.
+#[tokio::test]
+async fn points_rules_are_added_never_replaced() {
+    on_every_backend(|store| async move {
+        let f = fixture(&store).await;
+        let rule = |points, valid_from| points::NewRule { outlet_kind: "wechat", level: "internal", contribution: "author", points, valid_from, created_by: Some(f.reviewer) };
+        let mut tx = store.begin().await.unwrap();
+        points::add_rule(tx.conn(), f.site, &rule(300, "2026-01-01"), 1).await.unwrap();
+        points::add_rule(tx.conn(), f.site, &rule(200, "2025-01-01"), 1).await.unwrap();
+        tx.commit().await.unwrap();
+        let mut tx = store.begin().await.unwrap();
+        assert!(points::add_rule(tx.conn(), f.site, &rule(250, "2025-01-01"), 2).await.unwrap_err().is_unique_violation());
+        drop(tx);
+        let mut c = store.conn().await.unwrap();
+        let rules = points::rules(&mut c, f.site).await.unwrap();
+        assert_eq!(rules.iter().map(|r| (r.valid_from.as_str(), r.points)).collect::<Vec<_>>(), [("2025-01-01", 200), ("2026-01-01", 300)]);
     })
     .await;
 }

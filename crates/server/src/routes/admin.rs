@@ -31,6 +31,7 @@ const FILES: &[(&str, &str)] = &[
     ("admin/work.html", include_str!("../../templates/admin/work.html")),
     ("admin/import.html", include_str!("../../templates/admin/import.html")),
     ("admin/wechat.html", include_str!("../../templates/admin/wechat.html")),
+    ("admin/points.html", include_str!("../../templates/admin/points.html")),
     ("admin/diff.html", include_str!("../../templates/admin/diff.html")),
     ("admin/users.html", include_str!("../../templates/admin/users.html")),
     ("admin/departments.html", include_str!("../../templates/admin/departments.html")),

@@ -17,7 +17,37 @@ use crate::services::work::{self, WorkInput};
 use crate::AppState;
 
 pub fn routes() -> Router<AppState> {
-    Router::new().route("/admin/work", get(work_page).post(record)).route("/admin/work/{id}/delete", post(delete))
+    Router::new()
+        .route("/admin/work", get(work_page).post(record))
+        .route("/admin/work/{id}/delete", post(delete))
+        .route("/admin/points", get(points_page).post(add_rule))
+}
+
+async fn points_view(state: &AppState, auth: &Auth, status: StatusCode, error: Option<String>, flash: Option<&str>) -> Response {
+    let rules = match crate::services::points::rules(state, &auth.1).await {
+        Ok(r) => r,
+        Err(e) => return error_page(state, auth, e),
+    };
+    let pairs = |all: Vec<(&'static str, &'static str)>| all.into_iter().map(|(code, label)| context! { code, label }).collect::<Vec<_>>();
+    use yuanxun_core::outlet::{MediaLevel, OutletKind};
+    use yuanxun_core::points::Contribution;
+    let kinds = pairs(OutletKind::ALL.iter().map(|k| (k.code(), k.label())).collect());
+    let levels = pairs(MediaLevel::ALL.iter().map(|k| (k.code(), k.label())).collect());
+    let contributions = pairs(Contribution::ALL.iter().map(|k| (k.code(), k.label())).collect());
+    let today = yuanxun_core::clock::format_date(yuanxun_core::clock::now());
+    page_status(state, auth, "admin/points.html", status, context! { rules, kinds, levels, contributions, today, error, flash })
+}
+
+async fn points_page(State(state): State<AppState>, auth: Auth, Query(q): Query<PeriodQuery>) -> Response {
+    let flash = (q.msg.as_deref() == Some("rule")).then_some("已新增规则。此前的积分不受影响。");
+    points_view(&state, &auth, StatusCode::OK, None, flash).await
+}
+
+async fn add_rule(State(state): State<AppState>, auth: Auth, Form(f): Form<crate::services::points::RuleInput>) -> Response {
+    match crate::services::points::add_rule(&state, &auth.1, &f).await {
+        Ok(()) => Redirect::to("/admin/points?msg=rule").into_response(),
+        Err(e) => points_view(&state, &auth, e.status(), Some(e.to_string()), None).await,
+    }
 }
 
 #[derive(Deserialize, Default)]

@@ -10,6 +10,7 @@ pub mod live_site;
 pub mod manuscripts;
 pub mod outlets;
 pub mod people;
+pub mod points;
 pub mod search;
 pub mod work;
 

@@ -80,3 +80,32 @@ async fn work_is_recorded_totalled_by_period_and_audited() {
     assert_eq!(corr.get("/work").await.0, 403);
     assert_eq!(corr.post("/work", json!({"kind": "video", "title": "x", "quantity": 1})).await.0, 403);
 }
+
+#[tokio::test]
+async fn points_rules_take_effect_from_their_date_and_never_rewrite_the_past() {
+    let app = spawn_app().await;
+    let web = app.web("editor").await;
+    let rule = |points: &str, days: i64| {
+        let from = day(days).to_string();
+        let web = &web;
+        let points = points.to_string();
+        async move { web.form("/admin/points", &[("outlet_kind", "outside_media"), ("level", "provincial"), ("contribution", "author"), ("points", &points), ("valid_from", &from)]).await }
+    };
+    assert_eq!(rule("10", -400).await.0, 303);
+    assert_eq!(rule("12.5", -30).await.0, 303);
+    assert_eq!(rule("15", 30).await.0, 303);
+    let (s, _, page) = rule("2.345", 0).await;
+    assert_eq!(s, 422);
+    assert!(page.contains("最多两位小数"), "{page}");
+    assert_eq!(rule("11", -30).await.0, 409, "one rule per start date: a change is a new date");
+
+    let (_, page) = web.get("/admin/points").await;
+    let rows: Vec<&str> = page.split("<tr><td>外部媒体</td>").skip(1).collect();
+    assert_eq!(rows.len(), 3, "{page}");
+    assert!(rows[0].contains("<td>10</td>") && rows[0].contains("已被新规则取代"), "{}", rows[0]);
+    assert!(rows[1].contains("<td>12.5</td>") && rows[1].contains("<strong>现行</strong>"), "{}", rows[1]);
+    assert!(rows[2].contains("<td>15</td>") && rows[2].contains("待生效"), "{}", rows[2]);
+    let (_, log) = app.web("auditor").await.get("/admin/audit?action=points_rule_add").await;
+    assert!(log.contains("外部媒体·省级·文字：12.5 分"), "{log}");
+    assert_eq!(app.web("corr_a").await.get("/admin/points").await.0, 403);
+}
