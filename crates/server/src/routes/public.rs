@@ -212,9 +212,14 @@ pub fn article_path(id: i64) -> String {
     format!("/news/{id}.html")
 }
 
-/// The URL of an article's cover image, when it has one that still exists.
-async fn cover_url(c: &mut yuanxun_store::AnyConnection, site: i64, cover: Option<i64>) -> Option<String> {
-    let m = manuscripts::get_media(c, site, cover?).await.ok()?;
+/// The URL of an article's cover image, when it has one that still exists: found among
+/// `loaded` (the article's media, when already at hand) or else asked of the database.
+pub async fn cover_url(c: &mut yuanxun_store::AnyConnection, site: i64, cover: Option<i64>, loaded: &[yuanxun_store::Media]) -> Option<String> {
+    let cover = cover?;
+    if let Some(m) = loaded.iter().find(|m| m.id == cover) {
+        return Some(crate::services::manuscripts::media_url(m));
+    }
+    let m = manuscripts::get_media(c, site, cover).await.ok()?;
     Some(crate::services::manuscripts::media_url(&m))
 }
 
@@ -242,7 +247,7 @@ pub struct Card {
 async fn cards(c: &mut yuanxun_store::AnyConnection, site: i64, list: Vec<yuanxun_store::Article>) -> Vec<Card> {
     let mut out = Vec::new();
     for a in list {
-        let cover_url = cover_url(c, site, a.cover_media_id).await;
+        let cover_url = cover_url(c, site, a.cover_media_id, &[]).await;
         out.push(Card { id: a.id, title: a.title, published_at: a.published_at, cover_url });
     }
     out
@@ -384,13 +389,7 @@ pub async fn render_article(state: &AppState, view: &View, id: i64) -> Result<(S
     // This request's view is counted by the caller; show it.
     let views = a.view_count + state.views.pending(site, a.id) + 1;
     let media = manuscripts::media_of(&mut c, site, a.manuscript_id).await.unwrap_or_default();
-    let cover = match a.cover_media_id {
-        Some(m) => match media.iter().find(|x| x.id == m) {
-            Some(x) => Some(crate::services::manuscripts::media_url(x)),
-            None => cover_url(&mut c, site, Some(m)).await,
-        },
-        None => None,
-    };
+    let cover = cover_url(&mut c, site, a.cover_media_id, &media).await;
     let (older, newer) = articles::neighbours(&mut c, &a).await.unwrap_or_default();
     drop(c);
     let related = if view.export { Vec::new() } else { services::search::related(state, &a, 5).await };

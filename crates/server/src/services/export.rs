@@ -138,7 +138,7 @@ async fn write_site(state: &AppState, tree: &mut Tree, base: &str, key: &Signing
     // mostly wait for each other's lock on it).
     let chans = std::sync::Arc::new(chans);
     let threads = std::thread::available_parallelism().map_or(2, |n| n.get());
-    let (tx, writer) = Writer::start(tree.root.clone());
+    let (tx, writer) = start_writer(tree.root.clone());
     let mut done = 0;
     let walked: ServiceResult<()> = async {
         for ch in chans.iter() {
@@ -168,13 +168,7 @@ async fn write_site(state: &AppState, tree: &mut Tree, base: &str, key: &Signing
                 while let Some(a) = iter.next() {
                     let older = iter.peek().map(|o| (o.id, o.title.clone())).or_else(|| peek.clone());
                     let media = media.remove(&a.manuscript_id).unwrap_or_default();
-                    let cover = match a.cover_media_id {
-                        Some(id) => match media.iter().find(|m| m.id == id) {
-                            Some(m) => Some(super::manuscripts::media_url(m)),
-                            None => manuscripts::get_media(&mut c, site, id).await.ok().map(|m| super::manuscripts::media_url(&m)),
-                        },
-                        None => None,
-                    };
+                    let cover = public::cover_url(&mut c, site, a.cover_media_id, &media).await;
                     cards.push(public::Card { id: a.id, title: a.title.clone(), published_at: a.published_at, cover_url: cover.clone() });
                     let this = (a.id, a.title.clone());
                     jobs.push(ArticleJob { article: a, media, cover, older, newer: newer.replace(this) });
@@ -197,8 +191,7 @@ async fn write_site(state: &AppState, tree: &mut Tree, base: &str, key: &Signing
                                 return Ok(());
                             }
                             let html = public::channel_html(&state, &view, &chans, &ch, count, page, list).map_err(|r| ServiceError::Internal(format!("channel {}: {}", ch.slug, r.status())))?;
-                            let path = if page == 1 { format!("channel/{}/index.html", ch.slug) } else { format!("channel/{}/page/{page}.html", ch.slug) };
-                            tx.send(path, html.into_bytes())?;
+                            tx.send(channel_file(&ch.slug, page), html.into_bytes())?;
                             if cards.peek().is_none() {
                                 return Ok(());
                             }
@@ -257,20 +250,20 @@ async fn channel_pages(state: &AppState, tree: &mut Tree, view: &View, ch: &yuan
     };
     for page in 1..=public::channel_pages(n) {
         let html = page_html(public::render_channel(state, view, &ch.slug, page).await, "channel")?;
-        let path = if page == 1 { format!("channel/{}/index.html", ch.slug) } else { format!("channel/{}/page/{page}.html", ch.slug) };
-        tree.put(&path, html.as_bytes())?;
+        tree.put(&channel_file(&ch.slug, page), html.as_bytes())?;
     }
     Ok(())
+}
+
+/// Where page `page` of a channel's list lies in the export.
+fn channel_file(slug: &str, page: i64) -> String {
+    if page == 1 { format!("channel/{slug}/index.html") } else { format!("channel/{slug}/page/{page}.html") }
 }
 
 /// Articles loaded (and then rendered) together: a whole number of list pages.
 const BATCH: i64 = 12 * public::PAGE_SIZE;
 
-/// The thread that writes an export's files, one at a time, and records them for the
-/// manifest.
-struct Writer;
-
-/// Hands files to the [`Writer`].
+/// Hands files to the writer thread ([`start_writer`]).
 #[derive(Clone)]
 struct Sender(std::sync::mpsc::SyncSender<(String, Vec<u8>)>);
 
@@ -280,18 +273,18 @@ impl Sender {
     }
 }
 
-impl Writer {
-    fn start(root: PathBuf) -> (Sender, std::thread::JoinHandle<ServiceResult<Vec<Entry>>>) {
-        let (tx, rx) = std::sync::mpsc::sync_channel::<(String, Vec<u8>)>(256);
-        let handle = std::thread::spawn(move || {
-            let mut files = Vec::new();
-            for (path, bytes) in rx {
-                files.push(write_file(&root, &path, &bytes)?);
-            }
-            Ok(files)
-        });
-        (Sender(tx), handle)
-    }
+/// Starts the thread that writes an export's files under `root`, one at a time, and records
+/// them for the manifest.
+fn start_writer(root: PathBuf) -> (Sender, std::thread::JoinHandle<ServiceResult<Vec<Entry>>>) {
+    let (tx, rx) = std::sync::mpsc::sync_channel::<(String, Vec<u8>)>(256);
+    let handle = std::thread::spawn(move || {
+        let mut files = Vec::new();
+        for (path, bytes) in rx {
+            files.push(write_file(&root, &path, &bytes)?);
+        }
+        Ok(files)
+    });
+    (Sender(tx), handle)
 }
 
 /// One article's page, loaded and ready to render away from the database.
@@ -311,12 +304,20 @@ impl ArticleJob {
         let page = public::ArticlePage { article: self.article, channels: chans, media: &self.media, cover: self.cover, older: self.older, newer: self.newer, related: Vec::new(), views };
         let html = public::article_html(state, view, page).map_err(|r| ServiceError::Internal(format!("article {id}: {}", r.status())))?;
         let mut files = vec![(public::article_path(id)[1..].to_string(), html.into_bytes())];
-        for m in &self.media {
-            let bytes = state.store.media.get(&m.storage_key).map_err(|e| ServiceError::Internal(format!("media {}: {e}", m.id)))?;
-            files.push((super::manuscripts::media_url(m)[1..].to_string(), bytes));
-        }
+        files.extend(media_files(state, &self.media)?);
         Ok(files)
     }
+}
+
+/// An article's photos and files as (path, bytes) for the export.
+fn media_files(state: &AppState, media: &[yuanxun_store::Media]) -> ServiceResult<Vec<(String, Vec<u8>)>> {
+    media
+        .iter()
+        .map(|m| {
+            let bytes = state.store.media.get(&m.storage_key).map_err(|e| ServiceError::Internal(format!("media {}: {e}", m.id)))?;
+            Ok((super::manuscripts::media_url(m)[1..].to_string(), bytes))
+        })
+        .collect()
 }
 
 /// An article's page with its photos and files, as (path, bytes), loaded on its own (for
@@ -328,11 +329,7 @@ async fn article_files(state: &AppState, view: &View, a: &yuanxun_store::Article
         let mut c = state.store.conn().await?;
         manuscripts::media_of(&mut c, state.site_id(), a.manuscript_id).await?
     };
-    for m in media {
-        let url = super::manuscripts::media_url(&m);
-        let bytes = state.store.media.get(&m.storage_key).map_err(|e| ServiceError::Internal(format!("media {}: {e}", m.id)))?;
-        files.push((url[1..].to_string(), bytes));
-    }
+    files.extend(media_files(state, &media)?);
     Ok(files)
 }
 
