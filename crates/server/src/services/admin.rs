@@ -68,11 +68,16 @@ async fn parse_user(state: &AppState, input: &UserInput) -> ServiceResult<Parsed
     Ok(ParsedUser { display_name, role, department_id, review_level })
 }
 
+/// Whether a login name has only letters, digits, underscores, dots and hyphens.
+pub fn valid_username(s: &str) -> bool {
+    s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.' || c == '-')
+}
+
 /// Adds a user with an initial password.
 pub async fn create_user(state: &AppState, actor: &Actor, input: &UserInput) -> ServiceResult<User> {
     require_admin(actor)?;
     let username = line(&input.username, "登录名", true, 40)?;
-    if !username.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.' || c == '-') {
+    if !valid_username(&username) {
         return Err(ServiceError::Invalid("登录名只能包含字母、数字、下划线、点和连字符".into()));
     }
     let p = parse_user(state, input).await?;

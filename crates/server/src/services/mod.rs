@@ -54,3 +54,58 @@ pub fn line(value: &str, what: &str, required: bool, max: usize) -> ServiceResul
     }
     Ok(v)
 }
+
+/// Only the publicity department's staff may do `what` (管理宣传阵地和稿件分发, 登记宣传工作, …).
+pub fn require_publicity_staff(actor: &Actor, what: &str) -> ServiceResult<()> {
+    if actor.user.role.runs_outlets() {
+        Ok(())
+    } else {
+        Err(crate::ServiceError::Forbidden(format!("{}无权{what}（由宣传部编辑、总编辑或系统管理员办理）", actor.user.role.label())))
+    }
+}
+
+/// A field as forms (always text) and JSON clients (text, a number or null) send it; for
+/// `#[serde(deserialize_with = "…")]` on inputs whose fields are all kept as typed.
+pub fn loose_text<'de, D: serde::Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    use serde::Deserialize;
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Loose {
+        Text(String),
+        Int(i64),
+        Float(f64),
+        Null(()),
+    }
+    Ok(match Loose::deserialize(d)? {
+        Loose::Text(s) => s,
+        Loose::Int(n) => n.to_string(),
+        Loose::Float(f) => f.to_string(),
+        Loose::Null(()) => String::new(),
+    })
+}
+
+/// An optional id typed into a form: empty is none, anything else must be a number.
+pub fn optional_id(s: &str, what: &str) -> ServiceResult<Option<i64>> {
+    let s = s.trim();
+    if s.is_empty() {
+        return Ok(None);
+    }
+    s.parse().map(Some).map_err(|_| crate::ServiceError::Invalid(format!("{what}无效，请从列表中选择")))
+}
+
+/// An optional department of the site chosen in a form (`what` names the field).
+pub async fn optional_department(c: &mut AnyConnection, site_id: i64, s: &str, what: &str) -> ServiceResult<Option<i64>> {
+    let id = optional_id(s, what)?;
+    if let Some(d) = id {
+        yuanxun_store::sites::get_department(c, site_id, d).await.map_err(|_| crate::ServiceError::Invalid(format!("{what}不存在，请从列表中选择")))?;
+    }
+    Ok(id)
+}
+
+/// A date typed into a form (`2026-03-05`, `2026/3/5`, `2026年3月5日`), today when empty.
+pub fn date_or_today(s: &str, what: &str) -> ServiceResult<time::Date> {
+    match s.trim() {
+        "" => Ok(yuanxun_core::clock::date(yuanxun_core::clock::now())),
+        s => yuanxun_core::outlet::parse_date(s).ok_or_else(|| crate::ServiceError::Invalid(format!("{what}无效，请按 2026-03-05 的格式填写"))),
+    }
+}

@@ -8,64 +8,37 @@ use serde::{Deserialize, Serialize};
 use yuanxun_core::clock;
 use yuanxun_core::outlet::{parse_date, review_state, Adoption, MediaLevel, OutletKind, OutletStatus, ReviewState};
 use yuanxun_store::outlets::{self, Distribution, DistributionFields, Outlet, OutletFields};
-use yuanxun_store::{articles, sites, users, AnyConnection};
+use yuanxun_store::{articles, users, AnyConnection};
 
-use super::{audit, line};
+use super::{audit, date_or_today, line, loose_text, optional_department, optional_id};
 use crate::auth::Actor;
 use crate::error::{ServiceError, ServiceResult};
 use crate::AppState;
 
-/// Only the publicity department's staff may do `what` (管理宣传阵地和稿件分发, …).
-pub(crate) fn require_staff_for(actor: &Actor, what: &str) -> ServiceResult<()> {
-    if actor.user.role.runs_outlets() {
-        Ok(())
-    } else {
-        Err(ServiceError::Forbidden(format!("{}无权{what}（由宣传部编辑、总编辑或系统管理员办理）", actor.user.role.label())))
-    }
-}
-
 fn require_staff(actor: &Actor) -> ServiceResult<()> {
-    require_staff_for(actor, "管理宣传阵地和稿件分发")
-}
-
-/// A field as forms (always text) and JSON clients (text, a number or null) send it.
-pub(crate) fn text<'de, D: serde::Deserializer<'de>>(d: D) -> Result<String, D::Error> {
-    #[derive(Deserialize)]
-    #[serde(untagged)]
-    enum Loose {
-        Text(String),
-        Int(i64),
-        Float(f64),
-        Null(()),
-    }
-    Ok(match Loose::deserialize(d)? {
-        Loose::Text(s) => s,
-        Loose::Int(n) => n.to_string(),
-        Loose::Float(f) => f.to_string(),
-        Loose::Null(()) => String::new(),
-    })
+    super::require_publicity_staff(actor, "管理宣传阵地和稿件分发")
 }
 
 /// An outlet as forms and the API submit it (every field as text, as typed).
 #[derive(Debug, Clone, Default, Deserialize)]
 pub struct OutletInput {
-    #[serde(default, deserialize_with = "text")]
+    #[serde(default, deserialize_with = "loose_text")]
     pub kind: String,
-    #[serde(default, deserialize_with = "text")]
+    #[serde(default, deserialize_with = "loose_text")]
     pub name: String,
-    #[serde(default, deserialize_with = "text")]
+    #[serde(default, deserialize_with = "loose_text")]
     pub url: String,
-    #[serde(default, deserialize_with = "text")]
+    #[serde(default, deserialize_with = "loose_text")]
     pub department_id: String,
-    #[serde(default, deserialize_with = "text")]
+    #[serde(default, deserialize_with = "loose_text")]
     pub owner_id: String,
-    #[serde(default, deserialize_with = "text")]
+    #[serde(default, deserialize_with = "loose_text")]
     pub owner_name: String,
-    #[serde(default, deserialize_with = "text")]
+    #[serde(default, deserialize_with = "loose_text")]
     pub level: String,
-    #[serde(default, deserialize_with = "text")]
+    #[serde(default, deserialize_with = "loose_text")]
     pub status: String,
-    #[serde(default, deserialize_with = "text")]
+    #[serde(default, deserialize_with = "loose_text")]
     pub review_every_days: String,
 }
 
@@ -90,15 +63,6 @@ fn view(o: Outlet, today: time::Date, distributions: i64) -> OutletView {
     let last = o.last_reviewed_on.as_deref().and_then(parse_date);
     let review = review_state(status, last, o.review_every_days, today);
     OutletView { kind_label: kind.label(), level_label: level.label(), status_label: status.label(), review_text: review.describe(), needs_review: review.needs_attention(), review, distributions, outlet: o }
-}
-
-/// An optional id typed into a form: empty is none, anything else must be a number.
-fn optional_id(s: &str, what: &str) -> ServiceResult<Option<i64>> {
-    let s = s.trim();
-    if s.is_empty() {
-        return Ok(None);
-    }
-    s.parse().map(Some).map_err(|_| ServiceError::Invalid(format!("{what}无效，请从列表中选择")))
 }
 
 /// A link: empty, or an http(s) address.
@@ -128,10 +92,7 @@ async fn fields(c: &mut AnyConnection, site: i64, input: &OutletInput) -> Servic
     let kind = OutletKind::parse(&input.kind).ok_or_else(|| ServiceError::Invalid("请选择阵地类型（网站、微信公众号、微博、抖音/视频号、LED屏、候诊区电视、院报/印刷品或外部媒体）".into()))?;
     let name = line(&input.name, "阵地名称", true, 60)?;
     let url = link(&input.url)?;
-    let department_id = optional_id(&input.department_id, "主管科室")?;
-    if let Some(d) = department_id {
-        sites::get_department(c, site, d).await.map_err(|_| ServiceError::Invalid("主管科室不存在，请从列表中选择".into()))?;
-    }
+    let department_id = optional_department(c, site, &input.department_id, "主管科室").await?;
     let owner_id = optional_id(&input.owner_id, "负责人")?;
     let mut owner_name = line(&input.owner_name, "负责人姓名", false, 40)?;
     if let Some(u) = owner_id {
@@ -192,12 +153,8 @@ fn duplicate_name(e: yuanxun_store::StoreError) -> ServiceError {
 /// Records that an outlet was reviewed (检查) on `on` (today when empty), with a note.
 pub async fn record_review(state: &AppState, actor: &Actor, id: i64, on: &str, note: &str) -> ServiceResult<()> {
     require_staff(actor)?;
-    let today = clock::date(clock::now());
-    let day = match on.trim() {
-        "" => today,
-        s => parse_date(s).ok_or_else(|| ServiceError::Invalid("检查日期无效，请按 2026-03-05 的格式填写".into()))?,
-    };
-    if day > today {
+    let day = date_or_today(on, "检查日期")?;
+    if day > clock::date(clock::now()) {
         return Err(ServiceError::Invalid("检查日期不能晚于今天".into()));
     }
     let note = line(note, "检查情况", false, 200)?;
@@ -233,17 +190,17 @@ pub async fn get(state: &AppState, actor: &Actor, id: i64) -> ServiceResult<Outl
 /// A distribution as forms and the API submit it.
 #[derive(Debug, Clone, Default, Deserialize)]
 pub struct DistributionInput {
-    #[serde(default, deserialize_with = "text")]
+    #[serde(default, deserialize_with = "loose_text")]
     pub outlet_id: String,
-    #[serde(default, deserialize_with = "text")]
+    #[serde(default, deserialize_with = "loose_text")]
     pub distributed_on: String,
-    #[serde(default, deserialize_with = "text")]
+    #[serde(default, deserialize_with = "loose_text")]
     pub url: String,
-    #[serde(default, deserialize_with = "text")]
+    #[serde(default, deserialize_with = "loose_text")]
     pub level: String,
-    #[serde(default, deserialize_with = "text")]
+    #[serde(default, deserialize_with = "loose_text")]
     pub adoption: String,
-    #[serde(default, deserialize_with = "text")]
+    #[serde(default, deserialize_with = "loose_text")]
     pub note: String,
 }
 
@@ -274,12 +231,8 @@ fn dist_view(d: Distribution) -> DistributionView {
 /// Checks a distribution's fields against its outlet.
 fn dist_fields(o: &Outlet, input: &DistributionInput) -> ServiceResult<(String, String, MediaLevel, Adoption, String)> {
     let kind = OutletKind::parse(&o.kind).unwrap_or(OutletKind::Website);
-    let today = clock::date(clock::now());
-    let day = match input.distributed_on.trim() {
-        "" => today,
-        s => parse_date(s).ok_or_else(|| ServiceError::Invalid("日期无效，请按 2026-03-05 的格式填写".into()))?,
-    };
-    if day > today {
+    let day = date_or_today(&input.distributed_on, "日期")?;
+    if day > clock::date(clock::now()) {
         return Err(ServiceError::Invalid("分发或上报日期不能晚于今天；还没发出的稿件请发出后再登记".into()));
     }
     let url = link(&input.url)?;
@@ -422,7 +375,9 @@ pub async fn add_clipping(state: &AppState, actor: &Actor, distribution_id: i64,
 
 /// Whether `viewer` may see media item `media_id` as a clipping (publicity staff only).
 pub async fn may_see_clipping(state: &AppState, viewer: Option<&Actor>, media_id: i64) -> ServiceResult<bool> {
-    let Some(actor) = viewer.filter(|a| a.user.role.runs_outlets()) else { return Ok(false) };
+    if !viewer.is_some_and(|a| a.user.role.runs_outlets()) {
+        return Ok(false);
+    }
     let mut c = state.store.conn().await?;
-    Ok(outlets::is_clipping(&mut c, actor.user.site_id, media_id).await?)
+    Ok(outlets::is_clipping(&mut c, state.site_id(), media_id).await?)
 }

@@ -174,7 +174,7 @@ pub async fn import_people(state: &AppState, actor: &Actor, file_name: &str, byt
         let username = username_raw.trim().to_string();
         if username.is_empty() {
             problems.push("请填写登录名".into());
-        } else if username.chars().count() > 40 || !username.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.' || c == '-') {
+        } else if username.chars().count() > 40 || !super::admin::valid_username(&username) {
             problems.push("登录名只能包含字母、数字、下划线、点和连字符（如 zhangsan 或 zhang.san），不超过 40 个字符".into());
         } else if known_users.contains(&username.to_lowercase()) {
             problems.push(format!("登录名“{username}”已被使用，请换一个"));

@@ -16,15 +16,15 @@ use crate::AppState;
 /// A rule as forms and the API submit it.
 #[derive(Debug, Clone, Default, Deserialize)]
 pub struct RuleInput {
-    #[serde(default, deserialize_with = "super::outlets::text")]
+    #[serde(default, deserialize_with = "super::loose_text")]
     pub outlet_kind: String,
-    #[serde(default, deserialize_with = "super::outlets::text")]
+    #[serde(default, deserialize_with = "super::loose_text")]
     pub level: String,
-    #[serde(default, deserialize_with = "super::outlets::text")]
+    #[serde(default, deserialize_with = "super::loose_text")]
     pub contribution: String,
-    #[serde(default, deserialize_with = "super::outlets::text")]
+    #[serde(default, deserialize_with = "super::loose_text")]
     pub points: String,
-    #[serde(default, deserialize_with = "super::outlets::text")]
+    #[serde(default, deserialize_with = "super::loose_text")]
     pub valid_from: String,
 }
 
@@ -52,15 +52,12 @@ fn core_rule(r: &repo::RuleRow) -> Option<Rule> {
 
 /// Adds a rule.
 pub async fn add_rule(state: &AppState, actor: &Actor, input: &RuleInput) -> ServiceResult<()> {
-    super::outlets::require_staff_for(actor, "设置积分规则")?;
+    super::require_publicity_staff(actor, "设置积分规则")?;
     let kind = OutletKind::parse(&input.outlet_kind).ok_or_else(|| ServiceError::Invalid("请选择阵地类型".into()))?;
     let level = MediaLevel::parse(&input.level).ok_or_else(|| ServiceError::Invalid("请选择媒体级别（本院阵地选“院内”）".into()))?;
     let contribution = Contribution::parse(&input.contribution).ok_or_else(|| ServiceError::Invalid("请选择贡献（文字或摄影）".into()))?;
     let value = points::parse(&input.points).ok_or_else(|| ServiceError::Invalid("分值须为 0 到 10000 之间的数，最多两位小数，例如 2 或 2.5".into()))?;
-    let from = match input.valid_from.trim() {
-        "" => clock::date(clock::now()),
-        s => parse_date(s).ok_or_else(|| ServiceError::Invalid("生效日期无效，请按 2026-01-01 的格式填写".into()))?,
-    };
+    let from = super::date_or_today(&input.valid_from, "生效日期")?;
     let site = state.site_id();
     let mut tx = state.store.begin().await?;
     let from_text = from.to_string();
@@ -80,7 +77,7 @@ pub async fn add_rule(state: &AppState, actor: &Actor, input: &RuleInput) -> Ser
 
 /// Every rule, with the ones in effect today marked.
 pub async fn rules(state: &AppState, actor: &Actor) -> ServiceResult<Vec<RuleView>> {
-    super::outlets::require_staff_for(actor, "查看积分规则")?;
+    super::require_publicity_staff(actor, "查看积分规则")?;
     let mut c = state.store.conn().await?;
     let rows = repo::rules(&mut c, state.site_id()).await?;
     let all: Vec<Rule> = rows.iter().filter_map(core_rule).collect();

@@ -4,11 +4,9 @@
 
 use serde::{Deserialize, Serialize};
 use yuanxun_core::clock;
-use yuanxun_core::outlet::parse_date;
 use yuanxun_core::period::Period;
 use yuanxun_core::work::{WorkKind, MAX_QUANTITY};
 use yuanxun_store::work::{self, WorkEntry, WorkFields};
-use yuanxun_store::sites;
 
 use super::{audit, line};
 use crate::auth::Actor;
@@ -16,25 +14,25 @@ use crate::error::{ServiceError, ServiceResult};
 use crate::AppState;
 
 fn require_staff(actor: &Actor) -> ServiceResult<()> {
-    super::outlets::require_staff_for(actor, "登记宣传工作")
+    super::require_publicity_staff(actor, "登记宣传工作")
 }
 
 /// An entry as forms and the API submit it.
 #[derive(Debug, Clone, Default, Deserialize)]
 pub struct WorkInput {
-    #[serde(default, deserialize_with = "super::outlets::text")]
+    #[serde(default, deserialize_with = "super::loose_text")]
     pub kind: String,
-    #[serde(default, deserialize_with = "super::outlets::text")]
+    #[serde(default, deserialize_with = "super::loose_text")]
     pub title: String,
-    #[serde(default, deserialize_with = "super::outlets::text")]
+    #[serde(default, deserialize_with = "super::loose_text")]
     pub quantity: String,
-    #[serde(default, deserialize_with = "super::outlets::text")]
+    #[serde(default, deserialize_with = "super::loose_text")]
     pub done_on: String,
-    #[serde(default, deserialize_with = "super::outlets::text")]
+    #[serde(default, deserialize_with = "super::loose_text")]
     pub department_id: String,
-    #[serde(default, deserialize_with = "super::outlets::text")]
+    #[serde(default, deserialize_with = "super::loose_text")]
     pub person_name: String,
-    #[serde(default, deserialize_with = "super::outlets::text")]
+    #[serde(default, deserialize_with = "super::loose_text")]
     pub note: String,
 }
 
@@ -80,26 +78,15 @@ pub async fn record(state: &AppState, actor: &Actor, input: &WorkInput) -> Servi
     let title = line(&input.title, "内容", true, 100)?;
     let quantity: i64 = input.quantity.trim().replace([',', '，'], "").parse().ok().filter(|q| (1..=MAX_QUANTITY).contains(q))
         .ok_or_else(|| ServiceError::Invalid(format!("数量须为 1 到 {MAX_QUANTITY} 之间的整数（单位：{}）", kind.unit())))?;
-    let today = clock::date(clock::now());
-    let day = match input.done_on.trim() {
-        "" => today,
-        s => parse_date(s).ok_or_else(|| ServiceError::Invalid("日期无效，请按 2026-03-05 的格式填写".into()))?,
-    };
-    if day > today {
+    let day = super::date_or_today(&input.done_on, "日期")?;
+    if day > clock::date(clock::now()) {
         return Err(ServiceError::Invalid("日期不能晚于今天：请在工作完成后登记".into()));
     }
     let person_name = line(&input.person_name, "完成人", false, 40)?;
     let note = line(&input.note, "备注", false, 200)?;
     let site = state.site_id();
     let mut tx = state.store.begin().await?;
-    let department_id = match input.department_id.trim() {
-        "" => None,
-        s => {
-            let id: i64 = s.parse().map_err(|_| ServiceError::Invalid("科室无效，请从列表中选择".into()))?;
-            sites::get_department(tx.conn(), site, id).await.map_err(|_| ServiceError::Invalid("科室不存在，请从列表中选择".into()))?;
-            Some(id)
-        }
-    };
+    let department_id = super::optional_department(tx.conn(), site, &input.department_id, "科室").await?;
     let done_on = day.to_string();
     let f = WorkFields { kind: kind.code(), title: &title, quantity, done_on: &done_on, department_id, person_name: &person_name, note: &note };
     let id = work::create(tx.conn(), site, &f, Some(actor.user.id), clock::now()).await?;
