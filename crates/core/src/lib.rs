@@ -27,6 +27,11 @@ macro_rules! coded {
                 match self { $($name::$v => $label,)+ }
             }
 
+            /// Every value as (code, label), for the options of a form.
+            pub fn choices() -> impl Iterator<Item = (&'static str, &'static str)> {
+                $name::ALL.iter().map(|v| (v.code(), v.label()))
+            }
+
             /// Reads a code (or a label, as spreadsheets and forms may carry either).
             pub fn parse(s: &str) -> Option<$name> {
                 let s = s.trim();

@@ -155,7 +155,12 @@ pub(super) fn error_page(state: &AppState, auth: &Auth, e: ServiceError) -> Resp
 
 /// The choices of an outside outlet's answer, for forms.
 pub(super) fn adoption_choices() -> Vec<Value> {
-    yuanxun_core::outlet::Adoption::ALL.iter().map(|a| context! { code => a.code(), label => a.label() }).collect()
+    options(yuanxun_core::outlet::Adoption::choices())
+}
+
+/// (code, label) pairs as the `<option>`s of a form: `{code, label}` each.
+pub(super) fn options(pairs: impl Iterator<Item = (&'static str, &'static str)>) -> Vec<Value> {
+    pairs.map(|(code, label)| context! { code, label }).collect()
 }
 
 fn flash_text(code: &str) -> Option<&'static str> {

@@ -11,7 +11,7 @@ use serde::Deserialize;
 use yuanxun_core::outlet::{MediaLevel, OutletKind, OutletStatus};
 use yuanxun_store::{articles, sites, users};
 
-use super::admin::{error_page, page_status, Msg};
+use super::admin::{error_page, options, page_status, Msg};
 use crate::auth::Auth;
 use crate::services::outlets::{self, DistributionInput, OutletInput};
 use crate::{AppState, ServiceError};
@@ -29,16 +29,15 @@ pub fn routes() -> Router<AppState> {
 
 /// The kinds, levels and statuses, and the site's departments and people, for the forms.
 async fn choices(state: &AppState) -> minijinja::Value {
-    let pairs = |all: Vec<(&'static str, &'static str)>| all.into_iter().map(|(code, label)| context! { code, label }).collect::<Vec<_>>();
     let (depts, people) = match state.store.conn().await {
         Ok(mut c) => (sites::list_departments(&mut c, state.site_id()).await.unwrap_or_default(), users::list(&mut c, state.site_id()).await.unwrap_or_default()),
         Err(_) => Default::default(),
     };
     let people: Vec<_> = people.into_iter().filter(|u| u.active).map(|u| context! { id => u.id, name => u.display_name }).collect();
     context! {
-        kinds => pairs(OutletKind::ALL.iter().map(|k| (k.code(), k.label())).collect()),
-        levels => pairs(MediaLevel::ALL.iter().map(|k| (k.code(), k.label())).collect()),
-        statuses => pairs(OutletStatus::ALL.iter().map(|k| (k.code(), k.label())).collect()),
+        kinds => options(OutletKind::choices()),
+        levels => options(MediaLevel::choices()),
+        statuses => options(OutletStatus::choices()),
         departments => depts,
         people,
     }

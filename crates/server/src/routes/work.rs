@@ -11,7 +11,7 @@ use serde::Deserialize;
 use yuanxun_core::work::WorkKind;
 use yuanxun_store::sites;
 
-use super::admin::{error_page, page_status};
+use super::admin::{error_page, options, page_status};
 use crate::auth::Auth;
 use crate::services::work::{self, WorkInput};
 use crate::AppState;
@@ -28,12 +28,9 @@ async fn points_view(state: &AppState, auth: &Auth, status: StatusCode, error: O
         Ok(r) => r,
         Err(e) => return error_page(state, auth, e),
     };
-    let pairs = |all: Vec<(&'static str, &'static str)>| all.into_iter().map(|(code, label)| context! { code, label }).collect::<Vec<_>>();
     use yuanxun_core::outlet::{MediaLevel, OutletKind};
     use yuanxun_core::points::Contribution;
-    let kinds = pairs(OutletKind::ALL.iter().map(|k| (k.code(), k.label())).collect());
-    let levels = pairs(MediaLevel::ALL.iter().map(|k| (k.code(), k.label())).collect());
-    let contributions = pairs(Contribution::ALL.iter().map(|k| (k.code(), k.label())).collect());
+    let (kinds, levels, contributions) = (options(OutletKind::choices()), options(MediaLevel::choices()), options(Contribution::choices()));
     let today = yuanxun_core::clock::format_date(yuanxun_core::clock::now());
     page_status(state, auth, "admin/points.html", status, context! { rules, kinds, levels, contributions, today, error, flash })
 }
