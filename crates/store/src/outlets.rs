@@ -104,13 +104,6 @@ pub async fn list(c: &mut AnyConnection, site_id: i64) -> Result<Vec<Outlet>> {
     rows.iter().map(outlet).collect()
 }
 
-/// The site's outlet of `kind` named `name`, if registered.
-pub async fn by_name(c: &mut AnyConnection, site_id: i64, name: &str) -> Result<Option<Outlet>> {
-    let sql = format!("{OUTLET_SELECT} AND o.name = $2");
-    let row = sqlx::query(&sql).bind(site_id).bind(name).fetch_optional(&mut *c).await?;
-    row.as_ref().map(outlet).transpose()
-}
-
 /// The first outlet of a kind (the site's own website, for automatic distributions).
 pub async fn first_of_kind(c: &mut AnyConnection, site_id: i64, kind: &str) -> Result<Option<Outlet>> {
     let sql = format!("{OUTLET_SELECT} AND o.kind = $2 ORDER BY o.id LIMIT 1");

@@ -1,5 +1,6 @@
-//! The newsroom's page of other publicity work (其他宣传工作): a period's totals by kind, its
-//! entries, and the form that records one.
+//! The newsroom's pages of the department's own bookkeeping: other publicity work
+//! (其他宣传工作: a period's totals by kind, its entries, the form that records one) and the
+//! points rules (积分规则) that will count the stories.
 
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
