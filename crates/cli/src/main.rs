@@ -113,11 +113,35 @@ enum Command {
         #[arg(long, env = "YUANXUN_PUBLIC_URL", default_value = "http://localhost")]
         public_url: String,
     },
+    /// Writes the work summary of a period (工作总结数据): stories by channel, outside
+    /// submissions and adoptions by level, WeChat and other own-outlet posts, expert-clinic
+    /// notices and other work, top departments and correspondents, month by month.
+    Report {
+        /// Data folder (as given to serve).
+        #[arg(long, default_value = "yuanxun-data")]
+        data: PathBuf,
+        /// The period: 2025H1 (上半年), 2025H2, 2025 (全年), 2025Q3 or 2025-03.
+        #[arg(long)]
+        period: String,
+        /// docx (Word, with tables and the month-by-month chart) or md (Markdown).
+        #[arg(long, value_enum, default_value = "docx")]
+        format: ReportFormat,
+        /// Where to write it; Markdown goes to standard output without it, Word to
+        /// summary-<period>.docx in the current folder.
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
     /// Audit log tools.
     Audit {
         #[command(subcommand)]
         command: AuditCommand,
     },
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum ReportFormat {
+    Docx,
+    Md,
 }
 
 #[derive(Subcommand)]
@@ -270,6 +294,27 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let n = yuanxun_server::services::search::reindex(&state, progress).await?;
             bar.finish_and_clear();
             println!("搜索索引已重建：{n} 篇文章，用时 {:.1} 秒。", started.elapsed().as_secs_f64());
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Report { data, period, format, out } => {
+            let Some(p) = yuanxun_core::period::Period::parse(&period) else {
+                anyhow::bail!("统计期间无效（{period}）：请写成 2025H1（上半年）、2025H2（下半年）、2025（全年）、2025Q3（季度）或 2025-03（月）");
+            };
+            let store = open_existing(&data).await?;
+            let (state, _) = AppState::open(store, Config::default()).await?;
+            let summary = yuanxun_server::services::report::of_period(&state, p).await?;
+            match (format, out) {
+                (ReportFormat::Md, None) => print!("{}", yuanxun_server::services::report::markdown(&summary)),
+                (ReportFormat::Md, Some(out)) => {
+                    std::fs::write(&out, yuanxun_server::services::report::markdown(&summary))?;
+                    println!("已写出 {}：{}", out.display(), yuanxun_server::services::report::lead(&summary));
+                }
+                (ReportFormat::Docx, out) => {
+                    let out = out.unwrap_or_else(|| PathBuf::from(format!("summary-{}.docx", p.code())));
+                    std::fs::write(&out, yuanxun_server::services::report::docx(&summary)?)?;
+                    println!("已写出 {}：{}", out.display(), yuanxun_server::services::report::lead(&summary));
+                }
+            }
             Ok(ExitCode::SUCCESS)
         }
         Command::Audit { command: AuditCommand::Verify { data } } => {

@@ -108,6 +108,26 @@ async fn serve_demo_creates_a_hospital_in_a_fresh_folder() {
     assert_eq!(fixed.status.code(), Some(0), "{text}");
     assert!(text.contains("已从数据库恢复") && text.contains("复查：无问题"), "{text}");
 
+    // `report` writes the period's summary: this year's and last year's stories add up to
+    // the demo's (they span some weeks back, perhaps across New Year).
+    let year = time::OffsetDateTime::now_utc().to_offset(time::macros::offset!(+8)).year();
+    let mut stories = 0;
+    for y in [year, year - 1] {
+        let out = Command::new(BIN).args(["report", "--format", "md", "--period", &y.to_string(), "--data"]).arg(&data).output().unwrap();
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(out.status.success(), "{text} {}", String::from_utf8_lossy(&out.stderr));
+        assert!(text.contains(&format!("{y}年宣传工作数据汇总")) && text.contains("## 七、逐月情况"), "{text}");
+        let n = text.split("在医院网站发布稿件").nth(1).and_then(|t| t.split('篇').next()).and_then(|n| n.parse::<usize>().ok()).expect("the count of stories");
+        stories += n;
+    }
+    assert_eq!(stories, list.as_array().unwrap().len());
+    let word = dir.path().join("summary.docx");
+    let out = Command::new(BIN).args(["report", "--period", &year.to_string(), "--data"]).arg(&data).arg("--out").arg(&word).output().unwrap();
+    assert!(out.status.success() && String::from_utf8_lossy(&out.stdout).contains("已写出"), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(std::fs::read(&word).unwrap().starts_with(b"PK"), "a .docx is a zip");
+    let bad = Command::new(BIN).args(["report", "--period", "2025H3", "--data"]).arg(&data).output().unwrap();
+    assert!(!bad.status.success() && String::from_utf8_lossy(&bad.stderr).contains("统计期间无效"), "{}", String::from_utf8_lossy(&bad.stderr));
+
     let bad = Command::new(BIN).args(["export", "--public-url", "news.example.cn", "--data"]).arg(&data).arg("--out").arg(&site).output().unwrap();
     assert_eq!(bad.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&bad.stderr).contains("--public-url 应以 http:// 或 https:// 开头"));

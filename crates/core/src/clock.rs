@@ -32,6 +32,11 @@ pub fn date(ts: i64) -> time::Date {
     cst(ts).date()
 }
 
+/// The first second of a day in China, as Unix seconds.
+pub fn start_of_day(day: time::Date) -> i64 {
+    day.midnight().assume_offset(CST).unix_timestamp()
+}
+
 /// `2026-11-24`.
 pub fn format_date(ts: i64) -> String {
     cst(ts)

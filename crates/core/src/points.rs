@@ -16,11 +16,24 @@ coded!(
     }
 );
 
+coded!(
+    /// Work that earns points without a story (recorded by hand, with evidence).
+    ManualKind {
+        Training = "training", "参加培训";
+        Clue = "clue", "提供新闻线索";
+        Video = "video", "制作视频";
+        Event = "event", "组织宣传活动";
+        Other = "other", "其他";
+    }
+);
+
 /// A points rule: `points` hundredths for a `contribution` to a story on an outlet of `kind`
 /// at `level`, for distributions on or after `valid_from` (until a later rule for the same
 /// kind, level and contribution takes over).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Rule {
+    /// The stored rule's id (0 for one not stored).
+    pub id: i64,
     pub kind: OutletKind,
     pub level: MediaLevel,
     pub contribution: Contribution,
@@ -58,16 +71,25 @@ pub fn shares(total: i64, n: usize) -> Vec<i64> {
     (0..n).map(|i| each + i64::from(i < left)).collect()
 }
 
+/// What one person earns for one distribution, and the rule that priced it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Earned<'r> {
+    pub name: String,
+    pub contribution: Contribution,
+    pub points: i64,
+    pub rule: &'r Rule,
+}
+
 /// What each person earns for one distribution: authors share the author rule's points,
 /// photographers the photographer rule's. No rule, no points.
-pub fn earned(rules: &[Rule], kind: OutletKind, level: MediaLevel, on: Date, authors: &str, photographers: &str) -> Vec<(String, Contribution, i64)> {
+pub fn earned<'r>(rules: &'r [Rule], kind: OutletKind, level: MediaLevel, on: Date, authors: &str, photographers: &str) -> Vec<Earned<'r>> {
     let mut out = Vec::new();
     for (contribution, field) in [(Contribution::Author, authors), (Contribution::Photographer, photographers)] {
         let people = names(field);
         let Some(rule) = rule_for(rules, kind, level, contribution, on) else { continue };
         let parts = shares(rule.points, people.len());
-        for (name, part) in people.into_iter().zip(parts) {
-            out.push((name, contribution, part));
+        for (name, points) in people.into_iter().zip(parts) {
+            out.push(Earned { name, contribution, points, rule });
         }
     }
     out
@@ -104,7 +126,7 @@ mod tests {
     use time::macros::date;
 
     fn rule(kind: OutletKind, level: MediaLevel, contribution: Contribution, points: i64, valid_from: Date) -> Rule {
-        Rule { kind, level, contribution, points, valid_from }
+        Rule { id: points, kind, level, contribution, points, valid_from }
     }
 
     #[test]
@@ -123,7 +145,8 @@ mod tests {
         assert_eq!(at(date!(2026 - 01 - 01)), Some(1500));
         // Two authors share 15 points; the photographer has his own 5.
         let got = earned(&rules, OutletKind::OutsideMedia, MediaLevel::Provincial, date!(2026 - 03 - 05), "陈骨科、张三", "黄磊");
-        assert_eq!(got, vec![("陈骨科".into(), Author, 750), ("张三".into(), Author, 750), ("黄磊".into(), Photographer, 500)]);
+        let got: Vec<_> = got.into_iter().map(|e| (e.name, e.contribution, e.points, e.rule.id)).collect();
+        assert_eq!(got, vec![("陈骨科".into(), Author, 750, 1500), ("张三".into(), Author, 750, 1500), ("黄磊".into(), Photographer, 500, 500)]);
         assert!(earned(&rules, OutletKind::Wechat, MediaLevel::Internal, date!(2026 - 03 - 05), "陈骨科", "").is_empty(), "no rule, no points");
     }
 

@@ -29,6 +29,21 @@ impl WorkKind {
             WorkKind::Other => "项",
         }
     }
+
+    /// How a summary says it: `制作宣传片/短视频54部`, `发布专家坐诊信息48次`.
+    pub fn phrase(self, quantity: i64) -> String {
+        let verb = match self {
+            WorkKind::Video => "制作",
+            WorkKind::Brochure => "印制",
+            WorkKind::LedSlogan | WorkKind::ExpertNotice => "发布",
+            WorkKind::Event => "组织",
+            WorkKind::Training => "开展",
+            WorkKind::Interview => "",
+            WorkKind::Other => "完成",
+        };
+        let label = if self == WorkKind::Other { "其他宣传工作" } else { self.label() };
+        format!("{verb}{label}{quantity}{}", self.unit())
+    }
 }
 
 /// The largest quantity one entry may carry (a print run of a brochure is large, a typo of
@@ -38,6 +53,14 @@ pub const MAX_QUANTITY: i64 = 10_000_000;
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_summary_says_what_was_done() {
+        assert_eq!(WorkKind::Video.phrase(54), "制作宣传片/短视频54部");
+        assert_eq!(WorkKind::ExpertNotice.phrase(48), "发布专家坐诊信息48次");
+        assert_eq!(WorkKind::Interview.phrase(3), "接待媒体采访3次");
+        assert_eq!(WorkKind::Other.phrase(2), "完成其他宣传工作2项");
+    }
 
     #[test]
     fn kinds_read_back_and_carry_their_units() {

@@ -28,9 +28,12 @@ pub enum Block {
     Heading(String),
     Paragraph(String),
     Picture(Picture),
+    /// A table with a header row (repeated on every page it spans), full text width,
+    /// equal columns.
+    Table { header: Vec<String>, rows: Vec<Vec<String>> },
 }
 
-/// The article as the document shows it.
+/// The article (or the work summary) as the document shows it.
 #[derive(Debug, Clone, Default)]
 pub struct ArticleDoc {
     pub title: String,
@@ -124,6 +127,44 @@ fn picture(p: &Picture, n: usize) -> String {
     )
 }
 
+/// The text width of the page between its margins, in twentieths of a point.
+const TEXT_WIDTH_TWIPS: usize = 11906 - 1800 - 1800;
+
+fn cell(text: &str, header: bool) -> String {
+    let (shade, bold) = if header { (r#"<w:tcPr><w:shd w:val="clear" w:color="auto" w:fill="F2DCDB"/></w:tcPr>"#, "<w:rPr><w:b/></w:rPr>") } else { ("", "") };
+    format!(r#"<w:tc>{shade}<w:p><w:pPr><w:pStyle w:val="TableText"/></w:pPr><w:r>{bold}<w:t xml:space="preserve">{}</w:t></w:r></w:p></w:tc>"#, escape(xml_safe(text).as_str()))
+}
+
+fn table(header: &[String], rows: &[Vec<String>]) -> String {
+    let cols = header.len().max(rows.iter().map(Vec::len).max().unwrap_or(0)).max(1);
+    let border = |side: &str| format!(r#"<w:{side} w:val="single" w:sz="4" w:space="0" w:color="808080"/>"#);
+    let mut out = format!(
+        r#"<w:tbl><w:tblPr><w:tblW w:w="5000" w:type="pct"/><w:jc w:val="center"/><w:tblBorders>{}{}{}{}{}{}</w:tblBorders><w:tblLayout w:type="fixed"/></w:tblPr><w:tblGrid>"#,
+        border("top"), border("left"), border("bottom"), border("right"), border("insideH"), border("insideV")
+    );
+    for _ in 0..cols {
+        out.push_str(&format!(r#"<w:gridCol w:w="{}"/>"#, TEXT_WIDTH_TWIPS / cols));
+    }
+    out.push_str("</w:tblGrid>");
+    let row = |cells: &[String], header: bool| {
+        let mut r = String::from(if header { "<w:tr><w:trPr><w:tblHeader/></w:trPr>" } else { "<w:tr>" });
+        for i in 0..cols {
+            r.push_str(&cell(cells.get(i).map_or("", String::as_str), header));
+        }
+        r.push_str("</w:tr>");
+        r
+    };
+    if !header.is_empty() {
+        out.push_str(&row(header, true));
+    }
+    for r in rows {
+        out.push_str(&row(r, false));
+    }
+    // Word wants a paragraph between a table and what follows.
+    out.push_str("</w:tbl><w:p/>");
+    out
+}
+
 fn document(doc: &ArticleDoc) -> String {
     let mut body = String::new();
     body.push_str(&paragraph("Title", &doc.title));
@@ -145,6 +186,7 @@ fn document(doc: &ArticleDoc) -> String {
                     body.push_str(&paragraph("Caption", &p.caption));
                 }
             }
+            Block::Table { header, rows } => body.push_str(&table(header, rows)),
         }
     }
     if !doc.footer.is_empty() {
@@ -192,6 +234,7 @@ const STYLES: &str = concat!(
     r#"<w:style w:type="paragraph" w:styleId="BodyText"><w:name w:val="Body Text"/><w:basedOn w:val="Normal"/><w:pPr><w:ind w:firstLineChars="200" w:firstLine="560"/><w:jc w:val="both"/></w:pPr></w:style>"#,
     r#"<w:style w:type="paragraph" w:styleId="Picture"><w:name w:val="Picture"/><w:basedOn w:val="Normal"/><w:pPr><w:keepNext/><w:jc w:val="center"/></w:pPr></w:style>"#,
     r#"<w:style w:type="paragraph" w:styleId="Caption"><w:name w:val="caption"/><w:basedOn w:val="Normal"/><w:pPr><w:jc w:val="center"/></w:pPr><w:rPr><w:rFonts w:eastAsia="楷体"/><w:sz w:val="24"/></w:rPr></w:style>"#,
+    r#"<w:style w:type="paragraph" w:styleId="TableText"><w:name w:val="Table Text"/><w:basedOn w:val="Normal"/><w:pPr><w:spacing w:after="0" w:line="300" w:lineRule="auto"/><w:jc w:val="center"/></w:pPr><w:rPr><w:sz w:val="21"/></w:rPr></w:style>"#,
     r#"</w:styles>"#
 );
 
@@ -308,6 +351,7 @@ mod tests {
                 Block::Heading(t) => format!("H:{t}"),
                 Block::Paragraph(t) => format!("P:{t}"),
                 Block::Picture(p) => format!("I:{}", p.caption),
+                Block::Table { .. } => "T".into(),
             })
             .collect();
         assert_eq!(shown, ["H:一、背景", "P:骨科 开展义诊&宣教。", "P:骨密度检测", "P:用药咨询", "I:义诊现场", "P:结束 谢谢"]);
@@ -323,6 +367,7 @@ mod tests {
                 Block::Paragraph("第一段\u{1}文字。".into()),
                 Block::Picture(Picture { bytes: png(1200, 600), ext: "png", width: 1200, height: 600, caption: "义诊现场".into() }),
                 Block::Paragraph("第二段文字。".into()),
+                Block::Table { header: vec!["项目".into(), "人数".into()], rows: vec![vec!["义诊 & 咨询".into(), "120".into()], vec!["短行".into()]] },
             ],
             footer: "原文地址：https://h.example/news/1.html".into(),
             creator: "示范医院".into(),
@@ -332,6 +377,10 @@ mod tests {
         assert_eq!(back.title, "骨科举办义诊 <活动> & 宣教");
         for expected in ["第一段文字。", "第二段文字。", "义诊现场", "发布日期：2026-11-24"] {
             assert!(back.body_html.contains(&expected.replace('<', "&lt;")), "{expected} in {}", back.body_html);
+        }
+        // The table: its bold header row, escaped cells, a short row filled out.
+        for expected in ["<td><strong>项目</strong></td>", "<td>义诊 &amp; 咨询</td><td>120</td>", "<td>短行</td><td></td>"] {
+            assert!(back.body_html.contains(expected), "{expected} in {}", back.body_html);
         }
         assert_eq!(back.images.len(), 1, "the photo is embedded");
         // The picture is scaled to the text width (15 cm), keeping its proportions.

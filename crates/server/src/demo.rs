@@ -23,6 +23,9 @@ pub const ACCOUNTS: &[(&str, &str, Role, Option<usize>, Option<u8>)] = &[
 ];
 
 const DEPARTMENTS: &[&str] = &["党委宣传部", "心血管内科", "骨科", "护理部", "急诊医学科", "儿科", "信息中心", "药学部"];
+/// Each department's correspondents (names ours) as the stories credit them: writers, then
+/// the photographer.
+const CREDITS: &[(&str, &str)] = &[("刘晓", "黄磊"), ("孙悦、何明", "吴凡"), ("陈通讯员", "郑宁"), ("赵静", "钱峰"), ("冯涛", "许可"), ("朱琳、杨帆", "秦川"), ("韩雪", "吕航"), ("魏然", "沈洁")];
 
 const CHANNELS: &[(&str, &str)] = &[
     ("news", "医院要闻"),
@@ -100,6 +103,21 @@ pub async fn seed(state: &AppState, password: Option<String>) -> anyhow::Result<
     let actor = |i: usize| Actor { user: accounts[i].clone(), ip: "127.0.0.1".into() };
     let (admin, editor, reviewer, chief, correspondent) = (actor(0), actor(1), actor(2), actor(3), actor(4));
     let now = clock::now();
+    // The points rules (积分规则), as hospitals commonly set them: more for a story adopted
+    // by a wider-reaching outlet, about half for the photos.
+    for (kind, level, author, photographer) in [
+        ("website", "internal", "1", "0.5"),
+        ("wechat", "internal", "2", "1"),
+        ("outside_media", "national", "20", "10"),
+        ("outside_media", "provincial", "10", "5"),
+        ("outside_media", "municipal", "5", "2"),
+        ("outside_media", "county", "2", "1"),
+    ] {
+        for (contribution, points) in [("author", author), ("photographer", photographer)] {
+            let rule = crate::services::points::RuleInput { outlet_kind: kind.into(), level: level.into(), contribution: contribution.into(), points: points.into(), valid_from: "2020-01-01".into() };
+            crate::services::points::add_rule(state, &editor, &rule).await?;
+        }
+    }
     for (n, (slug, dept, title, paras, caption)) in STORIES.iter().enumerate() {
         let channel = chans.iter().find(|c| c.slug == *slug).expect("demo channel");
         // The correspondent writes for 骨科; the editor writes the others.
@@ -109,8 +127,8 @@ pub async fn seed(state: &AppState, password: Option<String>) -> anyhow::Result<
             title: title.to_string(),
             channel_id: channel.id,
             department_id: Some(depts[*dept].id),
-            authors: ["刘晓", "孙悦", "何明", "郑宁"][n % 4].to_string(),
-            photographers: ["黄磊", "吴凡"][n % 2].to_string(),
+            authors: CREDITS[*dept].0.to_string(),
+            photographers: CREDITS[*dept].1.to_string(),
             body_html: body,
             ..Default::default()
         };
@@ -206,6 +224,24 @@ pub async fn seed(state: &AppState, password: Option<String>) -> anyhow::Result<
             ..Default::default()
         };
         crate::services::work::record(state, &editor, &input).await?;
+    }
+    // Points for work that is not a story, with the evidence.
+    for (name, dept, kind, title, points, days_ago, evidence) in [
+        ("孙悦", 1, "training", "参加通讯员新闻写作培训", "2", 50, "培训签到表"),
+        ("郑宁", 2, "clue", "提供“关爱骨骼健康”义诊新闻线索", "1", 38, "宣传部选题记录"),
+        ("魏然", 7, "video", "拍摄儿童用药安全科普短视频", "3", 34, "视频号发布链接"),
+    ] {
+        let input = crate::services::points::ManualInput {
+            person_name: name.into(),
+            department_id: depts[dept].id.to_string(),
+            kind: kind.into(),
+            earned_on: clock::format_date(now - days_ago * 86_400),
+            points: points.into(),
+            title: title.into(),
+            evidence: evidence.into(),
+            ..Default::default()
+        };
+        crate::services::points::add_manual(state, &editor, &input, None).await?;
     }
     // The check's site settings: the leaders (names ours, for the title check) and the
     // hospital's public phone number, which the privacy rule then leaves alone.

@@ -6,6 +6,7 @@
 //! every state-changing request before any handler runs.
 
 pub mod auth;
+pub mod chart;
 pub mod demo;
 pub mod error;
 pub mod jobs;

@@ -106,6 +106,14 @@ pub async fn neighbours(c: &mut AnyConnection, a: &Article) -> Result<(Option<(i
     Ok((pair(older)?, pair(newer)?))
 }
 
+/// The live articles published from `from` up to (not including) `to` (Unix seconds): their
+/// channel's id and name and when they were published, oldest first.
+pub async fn published_between(c: &mut AnyConnection, site_id: i64, from: i64, to: i64) -> Result<Vec<(i64, String, i64)>> {
+    let rows = sqlx::query("SELECT a.channel_id, ch.name AS channel_name, a.published_at FROM articles a JOIN channels ch ON ch.id = a.channel_id WHERE a.site_id = $1 AND a.retracted = 0 AND a.published_at >= $2 AND a.published_at < $3 ORDER BY a.published_at")
+        .bind(site_id).bind(from).bind(to).fetch_all(&mut *c).await?;
+    rows.iter().map(|r| Ok((sqlx::Row::try_get(r, "channel_id")?, sqlx::Row::try_get(r, "channel_name")?, sqlx::Row::try_get(r, "published_at")?))).collect()
+}
+
 /// How many live articles a channel (or the whole site) has.
 pub async fn count_live(c: &mut AnyConnection, site_id: i64, channel_id: Option<i64>) -> Result<i64> {
     let row = match channel_id {

@@ -194,17 +194,27 @@ pub async fn of_article(c: &mut AnyConnection, site_id: i64, article_id: i64) ->
     rows.iter().map(distribution).collect()
 }
 
+/// The distributions dated from `from` up to (not including) `to` (`YYYY-MM-DD`), oldest
+/// first.
+pub async fn between(c: &mut AnyConnection, site_id: i64, from: &str, to: &str) -> Result<Vec<Distribution>> {
+    let sql = format!("{DIST_SELECT} AND x.distributed_on >= $2 AND x.distributed_on < $3 ORDER BY x.distributed_on, x.id");
+    let rows = sqlx::query(&sql).bind(site_id).bind(from).bind(to).fetch_all(&mut *c).await?;
+    rows.iter().map(distribution).collect()
+}
+
 /// How many distributions each outlet has (for the outlet list).
 pub async fn counts_by_outlet(c: &mut AnyConnection, site_id: i64) -> Result<Vec<(i64, i64)>> {
     let rows = sqlx::query("SELECT outlet_id, COUNT(*) AS n FROM distributions WHERE site_id = $1 GROUP BY outlet_id").bind(site_id).fetch_all(&mut *c).await?;
     rows.iter().map(|r| Ok((r.try_get("outlet_id")?, r.try_get("n")?))).collect()
 }
 
-/// Moves an article's distributions on outlets of `kind` to the day `on` (the demo backdates
-/// its stories, and their website distributions with them).
+/// Moves an article's distributions on outlets of `kind`, and the points they earned, to the
+/// day `on` (the demo backdates its stories, and their website distributions with them).
 pub async fn redate(c: &mut AnyConnection, site_id: i64, article_id: i64, kind: &str, on: &str) -> Result<()> {
     sqlx::query("UPDATE distributions SET distributed_on = $1 WHERE site_id = $2 AND article_id = $3 AND outlet_id IN (SELECT id FROM outlets WHERE site_id = $4 AND kind = $5)")
         .bind(on).bind(site_id).bind(article_id).bind(site_id).bind(kind).execute(&mut *c).await?;
+    sqlx::query("UPDATE points_entries SET earned_on = $1 WHERE site_id = $2 AND distribution_id IN (SELECT x.id FROM distributions x JOIN outlets o ON o.id = x.outlet_id WHERE x.site_id = $3 AND x.article_id = $4 AND o.kind = $5)")
+        .bind(on).bind(site_id).bind(site_id).bind(article_id).bind(kind).execute(&mut *c).await?;
     Ok(())
 }
 
@@ -217,8 +227,10 @@ pub async fn set_clipping(c: &mut AnyConnection, site_id: i64, id: i64, media_id
     Ok(())
 }
 
-/// Whether a media item is the clipping of some distribution.
-pub async fn is_clipping(c: &mut AnyConnection, site_id: i64, media_id: i64) -> Result<bool> {
-    let row = sqlx::query("SELECT COUNT(*) AS n FROM distributions WHERE site_id = $1 AND clipping_media_id = $2").bind(site_id).bind(media_id).fetch_one(&mut *c).await?;
+/// Whether a media item is part of the department's bookkeeping: the clipping of a
+/// distribution or the evidence of a points entry.
+pub async fn is_bookkeeping(c: &mut AnyConnection, site_id: i64, media_id: i64) -> Result<bool> {
+    let row = sqlx::query("SELECT (SELECT COUNT(*) FROM distributions WHERE site_id = $1 AND clipping_media_id = $2) + (SELECT COUNT(*) FROM points_entries WHERE site_id = $3 AND evidence_media_id = $4) AS n")
+        .bind(site_id).bind(media_id).bind(site_id).bind(media_id).fetch_one(&mut *c).await?;
     Ok(row.try_get::<i64, _>("n")? > 0)
 }

@@ -499,3 +499,69 @@ async fn points_rules_are_added_never_replaced() {
     })
     .await;
 }
+
+/// Points entries on both engines: totals per person and per department are exact sums
+/// (BIGINT on PostgreSQL) over a half-open range of days, stories counted once per person;
+/// a distribution's entries go with it, manual ones one by one; an entry's evidence photo is
+/// bookkeeping media, and so is a clipping.
+#[tokio::test]
+async fn points_entries_total_per_person_and_department() {
+    on_every_backend(|store| async move {
+        let f = fixture(&store).await;
+        let mut tx = store.begin().await.unwrap();
+        let paeds = sites::create_department(tx.conn(), f.site, "儿科").await.unwrap().id;
+        let m = manuscripts::create(tx.conn(), f.site, f.author, f.dept, f.channel, &content("稿")).await.unwrap();
+        let a = articles::NewArticle { manuscript_id: m.id, channel_id: f.channel, title: "稿", subtitle: "", authors: "corr、张三", photographers: "", body_html: "<p>正文</p>", source: "骨科", editor: "", responsible_editor: "", cover_media_id: None, published_at: 100 };
+        let article = articles::publish(tx.conn(), f.site, &a).await.unwrap();
+        let fields = outlets::OutletFields { kind: "outside_media", name: "健康报", url: "", department_id: None, owner_id: None, owner_name: "", level: "national", status: "active", review_every_days: 30 };
+        let paper = outlets::create(tx.conn(), f.site, &fields, 1).await.unwrap();
+        let d = outlets::DistributionFields { level: "national", distributed_on: "2026-03-05", url: "", adoption: "adopted", clipping_media_id: None, note: "" };
+        let dist = outlets::distribute(tx.conn(), f.site, article, paper, &d, None, 1).await.unwrap();
+        let photo = manuscripts::add_media(tx.conn(), f.site, &manuscripts::NewMedia { manuscript_id: None, kind: "image", file_name: "签到表.jpg", content_type: "image/jpeg", storage_key: "k", sha256: "x", size: 3, width: 1, height: 1, caption: "", photographer: "", created_by: f.reviewer }).await.unwrap();
+        let entry = |on, name, user_id, department_id, pts, distribution_id: Option<i64>, evidence_media_id| points::NewEntry {
+            earned_on: on,
+            person_name: name,
+            user_id,
+            department_id,
+            points: pts,
+            contribution: if distribution_id.is_some() { "author" } else { "training" },
+            title: "t",
+            distribution_id,
+            article_id: distribution_id.map(|_| article),
+            rule_id: None,
+            evidence: "",
+            evidence_media_id,
+            created_by: None,
+        };
+        points::add_entry(tx.conn(), f.site, &entry("2026-03-05", "corr", Some(f.author), Some(f.dept), 1000, Some(dist), None), 1).await.unwrap();
+        points::add_entry(tx.conn(), f.site, &entry("2026-03-05", "张三", None, Some(f.dept), 1000, Some(dist), None), 1).await.unwrap();
+        let manual = points::add_entry(tx.conn(), f.site, &entry("2026-03-31", "corr", Some(f.author), Some(f.dept), 250, None, Some(photo.id)), 1).await.unwrap();
+        points::add_entry(tx.conn(), f.site, &entry("2026-03-10", "李四", None, Some(paeds), 1250, None, None), 1).await.unwrap();
+        points::add_entry(tx.conn(), f.site, &entry("2026-04-01", "corr", Some(f.author), Some(f.dept), 9999, None, None), 1).await.unwrap();
+        tx.commit().await.unwrap();
+
+        let mut c = store.conn().await.unwrap();
+        let people = points::totals_by_person(&mut c, f.site, "2026-03-01", "2026-04-01").await.unwrap();
+        let got: Vec<_> = people.iter().map(|t| (t.person_name.as_str(), t.points, t.stories, t.manual)).collect();
+        assert_eq!(got, [("corr", 1250, 1, 1), ("李四", 1250, 0, 1), ("张三", 1000, 1, 0)]);
+        let depts = points::totals_by_department(&mut c, f.site, "2026-03-01", "2026-04-01").await.unwrap();
+        let got: Vec<_> = depts.iter().map(|t| (t.department_name.as_deref(), t.points, t.people, t.stories)).collect();
+        assert_eq!(got, [(Some("骨科"), 2250, 2, 1), (Some("儿科"), 1250, 1, 0)]);
+        assert_eq!(points::entries_between(&mut c, f.site, "2026-03-01", "2026-04-01").await.unwrap().len(), 4);
+        assert!(outlets::is_bookkeeping(&mut c, f.site, photo.id).await.unwrap());
+        assert_eq!(points::of_distribution(&mut c, f.site, dist).await.unwrap().len(), 2);
+        drop(c);
+
+        let mut tx = store.begin().await.unwrap();
+        let story_entry = points::of_article(tx.conn(), f.site, article).await.unwrap()[0].id;
+        assert!(matches!(points::delete_manual(tx.conn(), f.site, story_entry).await, Err(StoreError::NotFound)), "story entries are not deleted one by one");
+        assert_eq!(points::delete_of_distribution(tx.conn(), f.site, dist).await.unwrap(), 2);
+        points::delete_manual(tx.conn(), f.site, manual).await.unwrap();
+        tx.commit().await.unwrap();
+        let mut c = store.conn().await.unwrap();
+        let people = points::totals_by_person(&mut c, f.site, "2026-03-01", "2026-04-01").await.unwrap();
+        assert_eq!(people.iter().map(|t| (t.person_name.as_str(), t.points)).collect::<Vec<_>>(), [("李四", 1250)]);
+        assert!(!outlets::is_bookkeeping(&mut c, f.site, photo.id).await.unwrap());
+    })
+    .await;
+}

@@ -32,6 +32,8 @@ const FILES: &[(&str, &str)] = &[
     ("admin/import.html", include_str!("../../templates/admin/import.html")),
     ("admin/wechat.html", include_str!("../../templates/admin/wechat.html")),
     ("admin/points.html", include_str!("../../templates/admin/points.html")),
+    ("admin/standings.html", include_str!("../../templates/admin/standings.html")),
+    ("admin/report.html", include_str!("../../templates/admin/report.html")),
     ("admin/diff.html", include_str!("../../templates/admin/diff.html")),
     ("admin/users.html", include_str!("../../templates/admin/users.html")),
     ("admin/departments.html", include_str!("../../templates/admin/departments.html")),

@@ -14,6 +14,7 @@ use yuanxun_store::articles;
 
 use crate::auth::{cookie, is_https, ApiAuth, ClientIp, SESSION_COOKIE};
 use crate::services::outlets::{self, DistributionInput, OutletInput};
+use crate::services::points;
 use crate::services::work::{self, WorkInput};
 use crate::services::{accounts, checks};
 use crate::services::manuscripts::{self as ms, ManuscriptInput, Verdict};
@@ -44,6 +45,11 @@ pub fn routes() -> Router<AppState> {
         .route("/outlets/{id}/reviews", post(review_outlet))
         .route("/work", get(list_work).post(record_work))
         .route("/work/{id}", axum::routing::delete(delete_work))
+        .route("/points", get(standings))
+        .route("/points/rules", get(list_rules).post(add_rule))
+        .route("/points/entries", axum::routing::post(add_manual_points))
+        .route("/points/entries/{id}", axum::routing::delete(delete_manual_points))
+        .route("/points/recompute", axum::routing::post(recompute_points))
         .fallback(|| async { error_response(&ServiceError::NotFound) })
 }
 
@@ -297,4 +303,40 @@ async fn delete_work(State(state): State<AppState>, ApiAuth(_, actor): ApiAuth, 
         Ok(()) => StatusCode::NO_CONTENT.into_response(),
         Err(e) => error_response(&e),
     }
+}
+
+// ----- points -----
+
+async fn standings(State(state): State<AppState>, ApiAuth(_, actor): ApiAuth, Query(q): Query<PeriodQuery>) -> Response {
+    reply(points::standings(&state, &actor, &q.period).await)
+}
+
+async fn list_rules(State(state): State<AppState>, ApiAuth(_, actor): ApiAuth) -> Response {
+    reply(points::rules(&state, &actor).await)
+}
+
+async fn add_rule(State(state): State<AppState>, ApiAuth(_, actor): ApiAuth, Json(b): Json<points::RuleInput>) -> Response {
+    match points::add_rule(&state, &actor, &b).await {
+        Ok(()) => StatusCode::CREATED.into_response(),
+        Err(e) => error_response(&e),
+    }
+}
+
+/// A manual entry over the API carries its evidence as text; photos are uploaded on the page.
+async fn add_manual_points(State(state): State<AppState>, ApiAuth(_, actor): ApiAuth, Json(b): Json<points::ManualInput>) -> Response {
+    match points::add_manual(&state, &actor, &b, None).await {
+        Ok(e) => (StatusCode::CREATED, Json(e)).into_response(),
+        Err(e) => error_response(&e),
+    }
+}
+
+async fn delete_manual_points(State(state): State<AppState>, ApiAuth(_, actor): ApiAuth, Path(id): Path<i64>) -> Response {
+    match points::delete_manual(&state, &actor, id).await {
+        Ok(()) => StatusCode::NO_CONTENT.into_response(),
+        Err(e) => error_response(&e),
+    }
+}
+
+async fn recompute_points(State(state): State<AppState>, ApiAuth(_, actor): ApiAuth, Json(b): Json<PeriodQuery>) -> Response {
+    reply(points::recompute(&state, &actor, &b.period).await)
 }

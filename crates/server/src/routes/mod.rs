@@ -5,7 +5,9 @@ pub mod admin;
 pub mod api;
 pub mod media;
 pub mod outlets;
+pub mod points;
 pub mod public;
+pub mod report;
 pub mod work;
 
 use axum::extract::{DefaultBodyLimit, Request, State};
@@ -25,6 +27,8 @@ pub fn router(state: AppState) -> Router {
         .merge(admin::routes())
         .merge(outlets::routes())
         .merge(work::routes())
+        .merge(points::routes())
+        .merge(report::routes())
         .nest("/api/v1", api::routes())
         .route("/media/{file}", get(media::get_media))
         .merge(public::routes())

@@ -1,6 +1,5 @@
-//! The newsroom's pages of the department's own bookkeeping: other publicity work
-//! (其他宣传工作: a period's totals by kind, its entries, the form that records one) and the
-//! points rules (积分规则) that will count the stories.
+//! The pages of other publicity work (其他宣传工作): a period's totals by kind, its entries,
+//! the form that records one.
 
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -12,7 +11,7 @@ use serde::Deserialize;
 use yuanxun_core::work::WorkKind;
 use yuanxun_store::sites;
 
-use super::admin::{error_page, options, page_status};
+use super::admin::{error_page, page_status};
 use crate::auth::Auth;
 use crate::services::work::{self, WorkInput};
 use crate::AppState;
@@ -21,31 +20,6 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/admin/work", get(work_page).post(record))
         .route("/admin/work/{id}/delete", post(delete))
-        .route("/admin/points", get(points_page).post(add_rule))
-}
-
-async fn points_view(state: &AppState, auth: &Auth, status: StatusCode, error: Option<String>, flash: Option<&str>) -> Response {
-    let rules = match crate::services::points::rules(state, &auth.1).await {
-        Ok(r) => r,
-        Err(e) => return error_page(state, auth, e),
-    };
-    use yuanxun_core::outlet::{MediaLevel, OutletKind};
-    use yuanxun_core::points::Contribution;
-    let (kinds, levels, contributions) = (options(OutletKind::choices()), options(MediaLevel::choices()), options(Contribution::choices()));
-    let today = yuanxun_core::clock::format_date(yuanxun_core::clock::now());
-    page_status(state, auth, "admin/points.html", status, context! { rules, kinds, levels, contributions, today, error, flash })
-}
-
-async fn points_page(State(state): State<AppState>, auth: Auth, Query(q): Query<PeriodQuery>) -> Response {
-    let flash = (q.msg.as_deref() == Some("rule")).then_some("已新增规则。此前的积分不受影响。");
-    points_view(&state, &auth, StatusCode::OK, None, flash).await
-}
-
-async fn add_rule(State(state): State<AppState>, auth: Auth, Form(f): Form<crate::services::points::RuleInput>) -> Response {
-    match crate::services::points::add_rule(&state, &auth.1, &f).await {
-        Ok(()) => Redirect::to("/admin/points?msg=rule").into_response(),
-        Err(e) => points_view(&state, &auth, e.status(), Some(e.to_string()), None).await,
-    }
 }
 
 #[derive(Deserialize, Default)]

@@ -410,7 +410,10 @@ pub async fn retract(state: &AppState, actor: &Actor, id: i64, reason: &str) -> 
     let article = articles::by_manuscript(tx.conn(), state.site_id(), id).await?.ok_or(ServiceError::NotFound)?;
     repo::set_status(tx.conn(), &m, next).await?;
     articles::retract(tx.conn(), state.site_id(), article.id, &reason).await?;
-    audit(tx.conn(), state.site_id(), actor, "manuscript_retract", "manuscript", id, format!("文章 {}：{reason}", article.id)).await?;
+    // A retracted story earns nobody anything: its points go with it, and the log says so.
+    let lost: i64 = yuanxun_store::points::of_article(tx.conn(), state.site_id(), article.id).await?.iter().map(|e| e.points).sum();
+    yuanxun_store::points::delete_of_article(tx.conn(), state.site_id(), article.id).await?;
+    audit(tx.conn(), state.site_id(), actor, "manuscript_retract", "manuscript", id, format!("文章 {}：{reason}（收回积分 {}）", article.id, yuanxun_core::points::format(lost))).await?;
     let m = repo::get(tx.conn(), state.site_id(), id).await?;
     tx.commit().await?;
     super::live_site::article_changed(state, m.site_id, m.id).await;
@@ -693,9 +696,9 @@ pub async fn media_for(state: &AppState, viewer: Option<&Actor>, id: i64) -> Ser
     let mut c = state.store.conn().await?;
     let media = repo::get_media(&mut c, site, id).await?;
     let Some(mid) = media.manuscript_id else {
-        // Not part of a story: a distribution's clipping, for the publicity staff only.
+        // Not part of a story: a clipping or a points entry's evidence, for the publicity staff only.
         drop(c);
-        if super::outlets::may_see_clipping(state, viewer, id).await? {
+        if super::outlets::may_see_bookkeeping(state, viewer, id).await? {
             let bytes = state.store.media.get(&media.storage_key).map_err(|_| ServiceError::NotFound)?;
             return Ok((media, bytes));
         }

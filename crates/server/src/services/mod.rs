@@ -11,6 +11,7 @@ pub mod manuscripts;
 pub mod outlets;
 pub mod people;
 pub mod points;
+pub mod report;
 pub mod search;
 pub mod work;
 
@@ -107,5 +108,15 @@ pub fn date_or_today(s: &str, what: &str) -> ServiceResult<time::Date> {
     match s.trim() {
         "" => Ok(yuanxun_core::clock::date(yuanxun_core::clock::now())),
         s => yuanxun_core::outlet::parse_date(s).ok_or_else(|| crate::ServiceError::Invalid(format!("{what}无效，请按 2026-03-05 的格式填写"))),
+    }
+}
+
+/// A statistics period as typed (`2026H1`, `2026`, `2026Q3`, `2026-03`); the current
+/// half-year when empty.
+pub fn period_or_this_half(s: &str) -> ServiceResult<yuanxun_core::period::Period> {
+    use yuanxun_core::period::Period;
+    match s.trim() {
+        "" => Ok(Period::half_of(yuanxun_core::clock::date(yuanxun_core::clock::now()))),
+        s => Period::parse(s).ok_or_else(|| crate::error::ServiceError::Invalid("统计期间无效，请写成 2026H1（上半年）、2026（全年）、2026Q3（季度）或 2026-03（月）".into())),
     }
 }

@@ -276,8 +276,10 @@ pub async fn distribute(state: &AppState, actor: &Actor, article_id: i64, input:
             e.into()
         }
     })?;
-    audit(tx.conn(), site, actor, "distribution_create", "article", article_id, format!("「{}」→ {}（{}，{}）", a.title, o.name, level.label(), adoption.label())).await?;
     let d = outlets::get_distribution(tx.conn(), site, id).await?;
+    let pricing = super::points::Pricing::load(tx.conn(), site).await?;
+    let (_, earned) = super::points::price(tx.conn(), site, &pricing, &d, Some(actor.user.id), clock::now()).await?;
+    audit(tx.conn(), site, actor, "distribution_create", "article", article_id, format!("「{}」→ {}（{}，{}，积分 {}）", a.title, o.name, level.label(), adoption.label(), yuanxun_core::points::format(earned))).await?;
     tx.commit().await?;
     Ok(dist_view(d))
 }
@@ -292,8 +294,15 @@ pub async fn update_distribution(state: &AppState, actor: &Actor, id: i64, input
     let (day, url, level, adoption, note) = dist_fields(&o, input)?;
     let f = DistributionFields { level: level.code(), distributed_on: &day, url: &url, adoption: adoption.code(), clipping_media_id: old.clipping_media_id, note: &note };
     outlets::update_distribution(tx.conn(), site, id, &f).await?;
-    audit(tx.conn(), site, actor, "distribution_update", "article", old.article_id, format!("{}：{}（{}）", o.name, adoption.label(), level.label())).await?;
     let d = outlets::get_distribution(tx.conn(), site, id).await?;
+    // What the story earns depends on these three; a new link or note changes nothing.
+    let mut detail = format!("{}：{}（{}）", o.name, adoption.label(), level.label());
+    if (d.adoption != old.adoption) || (d.level != old.level) || (d.distributed_on != old.distributed_on) {
+        let pricing = super::points::Pricing::load(tx.conn(), site).await?;
+        let (before, after) = super::points::price(tx.conn(), site, &pricing, &d, Some(actor.user.id), clock::now()).await?;
+        detail.push_str(&format!("，积分 {} → {}", yuanxun_core::points::format(before), yuanxun_core::points::format(after)));
+    }
+    audit(tx.conn(), site, actor, "distribution_update", "article", old.article_id, detail).await?;
     tx.commit().await?;
     Ok(dist_view(d))
 }
@@ -319,7 +328,10 @@ pub async fn record_on_website(c: &mut AnyConnection, site_id: i64, article_id: 
     let day = clock::date(now).to_string();
     let url = crate::routes::public::article_path(article_id);
     let f = DistributionFields { level: MediaLevel::Internal.code(), distributed_on: &day, url: &url, adoption: Adoption::Adopted.code(), clipping_media_id: None, note: "" };
-    outlets::distribute(c, site_id, article_id, outlet_id, &f, None, now).await?;
+    let id = outlets::distribute(c, site_id, article_id, outlet_id, &f, None, now).await?;
+    let d = outlets::get_distribution(c, site_id, id).await?;
+    let pricing = super::points::Pricing::load(c, site_id).await?;
+    super::points::price(c, site_id, &pricing, &d, None, now).await?;
     Ok(())
 }
 
@@ -373,11 +385,12 @@ pub async fn add_clipping(state: &AppState, actor: &Actor, distribution_id: i64,
     Ok(dist_view(d))
 }
 
-/// Whether `viewer` may see media item `media_id` as a clipping (publicity staff only).
-pub async fn may_see_clipping(state: &AppState, viewer: Option<&Actor>, media_id: i64) -> ServiceResult<bool> {
+/// Whether `viewer` may see media item `media_id` as bookkeeping (a clipping or a points
+/// entry's evidence: publicity staff only).
+pub async fn may_see_bookkeeping(state: &AppState, viewer: Option<&Actor>, media_id: i64) -> ServiceResult<bool> {
     if !viewer.is_some_and(|a| a.user.role.runs_outlets()) {
         return Ok(false);
     }
     let mut c = state.store.conn().await?;
-    Ok(outlets::is_clipping(&mut c, state.site_id(), media_id).await?)
+    Ok(outlets::is_bookkeeping(&mut c, state.site_id(), media_id).await?)
 }

@@ -4,7 +4,6 @@
 
 use serde::{Deserialize, Serialize};
 use yuanxun_core::clock;
-use yuanxun_core::period::Period;
 use yuanxun_core::work::{WorkKind, MAX_QUANTITY};
 use yuanxun_store::work::{self, WorkEntry, WorkFields};
 
@@ -113,10 +112,7 @@ pub async fn delete(state: &AppState, actor: &Actor, id: i64) -> ServiceResult<(
 /// current half-year when empty.
 pub async fn of_period(state: &AppState, actor: &Actor, period: &str) -> ServiceResult<PeriodWork> {
     require_staff(actor)?;
-    let p = match period.trim() {
-        "" => Period::half_of(clock::date(clock::now())),
-        s => Period::parse(s).ok_or_else(|| ServiceError::Invalid("统计期间无效，请写成 2026H1（上半年）、2026（全年）、2026Q3（季度）或 2026-03（月）".into()))?,
-    };
+    let p = super::period_or_this_half(period)?;
     let (from, to) = (p.start.to_string(), p.end.to_string());
     let mut c = state.store.conn().await?;
     let sums = work::totals(&mut c, state.site_id(), &from, &to).await?;

@@ -199,6 +199,15 @@ impl Web {
     }
 }
 
+/// A submitted manuscript approved at the three levels and published by the editor.
+pub async fn review_and_publish(app: &TestApp, id: i64) {
+    for who in ["editor", "reviewer", "chief"] {
+        let (s, v) = app.api(who).await.post(&format!("/manuscripts/{id}/decisions"), json!({"verdict": "approve", "comment": "同意"})).await;
+        assert_eq!(s, 200, "{who}: {v}");
+    }
+    assert_eq!(app.api("editor").await.post(&format!("/manuscripts/{id}/publish"), json!({})).await.0, 200);
+}
+
 /// A story through the API up to Approved: created by `author`, approved at three levels.
 pub async fn approved_story(app: &TestApp, author: &str, title: &str) -> i64 {
     let a = app.api(author).await;

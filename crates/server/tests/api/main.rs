@@ -7,6 +7,8 @@ mod export;
 mod helpers;
 mod outlets;
 mod people;
+mod points;
+mod report;
 mod review_check;
 mod search;
 mod site_article;

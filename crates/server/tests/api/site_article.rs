@@ -25,13 +25,8 @@ pub async fn story_in(app: &TestApp, channel: i64, title: &str, body: &str, capt
     }
     let author = app.api("corr_a").await;
     assert_eq!(author.post(&format!("/manuscripts/{id}/submit"), json!({})).await.0, 200);
-    for who in ["editor", "reviewer", "chief"] {
-        let (s, v) = app.api(who).await.post(&format!("/manuscripts/{id}/decisions"), json!({"verdict": "approve", "comment": "同意"})).await;
-        assert_eq!(s, 200, "{v}");
-    }
-    let editor = app.api("editor").await;
-    assert_eq!(editor.post(&format!("/manuscripts/{id}/publish"), json!({})).await.0, 200);
-    let (_, list) = editor.get("/articles?limit=100").await;
+    crate::helpers::review_and_publish(app, id).await;
+    let (_, list) = app.api("editor").await.get("/articles?limit=100").await;
     let url = list.as_array().unwrap().iter().find(|a| a["title"] == title).expect("listed")["url"].as_str().unwrap().to_string();
     (id, url.trim_start_matches(&app.base).to_string())
 }

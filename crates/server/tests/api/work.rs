@@ -89,7 +89,7 @@ async fn points_rules_take_effect_from_their_date_and_never_rewrite_the_past() {
         let from = day(days).to_string();
         let web = &web;
         let points = points.to_string();
-        async move { web.form("/admin/points", &[("outlet_kind", "outside_media"), ("level", "provincial"), ("contribution", "author"), ("points", &points), ("valid_from", &from)]).await }
+        async move { web.form("/admin/points/rules", &[("outlet_kind", "outside_media"), ("level", "provincial"), ("contribution", "author"), ("points", &points), ("valid_from", &from)]).await }
     };
     assert_eq!(rule("10", -400).await.0, 303);
     assert_eq!(rule("12.5", -30).await.0, 303);
@@ -99,7 +99,7 @@ async fn points_rules_take_effect_from_their_date_and_never_rewrite_the_past() {
     assert!(page.contains("最多两位小数"), "{page}");
     assert_eq!(rule("11", -30).await.0, 409, "one rule per start date: a change is a new date");
 
-    let (_, page) = web.get("/admin/points").await;
+    let (_, page) = web.get("/admin/points/rules").await;
     let rows: Vec<&str> = page.split("<tr><td>外部媒体</td>").skip(1).collect();
     assert_eq!(rows.len(), 3, "{page}");
     assert!(rows[0].contains("<td>10</td>") && rows[0].contains("已被新规则取代"), "{}", rows[0]);
@@ -107,5 +107,5 @@ async fn points_rules_take_effect_from_their_date_and_never_rewrite_the_past() {
     assert!(rows[2].contains("<td>15</td>") && rows[2].contains("待生效"), "{}", rows[2]);
     let (_, log) = app.web("auditor").await.get("/admin/audit?action=points_rule_add").await;
     assert!(log.contains("外部媒体·省级·文字：12.5 分"), "{log}");
-    assert_eq!(app.web("corr_a").await.get("/admin/points").await.0, 403);
+    assert_eq!(app.web("corr_a").await.get("/admin/points/rules").await.0, 403);
 }
