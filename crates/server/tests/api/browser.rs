@@ -1,6 +1,8 @@
 //! End to end in headless Chromium: a correspondent uploads a Word story with a photo and
 //! submits it; three reviewers approve at their levels; the editor publishes; the article
-//! shows on the public site with its photo and meta line. Screenshots go to target/.
+//! shows on the public site with its photo and meta line. A correspondent imported from
+//! Excel earns points that reach the ranking and the half-year report. Screenshots go to
+//! target/screenshots/.
 
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
@@ -411,5 +413,90 @@ async fn the_wechat_copy_pastes_into_a_rich_text_editor_with_its_styles() {
     assert!(pasted.contains("骨科专家为社区居民提供骨密度检测"), "{pasted}");
     assert!(pasted.contains("text-indent: 2em") || pasted.contains("text-indent:2em"), "the paragraph keeps its style: {pasted}");
     assert!(pasted.contains(&format!("{base}/media/")), "the photo comes along: {pasted}");
+    c.close().await.unwrap();
+}
+
+/// The select option whose text starts with `text` in the select named `name`, chosen.
+async fn choose(form: &fantoccini::elements::Element, name: &str, text: &str) {
+    let select = form.find(Locator::Css(&format!("select[name={name}]"))).await.unwrap();
+    let xpath = format!(".//option[starts-with(normalize-space(), '{text}')]");
+    select.find(Locator::XPath(&xpath)).await.unwrap_or_else(|_| panic!("no option {text} in {name}")).click().await.unwrap();
+}
+
+#[tokio::test]
+async fn a_correspondent_imported_from_excel_earns_points_that_reach_the_half_year_report() {
+    use serde_json::json;
+    let app = spawn_app().await;
+    let base = app.base.clone();
+    let today = time::OffsetDateTime::now_utc().to_offset(time::macros::offset!(+8)).date();
+    let half = format!("{}H{}", today.year(), if (today.month() as u8) <= 6 { 1 } else { 2 });
+    let (_driver, c) = browser().await;
+
+    // The admin imports the correspondent from the department's Excel list.
+    let work = tempfile::tempdir().unwrap();
+    let list = work.path().join("通讯员名单.xlsx");
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = book.add_worksheet();
+    for (col, (head, value)) in [("姓名", "林小骨"), ("登录名", "linxiaogu"), ("科室", "骨科"), ("角色", "通讯员"), ("初始密码", PASSWORD)].into_iter().enumerate() {
+        sheet.write_string(0, col as u16, head).unwrap();
+        sheet.write_string(1, col as u16, value).unwrap();
+    }
+    book.save(&list).unwrap();
+    login(&c, &base, "admin").await;
+    c.goto(&format!("{base}/admin/users")).await.unwrap();
+    c.find(Locator::Css("details.import summary")).await.unwrap().click().await.unwrap();
+    c.find(Locator::Css("details.import input[type=file]")).await.unwrap().send_keys(&list.display().to_string()).await.unwrap();
+    click_button(&c, "检查并导入").await;
+    c.wait().for_element(Locator::Css(".flash")).await.unwrap();
+    assert!(c.find(Locator::Css(".flash")).await.unwrap().text().await.unwrap().contains("已导入 1 人"));
+    std::fs::write(shots().join("points-import.png"), c.screenshot().await.unwrap()).unwrap();
+    logout(&c).await;
+
+    // The rules, the outlets, and the correspondent's story through the three reviews.
+    let editor = app.api("editor").await;
+    for (kind, level, points) in [("website", "internal", "1"), ("wechat", "internal", "2"), ("outside_media", "provincial", "10")] {
+        let (s, v) = editor.post("/points/rules", json!({"outlet_kind": kind, "level": level, "contribution": "author", "points": points, "valid_from": "2020-01-01"})).await;
+        assert_eq!(s, 201, "{v}");
+    }
+    for o in [json!({"kind": "wechat", "name": "医院微信公众号", "owner_name": "王编辑"}), json!({"kind": "outside_media", "name": "省卫生健康报", "level": "provincial", "owner_name": "王编辑"})] {
+        assert_eq!(editor.post("/outlets", o).await.0, 201);
+    }
+    let author = app.api("linxiaogu").await;
+    let (s, m) = author.post("/manuscripts", json!({"title": "骨科开展关爱骨骼健康义诊", "channel_id": app.fx.news, "authors": "林小骨", "body_html": "<p>骨科专家走进社区，为居民检测骨密度。</p>"})).await;
+    assert_eq!(s, 201, "{m}");
+    let id = m["id"].as_i64().unwrap();
+    assert_eq!(author.post(&format!("/manuscripts/{id}/submit"), json!({})).await.0, 200);
+    crate::helpers::review_and_publish(&app, id).await;
+
+    // In Chromium the editor records it on WeChat and as adopted by the provincial paper.
+    login(&c, &base, "editor").await;
+    for (outlet, adoption) in [("医院微信公众号", None), ("省卫生健康报", Some("已录用"))] {
+        c.goto(&format!("{base}/admin/manuscripts/{id}")).await.unwrap();
+        let form = c.find(Locator::Css("form[action$='/distributions']")).await.unwrap();
+        choose(&form, "outlet_id", outlet).await;
+        if let Some(a) = adoption {
+            choose(&form, "adoption", a).await;
+        }
+        form.find(Locator::XPath(".//button[normalize-space()='登记']")).await.unwrap().click().await.unwrap();
+        c.wait().for_element(Locator::Css("#dist")).await.unwrap();
+    }
+    let dist = c.find(Locator::Css("#dist")).await.unwrap().text().await.unwrap();
+    assert!(dist.contains("医院微信公众号") && dist.contains("省卫生健康报") && dist.contains("已录用"), "{dist}");
+    std::fs::write(shots().join("points-distributions.png"), c.screenshot().await.unwrap()).unwrap();
+
+    // The ranking: website 1 + WeChat 2 + provincial paper 10.
+    c.goto(&format!("{base}/admin/points?period={half}")).await.unwrap();
+    let row = c.find(Locator::XPath("//section[@aria-labelledby='people-h']//tbody/tr[1]")).await.unwrap().text().await.unwrap();
+    assert!(row.starts_with("1 林小骨") && row.contains("骨科") && row.ends_with("13"), "{row}");
+    assert!(c.find(Locator::Css("section[aria-labelledby='people-h'] svg[role=img]")).await.is_ok(), "the chart is drawn");
+    std::fs::write(shots().join("points-ranking.png"), c.screenshot().await.unwrap()).unwrap();
+
+    // The half-year report counts the story, the post and the adoption, and names her.
+    c.goto(&format!("{base}/admin/report?period={half}")).await.unwrap();
+    let lead = c.find(Locator::Css("blockquote.lead")).await.unwrap().text().await.unwrap();
+    assert!(lead.contains("在医院网站发布稿件1篇，向各级媒体上报稿件1篇，被录用1篇（其中省级1篇），微信公众号更新稿件1篇"), "{lead}");
+    let top = c.find(Locator::XPath("//h2[contains(., '通讯员积分')]/following-sibling::table//tbody/tr[1]")).await.unwrap().text().await.unwrap();
+    assert_eq!(top, "1 林小骨 骨科 13");
+    std::fs::write(shots().join("points-report.png"), c.screenshot().await.unwrap()).unwrap();
     c.close().await.unwrap();
 }
