@@ -192,7 +192,7 @@ fn main() -> ExitCode {
 async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Serve { listen, data, demo, secure_cookies, public_url, export, allow_hosts } => {
-            let store = Store::open_dir(&data).await?;
+            let store = open_store(&data).await?;
             // Where an admin puts theme files (see 工作台 → 网站主题).
             std::fs::create_dir_all(data.join("theme"))?;
             if let Some(u) = &public_url {
@@ -334,8 +334,24 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     }
 }
 
+/// The store: PostgreSQL when `DATABASE_URL` is a `postgres://` address (media still in the
+/// data folder), otherwise the SQLite database in the data folder, created when needed.
+async fn open_store(data: &std::path::Path) -> anyhow::Result<Store> {
+    match std::env::var("DATABASE_URL") {
+        Ok(url) if url.starts_with("postgres://") || url.starts_with("postgresql://") => {
+            std::fs::create_dir_all(data)?;
+            Ok(Store::open(&url, data.join("media")).await?)
+        }
+        Ok(url) if !url.trim().is_empty() => anyhow::bail!("DATABASE_URL 只支持 postgres:// 地址（现为 {}）；使用内置 SQLite 时请不要设置它", url.split('@').next_back().unwrap_or("")),
+        _ => Ok(Store::open_dir(data).await?),
+    }
+}
+
 /// The store of an existing data folder (not creating one where the user mistyped a path).
 async fn open_existing(data: &std::path::Path) -> anyhow::Result<Store> {
+    if std::env::var("DATABASE_URL").is_ok_and(|u| !u.trim().is_empty()) {
+        return open_store(data).await;
+    }
     if !data.join("yuanxun.db").exists() {
         anyhow::bail!("{} 中没有数据库（yuanxun.db）：请用 --data 指向 serve 使用的数据目录", data.display());
     }

@@ -219,3 +219,70 @@ fn check_eval_prints_recall_and_precision_per_category() {
     assert_eq!(out.status.code(), Some(1), "{text}");
     assert!(text.contains("漏报") && text.contains("误报"), "{text}");
 }
+
+/// `DATABASE_URL=postgres://…` runs the product on PostgreSQL: the demo hospital is created,
+/// its public pages, newsroom pages, points and summary answer, and the command-line
+/// report reads the same database. Needs the PostgreSQL server .ci/run starts; skipped (and
+/// said so) outside CI when there is none.
+#[tokio::test]
+async fn serve_runs_on_postgresql_when_database_url_says_so() {
+    use sqlx::{Connection, Executor};
+    sqlx::any::install_default_drivers();
+    let admin = std::env::var("YUANXUN_TEST_POSTGRES_URL").unwrap_or_else(|_| "postgres://postgres:postgres@127.0.0.1/postgres".into());
+    let mut c = match sqlx::AnyConnection::connect(&admin).await {
+        Ok(c) => c,
+        Err(e) => {
+            assert_ne!(std::env::var("CI").as_deref(), Ok("true"), "PostgreSQL at {admin} is required in CI: {e}");
+            eprintln!("PostgreSQL test NOT RUN: no server at {admin} ({e})");
+            return;
+        }
+    };
+    let name = format!("yx_cli_{}_{}", std::process::id(), std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().subsec_nanos());
+    c.execute(format!("CREATE DATABASE {name}").as_str()).await.unwrap();
+    let url = format!("{}/{name}", &admin[..admin.rfind('/').unwrap()]);
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let mut child = Command::new(BIN)
+        .args(["serve", "--demo", "--listen", "127.0.0.1:0", "--data"])
+        .arg(&data)
+        .env("YUANXUN_DEMO_PASSWORD", "Demo2026pass")
+        .env("DATABASE_URL", &url)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let base = loop {
+        let line = lines.next().expect("serve printed its address").unwrap();
+        if let Some(rest) = line.split("网站 ").nth(1) {
+            break rest.split_whitespace().next().unwrap().trim_end_matches('/').to_string();
+        }
+    };
+    assert!(!data.join("yuanxun.db").exists(), "no SQLite file: the data is in PostgreSQL");
+    let client = reqwest::Client::builder().cookie_store(true).build().unwrap();
+    let list: serde_json::Value = client.get(format!("{base}/api/v1/articles?limit=100")).send().await.unwrap().json().await.unwrap();
+    let stories = list.as_array().unwrap().len();
+    assert!(stories >= 20, "{list}");
+    let login = client.post(format!("{base}/api/v1/session")).json(&serde_json::json!({"username": "editor", "password": "Demo2026pass"})).send().await.unwrap();
+    assert_eq!(login.status(), 200);
+    for path in ["/", "/channel/news", &list[0]["url"].as_str().unwrap().to_string(), "/search?q=骨科", "/feed.xml", "/admin/manuscripts", "/admin/outlets", "/admin/points", "/admin/report", "/admin/work"] {
+        let r = client.get(format!("{base}{path}")).send().await.unwrap();
+        assert_eq!(r.status(), 200, "{path}");
+    }
+    let points: serde_json::Value = client.get(format!("{base}/api/v1/points?period={}", time::OffsetDateTime::now_utc().year())).send().await.unwrap().json().await.unwrap();
+    assert!(!points["people"].as_array().unwrap().is_empty(), "{points}");
+    let term = Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
+    assert!(term.success());
+    child.wait().unwrap();
+
+    let year = time::OffsetDateTime::now_utc().to_offset(time::macros::offset!(+8)).year();
+    let mut counted = 0;
+    for y in [year, year - 1] {
+        let out = Command::new(BIN).args(["report", "--format", "md", "--period", &y.to_string(), "--data"]).arg(&data).env("DATABASE_URL", &url).output().unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        let text = String::from_utf8_lossy(&out.stdout).to_string();
+        counted += text.split("在医院网站发布稿件").nth(1).and_then(|t| t.split('篇').next()).and_then(|n| n.parse::<usize>().ok()).expect("the count of stories");
+    }
+    assert_eq!(counted, stories);
+    c.execute(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)").as_str()).await.unwrap();
+}
