@@ -334,28 +334,31 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     }
 }
 
-/// The store: PostgreSQL when `DATABASE_URL` is a `postgres://` address (media still in the
-/// data folder), otherwise the SQLite database in the data folder, created when needed.
+/// The store: PostgreSQL when `DATABASE_URL` is a `postgres://` address, otherwise the SQLite
+/// database in the data folder (created when needed); media in the bucket or folder
+/// `YUANXUN_MEDIA_URL` names (`s3://bucket/prefix`, `file:///path`), otherwise in the data
+/// folder's `media/`.
 async fn open_store(data: &std::path::Path) -> anyhow::Result<Store> {
-    match std::env::var("DATABASE_URL") {
-        Ok(url) if url.starts_with("postgres://") || url.starts_with("postgresql://") => {
-            std::fs::create_dir_all(data)?;
-            Ok(Store::open(&url, data.join("media")).await?)
-        }
+    std::fs::create_dir_all(data)?;
+    let media = match std::env::var("YUANXUN_MEDIA_URL") {
+        Ok(url) if !url.trim().is_empty() => yuanxun_store::media::MediaStore::from_url(url.trim())?,
+        _ => yuanxun_store::media::MediaStore::new(data.join("media"))?,
+    };
+    let url = match std::env::var("DATABASE_URL") {
+        Ok(url) if url.starts_with("postgres://") || url.starts_with("postgresql://") => url,
         Ok(url) if !url.trim().is_empty() => anyhow::bail!("DATABASE_URL 只支持 postgres:// 地址（现为 {}）；使用内置 SQLite 时请不要设置它", url.split('@').next_back().unwrap_or("")),
-        _ => Ok(Store::open_dir(data).await?),
-    }
+        _ => format!("sqlite://{}?mode=rwc", data.join("yuanxun.db").display()),
+    };
+    Ok(Store::open_with(&url, media).await?)
 }
 
 /// The store of an existing data folder (not creating one where the user mistyped a path).
 async fn open_existing(data: &std::path::Path) -> anyhow::Result<Store> {
-    if std::env::var("DATABASE_URL").is_ok_and(|u| !u.trim().is_empty()) {
-        return open_store(data).await;
-    }
-    if !data.join("yuanxun.db").exists() {
+    let postgres = std::env::var("DATABASE_URL").is_ok_and(|u| !u.trim().is_empty());
+    if !postgres && !data.join("yuanxun.db").exists() {
         anyhow::bail!("{} 中没有数据库（yuanxun.db）：请用 --data 指向 serve 使用的数据目录", data.display());
     }
-    Ok(Store::open_dir(data).await?)
+    open_store(data).await
 }
 
 /// A progress bar over articles (hidden when stderr is not a terminal) and the callback

@@ -43,6 +43,8 @@ pub enum StoreError {
     Conflict(String),
     #[error("数据已损坏：{0}")]
     Corrupt(String),
+    #[error("媒体存储出错：{0}")]
+    Media(String),
 }
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
@@ -110,9 +112,15 @@ impl Store {
         Store::open(&url, dir.join("media")).await
     }
 
-    /// Opens the database at `url` (`sqlite://…` or `postgres://…`), applies the pragmas
-    /// SQLite needs, and runs the embedded migrations.
+    /// Opens the database at `url` (`sqlite://…` or `postgres://…`) with media in the
+    /// folder `media_dir`.
     pub async fn open(url: &str, media_dir: PathBuf) -> Result<Store> {
+        Store::open_with(url, media::MediaStore::new(media_dir)?).await
+    }
+
+    /// Opens the database at `url` (`sqlite://…` or `postgres://…`), applies the pragmas
+    /// SQLite needs, and runs the embedded migrations; media in `media`.
+    pub async fn open_with(url: &str, media: media::MediaStore) -> Result<Store> {
         sqlx::any::install_default_drivers();
         let backend = if url.starts_with("postgres") {
             Backend::Postgres
@@ -148,7 +156,7 @@ impl Store {
         Ok(Store {
             pool,
             write_lock: Arc::new(Mutex::new(())),
-            media: media::MediaStore::new(media_dir)?,
+            media,
             backend,
         })
     }

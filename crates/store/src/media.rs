@@ -1,52 +1,132 @@
-//! Media files in a local folder, addressed by content hash. Files are written under a
-//! temporary name and renamed, so a crash never leaves half a photo behind a key.
+//! Media blobs (photos, attachments, clippings), addressed by content hash, through
+//! object_store: a local folder by default, or an S3-compatible bucket when a deployment
+//! serves many hospitals from several nodes (`YUANXUN_MEDIA_URL=s3://bucket/prefix`).
+//!
+//! Keys look like `{site}/{ab}/{sha256}.{ext}`: the same bytes are stored once per site, and
+//! a put of bytes already there writes nothing. The local store writes under a temporary
+//! name and renames, so a crash never leaves half a photo behind a key; S3 puts are atomic.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
+use std::sync::Arc;
 
+use object_store::aws::AmazonS3Builder;
+use object_store::local::LocalFileSystem;
+use object_store::path::Path as ObjectPath;
+use object_store::prefix::PrefixStore;
+use object_store::{ObjectStore, PutPayload};
 use sha2::{Digest, Sha256};
 
-use crate::Result;
+use crate::{Result, StoreError};
 
-/// The folder that holds media blobs.
+/// Where media blobs live.
 #[derive(Debug, Clone)]
 pub struct MediaStore {
-    root: PathBuf,
+    inner: Arc<dyn ObjectStore>,
+    /// For messages and logs: the folder or the bucket address.
+    location: String,
+}
+
+fn failed(e: object_store::Error) -> StoreError {
+    match e {
+        object_store::Error::NotFound { .. } => StoreError::NotFound,
+        e => StoreError::Media(e.to_string()),
+    }
 }
 
 impl MediaStore {
-    /// Uses (and creates) `root`.
+    /// A local folder (created when needed).
     pub fn new(root: PathBuf) -> Result<MediaStore> {
         std::fs::create_dir_all(&root)?;
-        Ok(MediaStore { root })
+        let fs = LocalFileSystem::new_with_prefix(&root).map_err(failed)?;
+        Ok(MediaStore { inner: Arc::new(fs), location: root.display().to_string() })
+    }
+
+    /// The store `url` names: `s3://bucket` or `s3://bucket/prefix` (credentials, region
+    /// and endpoint from the usual `AWS_*` variables: `AWS_ACCESS_KEY_ID`,
+    /// `AWS_SECRET_ACCESS_KEY`, `AWS_REGION`, `AWS_ENDPOINT` for an S3-compatible server,
+    /// `AWS_ALLOW_HTTP=true` for one without TLS), or `file:///path` for a local folder.
+    pub fn from_url(url: &str) -> Result<MediaStore> {
+        if let Some(path) = url.strip_prefix("file://") {
+            return MediaStore::new(PathBuf::from(path));
+        }
+        let Some(rest) = url.strip_prefix("s3://") else {
+            return Err(StoreError::Media(format!("媒体存储地址须为 s3://存储桶/前缀 或 file:///目录（现为 {url}）")));
+        };
+        let (bucket, prefix) = rest.split_once('/').unwrap_or((rest, ""));
+        if bucket.is_empty() {
+            return Err(StoreError::Media(format!("媒体存储地址缺少存储桶名：{url}")));
+        }
+        // Path-style requests (bucket in the path) unless the environment says otherwise:
+        // what S3-compatible servers on a private network expect.
+        let virtual_hosted = std::env::var("AWS_VIRTUAL_HOSTED_STYLE_REQUEST").is_ok_and(|v| v == "true");
+        let s3 = AmazonS3Builder::from_env().with_bucket_name(bucket).with_virtual_hosted_style_request(virtual_hosted).build().map_err(failed)?;
+        let prefix = prefix.trim_matches('/');
+        let inner: Arc<dyn ObjectStore> = if prefix.is_empty() { Arc::new(s3) } else { Arc::new(PrefixStore::new(s3, prefix)) };
+        Ok(MediaStore { inner, location: url.to_string() })
+    }
+
+    /// Where the blobs are (a folder or a bucket address), for messages.
+    pub fn location(&self) -> &str {
+        &self.location
     }
 
     /// Stores `bytes` for `site_id` and returns the key and the SHA-256 in hex.
-    pub fn put(&self, site_id: i64, bytes: &[u8], ext: &str) -> Result<(String, String)> {
+    pub async fn put(&self, site_id: i64, bytes: &[u8], ext: &str) -> Result<(String, String)> {
         let sha = hex::encode(Sha256::digest(bytes));
         let ext: String = ext.chars().filter(|c| c.is_ascii_alphanumeric()).take(8).collect();
         let key = format!("{site_id}/{}/{sha}.{ext}", &sha[..2]);
-        let path = self.path(&key);
-        if !path.exists() {
-            let dir = path.parent().expect("key has a folder");
-            std::fs::create_dir_all(dir)?;
-            let tmp = dir.join(format!(".{sha}.{}.tmp", rand::random::<u64>()));
-            std::fs::write(&tmp, bytes)?;
-            std::fs::rename(&tmp, &path)?;
+        let path = object_path(&key)?;
+        match self.inner.head(&path).await {
+            Ok(_) => {}
+            Err(object_store::Error::NotFound { .. }) => {
+                self.inner.put(&path, PutPayload::from(bytes.to_vec())).await.map_err(failed)?;
+            }
+            Err(e) => return Err(failed(e)),
         }
         Ok((key, sha))
     }
 
     /// Reads the blob behind `key`.
-    pub fn get(&self, key: &str) -> Result<Vec<u8>> {
-        Ok(std::fs::read(self.path(key))?)
+    pub async fn get(&self, key: &str) -> Result<Vec<u8>> {
+        let r = self.inner.get(&object_path(key)?).await.map_err(failed)?;
+        Ok(r.bytes().await.map_err(failed)?.to_vec())
     }
 
-    fn path(&self, key: &str) -> PathBuf {
-        // Keys are made by `put`; refuse anything that could climb out of the root.
-        let clean: PathBuf = Path::new(key)
-            .components()
-            .filter(|c| matches!(c, std::path::Component::Normal(_)))
-            .collect();
-        self.root.join(clean)
+    /// Reads the blob behind `key` from a thread that may block (the export's renderers,
+    /// which run under `spawn_blocking`); never from async code.
+    pub fn get_blocking(&self, key: &str) -> Result<Vec<u8>> {
+        tokio::runtime::Handle::current().block_on(self.get(key))
+    }
+}
+
+/// The object path of a key. Keys are made by `put`; anything that could climb out of the
+/// store (`..`, empty or absolute parts) is refused.
+fn object_path(key: &str) -> Result<ObjectPath> {
+    let parts: Vec<&str> = key.split('/').collect();
+    if parts.iter().any(|p| p.is_empty() || *p == "." || *p == ".." || p.contains('\\')) {
+        return Err(StoreError::NotFound);
+    }
+    ObjectPath::parse(key).map_err(|_| StoreError::NotFound)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn blobs_are_stored_once_by_content_and_keys_cannot_climb_out() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = MediaStore::new(dir.path().join("media")).unwrap();
+        let (key, sha) = store.put(3, b"photo", "jpg").await.unwrap();
+        assert_eq!(key, format!("3/{}/{sha}.jpg", &sha[..2]));
+        assert_eq!(store.put(3, b"photo", "j/../pg").await.unwrap().0, key, "the extension is cleaned");
+        assert_eq!(store.get(&key).await.unwrap(), b"photo");
+        assert!(dir.path().join("media").join(&key).exists(), "a plain file in the folder");
+        std::fs::write(dir.path().join("secret.txt"), b"x").unwrap();
+        for bad in ["../secret.txt", "3/../../secret.txt", "/etc/passwd", "3//x", ""] {
+            assert!(matches!(store.get(bad).await, Err(StoreError::NotFound)), "{bad}");
+        }
+        assert!(matches!(store.get("3/ab/missing.jpg").await, Err(StoreError::NotFound)));
+        assert!(MediaStore::from_url("ftp://x").is_err() && MediaStore::from_url("s3://").is_err());
     }
 }

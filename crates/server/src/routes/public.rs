@@ -557,9 +557,16 @@ async fn word_file(state: &AppState, headers: &HeaderMap, id: i64) -> Response {
     }
     let media = manuscripts::media_of(&mut c, site, a.manuscript_id).await.unwrap_or_default();
     drop(c);
+    // The photos' bytes, fetched first (the media store is async; the document is built after).
+    let mut photos = std::collections::HashMap::new();
+    for m in media.iter().filter(|m| m.kind == "image") {
+        if let Ok(bytes) = state.store.media.get(&m.storage_key).await {
+            photos.insert(m.id, bytes);
+        }
+    }
     let picture = |m: &yuanxun_store::Media| -> Option<yuanxun_docx::Picture> {
         let ext = if m.content_type == "image/png" { "png" } else if m.content_type == "image/jpeg" { "jpg" } else { return None };
-        let bytes = state.store.media.get(&m.storage_key).ok()?;
+        let bytes = photos.get(&m.id)?.clone();
         Some(yuanxun_docx::Picture { bytes, ext, width: m.width.max(1) as u32, height: m.height.max(1) as u32, caption: m.caption.clone() })
     };
     let images: Vec<(String, &yuanxun_store::Media)> = media.iter().filter(|m| m.kind == "image").map(|m| (services::manuscripts::media_url(m), m)).collect();

@@ -309,12 +309,12 @@ impl ArticleJob {
     }
 }
 
-/// An article's photos and files as (path, bytes) for the export.
+/// An article's photos and files as (path, bytes) for the export, from a blocking thread.
 fn media_files(state: &AppState, media: &[yuanxun_store::Media]) -> ServiceResult<Vec<(String, Vec<u8>)>> {
     media
         .iter()
         .map(|m| {
-            let bytes = state.store.media.get(&m.storage_key).map_err(|e| ServiceError::Internal(format!("media {}: {e}", m.id)))?;
+            let bytes = state.store.media.get_blocking(&m.storage_key).map_err(|e| ServiceError::Internal(format!("media {}: {e}", m.id)))?;
             Ok((super::manuscripts::media_url(m)[1..].to_string(), bytes))
         })
         .collect()
@@ -329,7 +329,10 @@ async fn article_files(state: &AppState, view: &View, a: &yuanxun_store::Article
         let mut c = state.store.conn().await?;
         manuscripts::media_of(&mut c, state.site_id(), a.manuscript_id).await?
     };
-    files.extend(media_files(state, &media)?);
+    for m in &media {
+        let bytes = state.store.media.get(&m.storage_key).await.map_err(|e| ServiceError::Internal(format!("media {}: {e}", m.id)))?;
+        files.push((super::manuscripts::media_url(m)[1..].to_string(), bytes));
+    }
     Ok(files)
 }
 

@@ -549,7 +549,7 @@ async fn pasted_images(input: &ManuscriptInput) -> ServiceResult<(ManuscriptInpu
 /// manuscript about to be created.
 pub(crate) async fn store_image(c: &mut AnyConnection, state: &AppState, actor: &Actor, manuscript_id: Option<i64>, img: &yuanxun_docx::CleanImage, file_name: &str, caption: &str) -> ServiceResult<Media> {
     let site = state.site_id();
-    let (key, sha) = state.store.media.put(site, &img.bytes, img.ext)?;
+    let (key, sha) = state.store.media.put(site, &img.bytes, img.ext).await?;
     let new = NewMedia {
         manuscript_id,
         kind: "image",
@@ -647,10 +647,10 @@ pub async fn add_media(state: &AppState, actor: &Actor, id: i64, file_name: &str
         let img = tokio::task::spawn_blocking(move || yuanxun_docx::clean_image(&name, &bytes, &Limits::default()))
             .await
             .map_err(|e| ServiceError::Internal(e.to_string()))??;
-        let (key, sha) = state.store.media.put(site, &img.bytes, img.ext)?;
+        let (key, sha) = state.store.media.put(site, &img.bytes, img.ext).await?;
         (key, sha, img.content_type.to_string(), img.bytes.len(), img.width, img.height, "image")
     } else if ATTACHMENT_EXTS.contains(&ext.as_str()) {
-        let (key, sha) = state.store.media.put(site, &bytes, &ext)?;
+        let (key, sha) = state.store.media.put(site, &bytes, &ext).await?;
         (key, sha, "application/octet-stream".to_string(), bytes.len(), 0, 0, "file")
     } else {
         return Err(ServiceError::Invalid(format!("不支持的文件类型“.{ext}”。图片请用 JPG/PNG；附件支持 {}", ATTACHMENT_EXTS.join("、"))));
@@ -699,7 +699,7 @@ pub async fn media_for(state: &AppState, viewer: Option<&Actor>, id: i64) -> Ser
         // Not part of a story: a clipping or a points entry's evidence, for the publicity staff only.
         drop(c);
         if super::outlets::may_see_bookkeeping(state, viewer, id).await? {
-            let bytes = state.store.media.get(&media.storage_key).map_err(|_| ServiceError::NotFound)?;
+            let bytes = state.store.media.get(&media.storage_key).await.map_err(|_| ServiceError::NotFound)?;
             return Ok((media, bytes));
         }
         return Err(ServiceError::NotFound);
@@ -709,6 +709,6 @@ pub async fn media_for(state: &AppState, viewer: Option<&Actor>, id: i64) -> Ser
         let Some(actor) = viewer else { return Err(ServiceError::NotFound) };
         load(&mut c, state, actor, mid).await?;
     }
-    let bytes = state.store.media.get(&media.storage_key).map_err(|_| ServiceError::NotFound)?;
+    let bytes = state.store.media.get(&media.storage_key).await.map_err(|_| ServiceError::NotFound)?;
     Ok((media, bytes))
 }
