@@ -128,6 +128,10 @@ async fn serve_demo_creates_a_hospital_in_a_fresh_folder() {
     let bad = Command::new(BIN).args(["report", "--period", "2025H3", "--data"]).arg(&data).output().unwrap();
     assert!(!bad.status.success() && String::from_utf8_lossy(&bad.stderr).contains("统计期间无效"), "{}", String::from_utf8_lossy(&bad.stderr));
 
+    // `backup` then `restore` into a fresh folder: the same articles, every media file whole.
+    let stories = list.as_array().unwrap().len();
+    backup_and_restore(&dir.path().join("backup"), &data, &dir.path().join("restored"), &[], stories).await;
+
     let bad = Command::new(BIN).args(["export", "--public-url", "news.example.cn", "--data"]).arg(&data).arg("--out").arg(&site).output().unwrap();
     assert_eq!(bad.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&bad.stderr).contains("--public-url 应以 http:// 或 https:// 开头"));
@@ -220,6 +224,69 @@ fn check_eval_prints_recall_and_precision_per_category() {
     assert!(text.contains("漏报") && text.contains("误报"), "{text}");
 }
 
+/// Backs `data` up into `backup`, restores it into the new folder `restored` (with `env`,
+/// e.g. a DATABASE_URL), and checks what came back independently of the restore's own
+/// check: the articles (SQLite only, read from the file), every media file's content against
+/// the SHA-256 its name carries, and the audit chain (`audit verify`). Then a damaged
+/// backup restores with its damage reported, and a second restore into the same place is
+/// refused.
+async fn backup_and_restore(backup: &std::path::Path, data: &std::path::Path, restored: &std::path::Path, env: &[(&str, &str)], articles: usize) {
+    use sha2::Digest;
+    let out = Command::new(BIN).args(["backup", "--data"]).arg(data).arg("--out").arg(backup).envs(env.iter().copied()).output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{text} {}", String::from_utf8_lossy(&out.stderr));
+    assert!(text.contains(&format!("{articles} 篇文章")) && backup.join("manifest.json").exists(), "{text}");
+    let out = Command::new(BIN).args(["restore", "--from"]).arg(backup).arg("--data").arg(restored).envs(env.iter().copied()).output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{text} {}", String::from_utf8_lossy(&out.stderr));
+    assert!(text.contains(&format!("{articles} 篇文章")) && text.contains("哈希全部吻合") && text.contains("哈希链完整"), "{text}");
+
+    let mut files = Vec::new();
+    collect(&restored.join("media"), &mut files);
+    assert!(files.len() >= 10, "the demo's photos came back");
+    for f in &files {
+        let sha = hex::encode(sha2::Sha256::digest(std::fs::read(f).unwrap()));
+        assert_eq!(f.file_stem().unwrap().to_string_lossy(), sha, "{}", f.display());
+    }
+    if env.is_empty() {
+        use sqlx::{Connection, Row};
+        let mut c = sqlx::SqliteConnection::connect(&format!("sqlite://{}", restored.join("yuanxun.db").display())).await.unwrap();
+        let n: i64 = sqlx::query("SELECT COUNT(*) AS n FROM articles").fetch_one(&mut c).await.unwrap().get("n");
+        assert_eq!(n as usize, articles);
+    }
+    let audit = Command::new(BIN).args(["audit", "verify", "--data"]).arg(restored).envs(env.iter().copied()).output().unwrap();
+    assert!(audit.status.success() && String::from_utf8_lossy(&audit.stdout).contains("哈希链全部吻合"), "{}", String::from_utf8_lossy(&audit.stdout));
+
+    // Refused: restoring over what is there, or backing up into a folder that exists.
+    let again = Command::new(BIN).args(["restore", "--from"]).arg(backup).arg("--data").arg(restored).envs(env.iter().copied()).output().unwrap();
+    assert!(!again.status.success(), "{}", String::from_utf8_lossy(&again.stdout));
+    let over = Command::new(BIN).args(["backup", "--data"]).arg(data).arg("--out").arg(backup).envs(env.iter().copied()).output().unwrap();
+    assert!(!over.status.success() && String::from_utf8_lossy(&over.stderr).contains("已存在"));
+
+    // A photo damaged in the backup: restored, and reported by the check (exit 1).
+    if env.is_empty() {
+        let mut in_backup = Vec::new();
+        collect(&backup.join("media"), &mut in_backup);
+        std::fs::write(&in_backup[0], b"damaged").unwrap();
+        let other = restored.with_extension("damaged");
+        let out = Command::new(BIN).args(["restore", "--from"]).arg(backup).arg("--data").arg(&other).output().unwrap();
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert_eq!(out.status.code(), Some(1), "{text}");
+        assert!(text.contains("SHA-256 不符"), "{text}");
+    }
+}
+
+fn collect(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    for e in entries.flatten() {
+        if e.path().is_dir() {
+            collect(&e.path(), out);
+        } else {
+            out.push(e.path());
+        }
+    }
+}
+
 /// `DATABASE_URL=postgres://…` runs the product on PostgreSQL: the demo hospital is created,
 /// its public pages, newsroom pages, points and summary answer, and the command-line
 /// report reads the same database. Needs the PostgreSQL server .ci/run starts; skipped (and
@@ -284,7 +351,23 @@ async fn serve_runs_on_postgresql_when_database_url_says_so() {
         counted += text.split("在医院网站发布稿件").nth(1).and_then(|t| t.split('篇').next()).and_then(|n| n.parse::<usize>().ok()).expect("the count of stories");
     }
     assert_eq!(counted, stories);
-    c.execute(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)").as_str()).await.unwrap();
+
+    // Backed up with pg_dump, restored with pg_restore into a second, empty database.
+    let copy = format!("{name}_restored");
+    c.execute(format!("CREATE DATABASE {copy}").as_str()).await.unwrap();
+    let copy_url = format!("{}/{copy}", &admin[..admin.rfind('/').unwrap()]);
+    let out = Command::new(BIN).args(["backup", "--data"]).arg(&data).arg("--out").arg(dir.path().join("pg-backup")).env("DATABASE_URL", &url).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(dir.path().join("pg-backup/postgres.dump").exists());
+    let restored = dir.path().join("pg-restored");
+    let out = Command::new(BIN).args(["restore", "--from"]).arg(dir.path().join("pg-backup")).arg("--data").arg(&restored).env("DATABASE_URL", &copy_url).output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success() && text.contains(&format!("{stories} 篇文章")) && text.contains("哈希链完整"), "{text} {}", String::from_utf8_lossy(&out.stderr));
+    let again = Command::new(BIN).args(["restore", "--from"]).arg(dir.path().join("pg-backup")).arg("--data").arg(dir.path().join("pg-again")).env("DATABASE_URL", &copy_url).output().unwrap();
+    assert!(!again.status.success() && String::from_utf8_lossy(&again.stderr).contains("不是空的"), "{}", String::from_utf8_lossy(&again.stderr));
+    for db in [name, copy] {
+        c.execute(format!("DROP DATABASE IF EXISTS {db} WITH (FORCE)").as_str()).await.unwrap();
+    }
 }
 
 /// The moto S3 server .ci/run installs (PyPI `moto[server]` in target/venv-s3), or the one

@@ -8,6 +8,7 @@
 
 pub mod articles;
 pub mod audit;
+pub mod backup;
 pub mod checks;
 pub mod manuscripts;
 pub mod media;
@@ -159,6 +160,17 @@ impl Store {
             media,
             backend,
         })
+    }
+
+    /// Whether the PostgreSQL database at `url` already holds tables (a restore goes into an
+    /// empty one only).
+    pub async fn open_probe(url: &str) -> Result<bool> {
+        sqlx::any::install_default_drivers();
+        let mut c = sqlx::AnyConnection::connect(url).await?;
+        let row = sqlx::query("SELECT COUNT(*) AS n FROM information_schema.tables WHERE table_schema = 'public'").fetch_one(&mut c).await?;
+        let n: i64 = sqlx::Row::try_get(&row, "n")?;
+        c.close().await.ok();
+        Ok(n > 0)
     }
 
     /// The engine behind this store.

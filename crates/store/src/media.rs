@@ -86,6 +86,12 @@ impl MediaStore {
         Ok((key, sha))
     }
 
+    /// Stores `bytes` under `key` as it was (a restore puts blobs back where they were).
+    pub async fn put_at(&self, key: &str, bytes: &[u8]) -> Result<()> {
+        self.inner.put(&object_path(key)?, PutPayload::from(bytes.to_vec())).await.map_err(failed)?;
+        Ok(())
+    }
+
     /// Reads the blob behind `key`.
     pub async fn get(&self, key: &str) -> Result<Vec<u8>> {
         let r = self.inner.get(&object_path(key)?).await.map_err(failed)?;
