@@ -152,6 +152,17 @@ enum Command {
         #[arg(long)]
         data: PathBuf,
     },
+    /// Moves everything from the SQLite data folder to a new, empty PostgreSQL database
+    /// (and the media to YUANXUN_MEDIA_URL if set), with progress, then checks every
+    /// table's count, every media file's hash and the audit chain on PostgreSQL.
+    Migrate {
+        /// `sqlite:DATA_FOLDER` (or the path of its yuanxun.db). Stop serve first.
+        #[arg(long)]
+        from: String,
+        /// `postgres://user:pass@host/db`, an empty database.
+        #[arg(long)]
+        to: String,
+    },
     /// Audit log tools.
     Audit {
         #[command(subcommand)]
@@ -367,10 +378,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 anyhow::bail!("{} 中已有数据库：恢复只写入新的数据目录，不覆盖现有数据", data.display());
             }
             std::fs::create_dir_all(&data)?;
-            let media = match std::env::var("YUANXUN_MEDIA_URL") {
-                Ok(url) if !url.trim().is_empty() => yuanxun_store::media::MediaStore::from_url(url.trim())?,
-                _ => yuanxun_store::media::MediaStore::new(data.join("media"))?,
-            };
+            let media = media_store(&data)?;
             let url = match std::env::var("DATABASE_URL") {
                 Ok(url) if !url.trim().is_empty() => url,
                 _ => format!("sqlite://{}?mode=rwc", data.join("yuanxun.db").display()),
@@ -381,11 +389,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             copy_dir(&from.join("theme"), &data.join("theme"))?;
             let problems = yuanxun_store::backup::verify(&store, &m).await?;
             if !problems.is_empty() {
-                println!("恢复后核对发现 {} 处问题：", problems.len());
-                for p in &problems {
-                    println!("  {p}");
-                }
-                return Ok(ExitCode::from(1));
+                return Ok(report_problems("恢复后核对", &problems));
             }
             println!(
                 "已恢复到 {}：{} 篇文章，{} 个媒体文件（哈希全部吻合），审计日志 {} 条（哈希链完整）。启动 serve 时会重建搜索索引。",
@@ -393,6 +397,39 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 m.articles,
                 m.media,
                 m.audit_rows
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Migrate { from, to } => {
+            let path = PathBuf::from(from.strip_prefix("sqlite:").unwrap_or(&from).trim_start_matches("//"));
+            let data = if path.is_dir() { path } else { path.parent().map(PathBuf::from).unwrap_or_default() };
+            anyhow::ensure!(data.join("yuanxun.db").exists(), "{} 中没有数据库（yuanxun.db）：--from 请写成 sqlite:数据目录", data.display());
+            anyhow::ensure!(to.starts_with("postgres://") || to.starts_with("postgresql://"), "--to 须为 postgres:// 地址（现为 {to}）");
+            let source = Store::open_dir(&data).await?;
+            let media = media_store(&data)?;
+            let target = Store::open_with(&to, media).await?;
+            let expected = yuanxun_store::backup::inventory(&source).await?;
+            let bar = indicatif::ProgressBar::new(0).with_style(indicatif::ProgressStyle::with_template("迁移 {msg:16} {bar:40} {pos}/{len} 行").expect("a valid template"));
+            let shown = bar.clone();
+            let copied = yuanxun_store::migrate::copy_all(&source, &target, move |table, done, total| {
+                shown.set_message(table.to_string());
+                shown.set_length(total);
+                shown.set_position(done);
+            })
+            .await?;
+            bar.finish_and_clear();
+            let mut problems: Vec<String> = copied.iter().filter(|c| c.source != c.target).map(|c| format!("表 {}：SQLite {} 行，PostgreSQL {} 行", c.table, c.source, c.target)).collect();
+            problems.extend(yuanxun_store::backup::verify(&target, &expected).await?);
+            let rows: i64 = copied.iter().map(|c| c.target).sum();
+            if !problems.is_empty() {
+                return Ok(report_problems("迁移后核对", &problems));
+            }
+            println!(
+                "已迁移到 PostgreSQL：{} 张表 {rows} 行，逐表行数一致；{} 篇文章，{} 个媒体文件（哈希全部吻合），审计日志 {} 条（哈希链完整）。此后请设置 DATABASE_URL 启动 serve。",
+                copied.len(),
+                expected.articles,
+                expected.media,
+                expected.audit_rows
             );
             Ok(ExitCode::SUCCESS)
         }
@@ -419,16 +456,31 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
 /// folder's `media/`.
 async fn open_store(data: &std::path::Path) -> anyhow::Result<Store> {
     std::fs::create_dir_all(data)?;
-    let media = match std::env::var("YUANXUN_MEDIA_URL") {
-        Ok(url) if !url.trim().is_empty() => yuanxun_store::media::MediaStore::from_url(url.trim())?,
-        _ => yuanxun_store::media::MediaStore::new(data.join("media"))?,
-    };
+    let media = media_store(data)?;
     let url = match std::env::var("DATABASE_URL") {
         Ok(url) if url.starts_with("postgres://") || url.starts_with("postgresql://") => url,
         Ok(url) if !url.trim().is_empty() => anyhow::bail!("DATABASE_URL 只支持 postgres:// 地址（现为 {}）；使用内置 SQLite 时请不要设置它", url.split('@').next_back().unwrap_or("")),
         _ => format!("sqlite://{}?mode=rwc", data.join("yuanxun.db").display()),
     };
     Ok(Store::open_with(&url, media).await?)
+}
+
+/// Prints what a check found and returns exit code 1.
+fn report_problems(what: &str, problems: &[String]) -> ExitCode {
+    println!("{what}发现 {} 处问题：", problems.len());
+    for p in problems {
+        println!("  {p}");
+    }
+    ExitCode::from(1)
+}
+
+/// The media store: the bucket or folder `YUANXUN_MEDIA_URL` names (`s3://bucket/prefix`,
+/// `file:///path`), otherwise the data folder's `media/`.
+fn media_store(data: &std::path::Path) -> anyhow::Result<yuanxun_store::media::MediaStore> {
+    Ok(match std::env::var("YUANXUN_MEDIA_URL") {
+        Ok(url) if !url.trim().is_empty() => yuanxun_store::media::MediaStore::from_url(url.trim())?,
+        _ => yuanxun_store::media::MediaStore::new(data.join("media"))?,
+    })
 }
 
 /// Copies the folder `from` (if there is one) to `to`, files and subfolders.

@@ -293,38 +293,13 @@ fn collect(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
 /// said so) outside CI when there is none.
 #[tokio::test]
 async fn serve_runs_on_postgresql_when_database_url_says_so() {
-    use sqlx::{Connection, Executor};
-    sqlx::any::install_default_drivers();
-    let admin = std::env::var("YUANXUN_TEST_POSTGRES_URL").unwrap_or_else(|_| "postgres://postgres:postgres@127.0.0.1/postgres".into());
-    let mut c = match sqlx::AnyConnection::connect(&admin).await {
-        Ok(c) => c,
-        Err(e) => {
-            assert_ne!(std::env::var("CI").as_deref(), Ok("true"), "PostgreSQL at {admin} is required in CI: {e}");
-            eprintln!("PostgreSQL test NOT RUN: no server at {admin} ({e})");
-            return;
-        }
-    };
-    let name = format!("yx_cli_{}_{}", std::process::id(), std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().subsec_nanos());
-    c.execute(format!("CREATE DATABASE {name}").as_str()).await.unwrap();
-    let url = format!("{}/{name}", &admin[..admin.rfind('/').unwrap()]);
+    use sqlx::Executor;
+    let Some(mut c) = postgres().await else { return };
+    let name = new_database(&mut c, "cli").await;
+    let url = database_url(&name);
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
-    let mut child = Command::new(BIN)
-        .args(["serve", "--demo", "--listen", "127.0.0.1:0", "--data"])
-        .arg(&data)
-        .env("YUANXUN_DEMO_PASSWORD", "Demo2026pass")
-        .env("DATABASE_URL", &url)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-    let base = loop {
-        let line = lines.next().expect("serve printed its address").unwrap();
-        if let Some(rest) = line.split("网站 ").nth(1) {
-            break rest.split_whitespace().next().unwrap().trim_end_matches('/').to_string();
-        }
-    };
+    let (child, base) = start_demo(&data, &[("DATABASE_URL", &url)]);
     assert!(!data.join("yuanxun.db").exists(), "no SQLite file: the data is in PostgreSQL");
     let client = reqwest::Client::builder().cookie_store(true).build().unwrap();
     let list: serde_json::Value = client.get(format!("{base}/api/v1/articles?limit=100")).send().await.unwrap().json().await.unwrap();
@@ -338,9 +313,7 @@ async fn serve_runs_on_postgresql_when_database_url_says_so() {
     }
     let points: serde_json::Value = client.get(format!("{base}/api/v1/points?period={}", time::OffsetDateTime::now_utc().year())).send().await.unwrap().json().await.unwrap();
     assert!(!points["people"].as_array().unwrap().is_empty(), "{points}");
-    let term = Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
-    assert!(term.success());
-    child.wait().unwrap();
+    stop(child);
 
     let year = time::OffsetDateTime::now_utc().to_offset(time::macros::offset!(+8)).year();
     let mut counted = 0;
@@ -353,9 +326,8 @@ async fn serve_runs_on_postgresql_when_database_url_says_so() {
     assert_eq!(counted, stories);
 
     // Backed up with pg_dump, restored with pg_restore into a second, empty database.
-    let copy = format!("{name}_restored");
-    c.execute(format!("CREATE DATABASE {copy}").as_str()).await.unwrap();
-    let copy_url = format!("{}/{copy}", &admin[..admin.rfind('/').unwrap()]);
+    let copy = new_database(&mut c, "restored").await;
+    let copy_url = database_url(&copy);
     let out = Command::new(BIN).args(["backup", "--data"]).arg(&data).arg("--out").arg(dir.path().join("pg-backup")).env("DATABASE_URL", &url).output().unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     assert!(dir.path().join("pg-backup/postgres.dump").exists());
@@ -380,6 +352,68 @@ fn moto_server() -> Option<std::path::PathBuf> {
     assert_ne!(std::env::var("CI").as_deref(), Ok("true"), "the S3 test server is required in CI: {} (see .ci/run)", path.display());
     eprintln!("S3 test NOT RUN: no moto_server at {}; install it as .ci/run does", path.display());
     None
+}
+
+fn postgres_admin_url() -> String {
+    std::env::var("YUANXUN_TEST_POSTGRES_URL").unwrap_or_else(|_| "postgres://postgres:postgres@127.0.0.1/postgres".into())
+}
+
+/// A connection to the PostgreSQL server .ci/run starts; `None` (said so) outside CI when
+/// there is none.
+async fn postgres() -> Option<sqlx::AnyConnection> {
+    use sqlx::Connection;
+    sqlx::any::install_default_drivers();
+    let admin = postgres_admin_url();
+    match sqlx::AnyConnection::connect(&admin).await {
+        Ok(c) => Some(c),
+        Err(e) => {
+            assert_ne!(std::env::var("CI").as_deref(), Ok("true"), "PostgreSQL at {admin} is required in CI: {e}");
+            eprintln!("PostgreSQL test NOT RUN: no server at {admin} ({e})");
+            None
+        }
+    }
+}
+
+/// Creates a new, empty database and returns its name.
+async fn new_database(c: &mut sqlx::AnyConnection, tag: &str) -> String {
+    use sqlx::Executor;
+    let name = format!("yx_{tag}_{}_{}", std::process::id(), std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().subsec_nanos());
+    c.execute(format!("CREATE DATABASE {name}").as_str()).await.unwrap();
+    name
+}
+
+fn database_url(name: &str) -> String {
+    let admin = postgres_admin_url();
+    format!("{}/{name}", &admin[..admin.rfind('/').unwrap()])
+}
+
+/// Starts `serve --demo` on a free port with `env` and returns it with the site's address
+/// once it says it is up.
+fn start_demo(data: &std::path::Path, env: &[(&str, &str)]) -> (Killed, String) {
+    let child = Command::new(BIN)
+        .args(["serve", "--demo", "--listen", "127.0.0.1:0", "--data"])
+        .arg(data)
+        .env("YUANXUN_DEMO_PASSWORD", "Demo2026pass")
+        .envs(env.iter().copied())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut child = Killed(child);
+    let mut lines = BufReader::new(child.0.stdout.take().unwrap()).lines();
+    loop {
+        let line = lines.next().expect("serve printed its address").unwrap();
+        if let Some(rest) = line.split("网站 ").nth(1) {
+            return (child, rest.split_whitespace().next().unwrap().trim_end_matches('/').to_string());
+        }
+    }
+}
+
+/// Stops a serve as systemd would (SIGTERM) and waits for it.
+fn stop(mut child: Killed) {
+    let term = Command::new("kill").args(["-TERM", &child.0.id().to_string()]).status().unwrap();
+    assert!(term.success());
+    child.0.wait().unwrap();
 }
 
 struct Killed(std::process::Child);
@@ -413,25 +447,8 @@ async fn serve_keeps_media_in_s3_compatible_storage_when_told() {
 
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
-    let child = Command::new(BIN)
-        .args(["serve", "--demo", "--listen", "127.0.0.1:0", "--data"])
-        .arg(&data)
-        .env("YUANXUN_DEMO_PASSWORD", "Demo2026pass")
-        .env("YUANXUN_MEDIA_URL", "s3://yuanxun-media/hospital-a")
-        .envs([("AWS_ACCESS_KEY_ID", "test"), ("AWS_SECRET_ACCESS_KEY", "test"), ("AWS_REGION", "us-east-1"), ("AWS_ALLOW_HTTP", "true")])
-        .env("AWS_ENDPOINT", &s3)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut child = Killed(child);
-    let mut lines = BufReader::new(child.0.stdout.take().unwrap()).lines();
-    let base = loop {
-        let line = lines.next().expect("serve printed its address").unwrap();
-        if let Some(rest) = line.split("网站 ").nth(1) {
-            break rest.split_whitespace().next().unwrap().trim_end_matches('/').to_string();
-        }
-    };
+    let env = [("YUANXUN_MEDIA_URL", "s3://yuanxun-media/hospital-a"), ("AWS_ACCESS_KEY_ID", "test"), ("AWS_SECRET_ACCESS_KEY", "test"), ("AWS_REGION", "us-east-1"), ("AWS_ALLOW_HTTP", "true"), ("AWS_ENDPOINT", &s3)];
+    let (child, base) = start_demo(&data, &env);
 
     // The bucket holds the photos, under the prefix; the data folder holds none.
     let listing = client.get(format!("{s3}/yuanxun-media?list-type=2&prefix=hospital-a/")).send().await.unwrap().text().await.unwrap();
@@ -453,12 +470,63 @@ async fn serve_keeps_media_in_s3_compatible_storage_when_told() {
     let word = client.get(format!("{base}{}", path.replace(".html", ".docx"))).send().await.unwrap().bytes().await.unwrap();
     // Zip entry names are stored uncompressed: the photo is in the package.
     assert!(String::from_utf8_lossy(&word).contains("word/media/image1.jpg"), "the Word file embeds the photo from the bucket");
-    let term = Command::new("kill").args(["-TERM", &child.0.id().to_string()]).status().unwrap();
-    assert!(term.success());
+    stop(child);
 }
 
 /// How many files are under `dir` (0 when it does not exist).
 fn walk_files(dir: &std::path::Path) -> usize {
     let Ok(entries) = std::fs::read_dir(dir) else { return 0 };
     entries.flatten().map(|e| if e.path().is_dir() { walk_files(&e.path()) } else { 1 }).sum()
+}
+
+/// `yuanxun migrate` moves a SQLite hospital to an empty PostgreSQL database: every row, the
+/// audit chain intact; serve then runs on PostgreSQL with the same stories and photos, and
+/// new rows get new ids (the sequences moved past the copied ones). A second migrate into
+/// the filled database is refused.
+#[tokio::test]
+async fn migrate_moves_a_sqlite_hospital_to_postgresql() {
+    use sqlx::Executor;
+    let Some(mut c) = postgres().await else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let (child, base) = start_demo(&data, &[]);
+    let list: serde_json::Value = reqwest::get(format!("{base}/api/v1/articles?limit=100")).await.unwrap().json().await.unwrap();
+    stop(child);
+
+    let name = new_database(&mut c, "migrate").await;
+    let url = database_url(&name);
+    let from = format!("sqlite:{}", data.display());
+    let out = Command::new(BIN).args(["migrate", "--from", &from, "--to", &url]).output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{text} {}", String::from_utf8_lossy(&out.stderr));
+    assert!(text.contains("逐表行数一致") && text.contains(&format!("{} 篇文章", list.as_array().unwrap().len())) && text.contains("哈希链完整"), "{text}");
+    let again = Command::new(BIN).args(["migrate", "--from", &from, "--to", &url]).output().unwrap();
+    assert!(!again.status.success() && String::from_utf8_lossy(&again.stderr).contains("已有数据"), "{}", String::from_utf8_lossy(&again.stderr));
+
+    // serve on PostgreSQL (with the SQLite file moved away): the same stories and photos,
+    // and a new manuscript and audit row written after the copied ones.
+    std::fs::rename(data.join("yuanxun.db"), dir.path().join("old.db")).unwrap();
+    let (child, base) = start_demo(&data, &[("DATABASE_URL", &url)]);
+    let client = reqwest::Client::builder().cookie_store(true).build().unwrap();
+    let moved: serde_json::Value = client.get(format!("{base}/api/v1/articles?limit=100")).send().await.unwrap().json().await.unwrap();
+    assert_eq!(moved, list, "the same articles, ids and all");
+    let page = client.get(format!("{base}{}", list[0]["url"].as_str().unwrap())).send().await.unwrap().text().await.unwrap();
+    if let Some(photo) = page.split("src=\"/media/").nth(1).and_then(|s| s.split('"').next()) {
+        assert_eq!(client.get(format!("{base}/media/{photo}")).send().await.unwrap().status(), 200);
+    }
+    let r = client.post(format!("{base}/api/v1/session")).json(&serde_json::json!({"username": "correspondent", "password": "Demo2026pass"})).send().await.unwrap();
+    let csrf = r.json::<serde_json::Value>().await.unwrap()["csrf_token"].as_str().unwrap().to_string();
+    // Were the sequences still at 1, the new row's id would collide with a copied one.
+    let r = client
+        .post(format!("{base}/api/v1/manuscripts"))
+        .header("X-CSRF-Token", &csrf)
+        .json(&serde_json::json!({"title": "迁移后的第一篇稿件", "channel_id": 1, "body_html": "<p>骨科开展义诊。</p>"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201, "{}", r.text().await.unwrap());
+    stop(child);
+    let audit = Command::new(BIN).args(["audit", "verify", "--data"]).arg(&data).env("DATABASE_URL", &url).output().unwrap();
+    assert!(audit.status.success(), "{}", String::from_utf8_lossy(&audit.stdout));
+    c.execute(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)").as_str()).await.unwrap();
 }

@@ -12,6 +12,7 @@ pub mod backup;
 pub mod checks;
 pub mod manuscripts;
 pub mod media;
+pub mod migrate;
 pub mod models;
 pub mod outlets;
 pub mod points;
