@@ -530,3 +530,116 @@ async fn migrate_moves_a_sqlite_hospital_to_postgresql() {
     assert!(audit.status.success(), "{}", String::from_utf8_lossy(&audit.stdout));
     c.execute(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)").as_str()).await.unwrap();
 }
+
+/// Two `serve` processes on one PostgreSQL database (and one media folder) behave as one: a
+/// story published through A shows on B's cached pages and in B's search within moments
+/// (B follows the change feed); views counted by both add up; a story scheduled for
+/// publication is published once, by the holder of the scheduler's lease.
+#[tokio::test]
+async fn two_serve_processes_on_one_database_behave_as_one() {
+    use sqlx::{Connection, Executor, Row};
+    use serde_json::json;
+    let Some(mut c) = postgres().await else { return };
+    let name = new_database(&mut c, "nodes").await;
+    let url = database_url(&name);
+    let dir = tempfile::tempdir().unwrap();
+    let media = format!("file://{}", dir.path().join("shared-media").display());
+    let env = [("DATABASE_URL", url.as_str()), ("YUANXUN_MEDIA_URL", media.as_str())];
+    let (a, base_a) = start_demo(&dir.path().join("a"), &env);
+    let (b, base_b) = start_demo(&dir.path().join("b"), &env);
+    let client = reqwest::Client::builder().cookie_store(true).build().unwrap();
+    let home_b = client.get(format!("{base_b}/")).send().await.unwrap().text().await.unwrap();
+    assert!(home_b.contains("医院要闻"), "B serves the same hospital");
+
+    // Published through A (every step on A).
+    let api = |path: &str| format!("{base_a}/api/v1{path}");
+    let mut csrf = String::new();
+    let story = |title: &str| json!({"title": title, "channel_id": 1, "authors": "陈通讯员", "body_html": "<p>骨科专家走进社区开展义诊。</p>"});
+    let mut login = |user: &'static str| {
+        let client = client.clone();
+        let api = api("/session");
+        async move {
+            let r = client.post(api).json(&json!({"username": user, "password": "Demo2026pass"})).send().await.unwrap();
+            r.json::<serde_json::Value>().await.unwrap()["csrf_token"].as_str().unwrap().to_string()
+        }
+    };
+    let mut through_review = async |title: &str, at: Option<String>| -> i64 {
+        csrf = login("correspondent").await;
+        let m: serde_json::Value = client.post(api("/manuscripts")).header("X-CSRF-Token", &csrf).json(&story(title)).send().await.unwrap().json().await.unwrap();
+        let id = m["id"].as_i64().expect("created");
+        client.post(api(&format!("/manuscripts/{id}/submit"))).header("X-CSRF-Token", &csrf).json(&json!({})).send().await.unwrap();
+        for who in ["editor", "reviewer", "chief"] {
+            csrf = login(who).await;
+            let r = client.post(api(&format!("/manuscripts/{id}/decisions"))).header("X-CSRF-Token", &csrf).json(&json!({"verdict": "approve", "comment": "同意"})).send().await.unwrap();
+            assert_eq!(r.status(), 200, "{who}");
+        }
+        csrf = login("editor").await;
+        let body = match at {
+            Some(t) => json!({ "at": t }),
+            None => json!({}),
+        };
+        let r = client.post(api(&format!("/manuscripts/{id}/publish"))).header("X-CSRF-Token", &csrf).json(&body).send().await.unwrap();
+        assert_eq!(r.status(), 200);
+        id
+    };
+    through_review("两个节点之间同步的新闻", None).await;
+    let started = std::time::Instant::now();
+    let mut seen = None;
+    while started.elapsed() < std::time::Duration::from_secs(10) {
+        let home = client.get(format!("{base_b}/")).send().await.unwrap().text().await.unwrap();
+        if home.contains("两个节点之间同步的新闻") {
+            seen = Some(started.elapsed());
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    let seen = seen.expect("B's cached home page shows the story published through A");
+    eprintln!("published on A, on B's home page after {} ms", seen.as_millis());
+    // (The result marks the words searched for: 两个<mark>节点</mark>之间….)
+    let hit = "<mark>节点</mark>之间同步的新闻";
+    let mut found = String::new();
+    for _ in 0..40 {
+        found = client.get(format!("{base_b}/search?q=节点")).send().await.unwrap().text().await.unwrap();
+        if found.contains(hit) {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert!(found.contains(hit), "B's search index has it");
+
+    // Views counted on both nodes add up once both have written them (at shutdown).
+    let list: serde_json::Value = client.get(format!("{base_b}/api/v1/articles?limit=1")).send().await.unwrap().json().await.unwrap();
+    let (article, path) = (list[0]["id"].as_i64().unwrap(), list[0]["url"].as_str().unwrap().to_string());
+    for (base, n) in [(&base_a, 3), (&base_b, 4)] {
+        for _ in 0..n {
+            assert_eq!(client.get(format!("{base}{path}")).send().await.unwrap().status(), 200);
+        }
+    }
+
+    // Scheduled a few seconds ahead: both schedulers look, one publishes.
+    let at = time::OffsetDateTime::now_utc() + time::Duration::seconds(2);
+    let scheduled = through_review("定时发布只发一次", Some(at.format(&time::format_description::well_known::Rfc3339).unwrap())).await;
+    let mut published = false;
+    for _ in 0..100 {
+        let list: serde_json::Value = client.get(format!("{base_b}/api/v1/articles?limit=5")).send().await.unwrap().json().await.unwrap();
+        if list.as_array().unwrap().iter().any(|a| a["title"] == "定时发布只发一次") {
+            published = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    }
+    assert!(published, "the scheduled story was published");
+    tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+    stop(a);
+    stop(b);
+
+    let mut db = sqlx::PgConnection::connect(&url).await.unwrap();
+    let views: i64 = sqlx::query("SELECT view_count FROM articles WHERE id = $1").bind(article).fetch_one(&mut db).await.unwrap().get(0);
+    assert_eq!(views, 7, "3 views on A and 4 on B");
+    let publishes: i64 = sqlx::query("SELECT COUNT(*) FROM audit_log WHERE action = 'manuscript_publish' AND object_id = $1").bind(scheduled.to_string()).fetch_one(&mut db).await.unwrap().get(0);
+    assert_eq!(publishes, 1, "published once");
+    let articles: i64 = sqlx::query("SELECT COUNT(*) FROM articles WHERE manuscript_id = $1").bind(scheduled).fetch_one(&mut db).await.unwrap().get(0);
+    assert_eq!(articles, 1);
+    db.close().await.unwrap();
+    c.execute(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)").as_str()).await.unwrap();
+}

@@ -1,6 +1,7 @@
-//! Background jobs of `serve`: the publishing scheduler, the view-count flusher and the
-//! theme-folder watcher. The first two read their work from the database, so a restart
-//! loses nothing.
+//! Background jobs of `serve`: the publishing scheduler (run by the holder of its lease when
+//! several processes share the database), the change-feed follower, the view-count flusher,
+//! the theme-folder watcher and the export's tamper check. The scheduler and the follower
+//! read their work from the database, so a restart loses nothing.
 
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
@@ -10,19 +11,45 @@ use crate::AppState;
 /// The running jobs.
 pub struct Jobs {
     handles: Vec<JoinHandle<()>>,
+    state: AppState,
 }
 
 impl Jobs {
-    /// Waits for the jobs to notice the stop signal and end.
+    /// Stops the jobs and hands the scheduler's lease back, so that another process (or
+    /// this one restarted) takes it at once rather than when it expires.
     pub async fn stop(&self) {
         for h in &self.handles {
             h.abort();
         }
+        let released = async {
+            let mut tx = self.state.store.begin().await?;
+            yuanxun_store::changes::release_lease(tx.conn(), "scheduler", &self.state.node).await?;
+            tx.commit().await
+        }
+        .await;
+        if let Err(e) = released {
+            tracing::error!("scheduler lease not released: {e}");
+        }
     }
+}
+
+/// Takes or keeps the scheduler's lease for this process; whether it holds it. The holder
+/// also forgets changes older than a week.
+async fn scheduler_lease(state: &AppState) -> Result<bool, yuanxun_store::StoreError> {
+    let now = yuanxun_core::clock::now();
+    let ttl = ((state.config.scheduler_every.as_millis() as i64 * 3 + 999) / 1000).max(1);
+    let mut tx = state.store.begin().await?;
+    let held = yuanxun_store::changes::take_lease(tx.conn(), "scheduler", &state.node, now, now + ttl).await?;
+    if held {
+        yuanxun_store::changes::prune(tx.conn(), now - 7 * 86_400).await?;
+    }
+    tx.commit().await?;
+    Ok(held)
 }
 
 /// Starts the jobs; they end when `stop` changes.
 pub fn spawn(state: AppState, stop: watch::Receiver<bool>) -> Jobs {
+    let kept = state.clone();
     let s1 = state.clone();
     let mut stop1 = stop.clone();
     let scheduler = tokio::spawn(async move {
@@ -30,6 +57,16 @@ pub fn spawn(state: AppState, stop: watch::Receiver<bool>) -> Jobs {
         loop {
             tokio::select! {
                 _ = tick.tick() => {
+                    // One process at a time publishes (several may share the database): the
+                    // holder of the scheduler's lease, for three ticks at a time.
+                    match scheduler_lease(&s1).await {
+                        Ok(true) => {}
+                        Ok(false) => continue,
+                        Err(e) => {
+                            tracing::error!("scheduler lease: {e}");
+                            continue;
+                        }
+                    }
                     match crate::services::manuscripts::publish_due(&s1).await {
                         Ok(0) => {}
                         Ok(n) => tracing::info!("scheduled publishing: {n} published"),
@@ -37,6 +74,31 @@ pub fn spawn(state: AppState, stop: watch::Receiver<bool>) -> Jobs {
                     }
                 }
                 _ = stop1.changed() => break,
+            }
+        }
+    });
+    let s2 = state.clone();
+    let mut stop2 = stop.clone();
+    let follower = tokio::spawn(async move {
+        let mut pos = match crate::services::live_site::start_position(&s2).await {
+            Ok(p) => p,
+            Err(e) => {
+                tracing::error!("change feed: cannot find where to start: {e}");
+                return;
+            }
+        };
+        let mut tick = tokio::time::interval(s2.config.follow_every);
+        loop {
+            tokio::select! {
+                _ = tick.tick() => match crate::services::live_site::follow(&s2, pos).await {
+                    Ok(next) if next != pos => {
+                        pos = next;
+                        crate::services::live_site::keep_position(&s2, pos);
+                    }
+                    Ok(_) => {}
+                    Err(e) => tracing::error!("change feed: {e}"),
+                },
+                _ = stop2.changed() => break,
             }
         }
     });
@@ -110,5 +172,5 @@ pub fn spawn(state: AppState, stop: watch::Receiver<bool>) -> Jobs {
             }
         }
     });
-    Jobs { handles: vec![scheduler, flusher, theme_watch, tamper_check] }
+    Jobs { handles: vec![scheduler, follower, flusher, theme_watch, tamper_check], state: kept }
 }

@@ -35,6 +35,8 @@ pub struct Config {
     pub scheduler_every: Duration,
     /// How often counted page views are written to the database.
     pub views_flush_every: Duration,
+    /// How often the change feed is read for what other processes on the database changed.
+    pub follow_every: Duration,
     /// The largest request body accepted (uploads included).
     pub max_upload: usize,
     /// The public site's address as readers reach it (`https://news.example-hospital.cn`),
@@ -63,6 +65,7 @@ impl Default for Config {
             secure_cookies: false,
             scheduler_every: Duration::from_secs(15),
             views_flush_every: Duration::from_secs(10),
+            follow_every: Duration::from_millis(250),
             max_upload: 60 * 1024 * 1024,
             public_url: None,
             search_dir: None,
@@ -97,6 +100,8 @@ pub struct AppState {
     pub export_lock: Arc<tokio::sync::Mutex<()>>,
     /// What the last scheduled tamper check of the export found (shown to admins).
     pub tamper: Arc<std::sync::RwLock<Vec<String>>>,
+    /// This process's name in the change feed and on leases (random at each start).
+    pub node: Arc<str>,
 }
 
 impl AppState {
@@ -138,6 +143,7 @@ impl AppState {
             pages: Arc::default(),
             export_lock: Arc::default(),
             tamper: Arc::default(),
+            node: Arc::from(format!("{:016x}", rand::random::<u64>())),
         };
         Ok((state, fresh))
     }

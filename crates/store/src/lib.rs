@@ -9,6 +9,7 @@
 pub mod articles;
 pub mod audit;
 pub mod backup;
+pub mod changes;
 pub mod checks;
 pub mod manuscripts;
 pub mod media;

@@ -8,7 +8,7 @@ use std::future::Future;
 
 use sqlx::{Connection, Executor};
 use yuanxun_core::{Role, Status};
-use yuanxun_store::{articles, audit, manuscripts, outlets, points, sites, users, work, Backend, Store, StoreError};
+use yuanxun_store::{articles, audit, changes, manuscripts, outlets, points, sites, users, work, Backend, Store, StoreError};
 
 /// A store on one backend with its cleanup.
 struct TestDb {
@@ -562,6 +562,38 @@ async fn points_entries_total_per_person_and_department() {
         let people = points::totals_by_person(&mut c, f.site, "2026-03-01", "2026-04-01").await.unwrap();
         assert_eq!(people.iter().map(|t| (t.person_name.as_str(), t.points)).collect::<Vec<_>>(), [("李四", 1250)]);
         assert!(!outlets::is_bookkeeping(&mut c, f.site, photo.id).await.unwrap());
+    })
+    .await;
+}
+
+/// The change feed and leases on both engines: changes are read back in order after a
+/// position; a lease is held by one process until it expires, kept by its holder, and taken
+/// over once expired.
+#[tokio::test]
+async fn the_change_feed_and_leases_serve_several_processes() {
+    on_every_backend(|store| async move {
+        let f = fixture(&store).await;
+        let mut tx = store.begin().await.unwrap();
+        let first = changes::record(tx.conn(), f.site, "node-a", "article", Some(7), 100).await.unwrap();
+        changes::record(tx.conn(), f.site, "node-b", "site", None, 200).await.unwrap();
+        tx.commit().await.unwrap();
+        let mut c = store.conn().await.unwrap();
+        let all = changes::since(&mut c, 0, 10).await.unwrap();
+        assert_eq!(all.iter().map(|x| (x.node.as_str(), x.kind.as_str(), x.manuscript_id)).collect::<Vec<_>>(), [("node-a", "article", Some(7)), ("node-b", "site", None)]);
+        assert_eq!(changes::since(&mut c, first, 10).await.unwrap().len(), 1);
+        assert_eq!(changes::latest(&mut c).await.unwrap(), all[1].id);
+        assert_eq!(changes::prune(&mut c, 150).await.unwrap(), 1);
+
+        assert!(changes::take_lease(&mut c, "scheduler", "node-a", 1000, 1030).await.unwrap());
+        assert!(!changes::take_lease(&mut c, "scheduler", "node-b", 1010, 1040).await.unwrap(), "held by a until 1030");
+        assert!(changes::take_lease(&mut c, "scheduler", "node-a", 1020, 1050).await.unwrap(), "the holder keeps it");
+        assert!(!changes::take_lease(&mut c, "scheduler", "node-b", 1049, 1079).await.unwrap());
+        assert!(changes::take_lease(&mut c, "scheduler", "node-b", 1051, 1081).await.unwrap(), "expired: b takes over");
+        assert!(!changes::take_lease(&mut c, "scheduler", "node-a", 1060, 1090).await.unwrap());
+        changes::release_lease(&mut c, "scheduler", "node-a").await.unwrap();
+        assert!(!changes::take_lease(&mut c, "scheduler", "node-a", 1061, 1091).await.unwrap(), "only the holder releases it");
+        changes::release_lease(&mut c, "scheduler", "node-b").await.unwrap();
+        assert!(changes::take_lease(&mut c, "scheduler", "node-a", 1062, 1092).await.unwrap(), "released: taken at once");
     })
     .await;
 }

@@ -232,7 +232,7 @@ pub async fn save_channel(state: &AppState, actor: &Actor, id: Option<i64>, inpu
     audit(tx.conn(), state.site_id(), actor, if id.is_some() { "channel_update" } else { "channel_create" }, "channel", channel.id, format!("{name}，{levels} 级审核{kind}")).await?;
     tx.commit().await?;
     // Every public page shows the channel navigation.
-    state.pages.clear();
+    super::live_site::site_changed(state).await;
     Ok(Channel { photo, ..channel })
 }
 
@@ -251,7 +251,7 @@ pub async fn reload_theme(state: &AppState, actor: &Actor) -> ServiceResult<Vec<
     audit(tx.conn(), state.site_id(), actor, "theme_reload", "site", state.site_id(), detail).await?;
     tx.commit().await?;
     if ok {
-        state.pages.clear();
+        super::live_site::site_changed(state).await;
         Ok(state.theme.get().overridden.clone())
     } else {
         Err(match state.theme.error() {
