@@ -57,6 +57,9 @@ enum Command {
         /// Data folder (the site's key and, for --restore, its articles).
         #[arg(long, default_value = "yuanxun-data")]
         data: PathBuf,
+        /// Which hospital, by its short name (`yuanxun site list`); the first when omitted.
+        #[arg(long)]
+        site: Option<String>,
         /// The export folder to check.
         #[arg(long, required_unless_present = "url", conflicts_with = "url")]
         dir: Option<PathBuf>,
@@ -98,6 +101,9 @@ enum Command {
         /// Data folder (as given to serve).
         #[arg(long, default_value = "yuanxun-data")]
         data: PathBuf,
+        /// Which hospital, by its short name (`yuanxun site list`); the first when omitted.
+        #[arg(long)]
+        site: Option<String>,
     },
     /// Writes the whole public site as static files (pages, feeds, sitemap, styles, photos)
     /// with a manifest signed by the site's Ed25519 key. The folder is replaced only when the
@@ -106,6 +112,9 @@ enum Command {
         /// Data folder (as given to serve).
         #[arg(long, default_value = "yuanxun-data")]
         data: PathBuf,
+        /// Which hospital, by its short name (`yuanxun site list`); the first when omitted.
+        #[arg(long)]
+        site: Option<String>,
         /// Where to write the site.
         #[arg(long)]
         out: PathBuf,
@@ -120,6 +129,9 @@ enum Command {
         /// Data folder (as given to serve).
         #[arg(long, default_value = "yuanxun-data")]
         data: PathBuf,
+        /// Which hospital, by its short name (`yuanxun site list`); the first when omitted.
+        #[arg(long)]
+        site: Option<String>,
         /// The period: 2025H1 (上半年), 2025H2, 2025 (全年), 2025Q3 or 2025-03.
         #[arg(long)]
         period: String,
@@ -163,6 +175,11 @@ enum Command {
         #[arg(long)]
         to: String,
     },
+    /// The hospitals (sites) of a deployment, each answered at its own host name.
+    Site {
+        #[command(subcommand)]
+        command: SiteCommand,
+    },
     /// Audit log tools.
     Audit {
         #[command(subcommand)]
@@ -174,6 +191,35 @@ enum Command {
 enum ReportFormat {
     Docx,
     Md,
+}
+
+#[derive(Subcommand)]
+enum SiteCommand {
+    /// Adds a hospital with its first administrator (the initial password is printed once).
+    /// Restart serve to answer its host name.
+    Add {
+        /// Data folder (as given to serve).
+        #[arg(long, default_value = "yuanxun-data")]
+        data: PathBuf,
+        /// Short name in lowercase letters, digits and hyphens (folders use it).
+        #[arg(long)]
+        slug: String,
+        /// The hospital's name, as its site shows it.
+        #[arg(long)]
+        name: String,
+        /// The host name readers use (news.example-hospital.cn).
+        #[arg(long)]
+        host: String,
+        /// The administrator's login name.
+        #[arg(long, default_value = "admin")]
+        admin: String,
+    },
+    /// Lists the hospitals and their host names.
+    List {
+        /// Data folder (as given to serve).
+        #[arg(long, default_value = "yuanxun-data")]
+        data: PathBuf,
+    },
 }
 
 #[derive(Subcommand)]
@@ -263,11 +309,11 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Check { .. } | Command::CheckEval { .. } => unreachable!("handled before the runtime starts"),
-        Command::Export { data, out, public_url } => {
+        Command::Export { data, site, out, public_url } => {
             anyhow::ensure!(public_url.starts_with("http://") || public_url.starts_with("https://"), "--public-url 应以 http:// 或 https:// 开头（现为 {public_url}）");
             let store = open_existing(&data).await?;
             let config = Config { theme_dir: Some(data.join("theme")), ..Config::default() };
-            let (state, _) = AppState::open(store, config).await?;
+            let state = site_state(store, config, site.as_deref()).await?;
             let started = std::time::Instant::now();
             let (bar, progress) = progress_bar("导出网站");
             let report = yuanxun_server::services::export::export(&state, &out, &public_url, progress).await?;
@@ -283,11 +329,11 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             println!("清单 manifest.json 已用站点密钥签名（manifest.sig），公钥：{}", report.public_key);
             Ok(ExitCode::SUCCESS)
         }
-        Command::Verify { data, dir, url, restore, allow_hosts } => {
+        Command::Verify { data, site, dir, url, restore, allow_hosts } => {
             let store = open_existing(&data).await?;
             let mut config = Config { theme_dir: Some(data.join("theme")), ..Config::default() };
             config.link_allowlist.extend(allow_hosts);
-            let (state, _) = AppState::open(store, config).await?;
+            let state = site_state(store, config, site.as_deref()).await?;
             let (what, problems) = match (&dir, &url) {
                 (Some(dir), _) => {
                     anyhow::ensure!(dir.is_dir(), "{} 不是目录：请用 --dir 指向导出的网站目录", dir.display());
@@ -317,10 +363,10 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             println!("已从数据库恢复：重写 {} 个文件（{} 篇文章）。复查：{}", r.files, r.articles, if after.is_empty() { "无问题".to_string() } else { format!("仍有 {} 处问题", after.len()) });
             Ok(ExitCode::from(if after.is_empty() { 0 } else { 1 }))
         }
-        Command::Reindex { data } => {
+        Command::Reindex { data, site } => {
             let store = open_existing(&data).await?;
             let config = Config { search_dir: Some(data.join("search")), ..Config::default() };
-            let (state, _) = AppState::open(store, config).await?;
+            let state = site_state(store, config, site.as_deref()).await?;
             let started = std::time::Instant::now();
             let (bar, progress) = progress_bar("重建搜索索引");
             let n = yuanxun_server::services::search::reindex(&state, progress).await?;
@@ -328,12 +374,12 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             println!("搜索索引已重建：{n} 篇文章，用时 {:.1} 秒。", started.elapsed().as_secs_f64());
             Ok(ExitCode::SUCCESS)
         }
-        Command::Report { data, period, format, out } => {
+        Command::Report { data, site, period, format, out } => {
             let Some(p) = yuanxun_core::period::Period::parse(&period) else {
                 anyhow::bail!("统计期间无效（{period}）：请写成 2025H1（上半年）、2025H2（下半年）、2025（全年）、2025Q3（季度）或 2025-03（月）");
             };
             let store = open_existing(&data).await?;
-            let (state, _) = AppState::open(store, Config::default()).await?;
+            let state = site_state(store, Config::default(), site.as_deref()).await?;
             let summary = yuanxun_server::services::report::of_period(&state, p).await?;
             match (format, out) {
                 (ReportFormat::Md, None) => print!("{}", yuanxun_server::services::report::markdown(&summary)),
@@ -433,6 +479,39 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             );
             Ok(ExitCode::SUCCESS)
         }
+        Command::Site { command: SiteCommand::List { data } } => {
+            let store = open_existing(&data).await?;
+            let mut c = store.conn().await?;
+            for (i, site) in yuanxun_store::sites::list_sites(&mut c).await?.into_iter().enumerate() {
+                let host = if site.host.is_empty() { "（其他所有主机名）".to_string() } else { site.host.clone() };
+                println!("{}  {}  {}  {host}{}", site.id, site.slug, site.name, if i == 0 { "  默认站点" } else { "" });
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Site { command: SiteCommand::Add { data, slug, name, host, admin } } => {
+            anyhow::ensure!(!slug.is_empty() && slug.len() <= 40 && slug.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-'), "--slug 只能包含小写字母、数字和连字符，例如 city-hospital（现为 {slug}）");
+            let name = name.trim().to_string();
+            anyhow::ensure!(!name.is_empty() && name.chars().count() <= 60, "--name 请写医院名称（不超过 60 个字）");
+            let host = host.trim().trim_end_matches('.').to_ascii_lowercase();
+            anyhow::ensure!(!host.is_empty() && !host.contains(['/', ':', ' ']), "--host 请写读者访问的主机名，例如 news.example-hospital.cn（不含 http:// 和端口）");
+            anyhow::ensure!(!admin.is_empty() && admin.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'.' || b == b'-'), "--admin 登录名只能包含字母、数字、下划线、点和连字符");
+            let store = open_existing(&data).await?;
+            let mut tx = store.begin().await?;
+            let sites = yuanxun_store::sites::list_sites(tx.conn()).await?;
+            anyhow::ensure!(!sites.iter().any(|s| s.slug == slug), "已有简称为 {slug} 的站点");
+            anyhow::ensure!(!sites.iter().any(|s| s.host.eq_ignore_ascii_case(&host)), "主机名 {host} 已属于另一个站点");
+            let site = yuanxun_store::sites::create_site(tx.conn(), &slug, &name, &host).await?;
+            let dept = yuanxun_store::sites::create_department(tx.conn(), site.id, "党委宣传部").await?;
+            let password = yuanxun_server::services::people::generated_password();
+            let hash = yuanxun_server::auth::hash_password(&password);
+            let new = yuanxun_store::users::NewUser { username: &admin, display_name: "系统管理员", password_hash: &hash, role: yuanxun_core::Role::Admin, department_id: Some(dept.id), review_level: None };
+            yuanxun_store::users::create(tx.conn(), site.id, &new).await?;
+            let entry = yuanxun_store::audit::NewEntry { actor_id: None, actor_name: "命令行", action: "site_create", object_type: "site", object_id: site.id.to_string(), detail: format!("新建站点 {name}（{host}），管理员 {admin}"), ip: "" };
+            yuanxun_store::audit::append(tx.conn(), site.id, &entry).await?;
+            tx.commit().await?;
+            println!("已新建站点 {name}（{host}，编号 {}）。管理员 {admin} 的初始密码：{password}（只显示这一次，请登录后修改）。重启 serve 后即在该主机名上提供服务。", site.id);
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Audit { command: AuditCommand::Verify { data } } => {
             let store = open_existing(&data).await?;
             let mut c = store.conn().await?;
@@ -463,6 +542,23 @@ async fn open_store(data: &std::path::Path) -> anyhow::Result<Store> {
         _ => format!("sqlite://{}?mode=rwc", data.join("yuanxun.db").display()),
     };
     Ok(Store::open_with(&url, media).await?)
+}
+
+/// The state of the hospital `slug` names (the first site when none).
+async fn site_state(store: Store, config: Config, slug: Option<&str>) -> anyhow::Result<AppState> {
+    let (first, _) = AppState::open(store, config).await?;
+    let Some(slug) = slug else { return Ok(first) };
+    let all = {
+        let mut c = first.store.conn().await?;
+        yuanxun_store::sites::list_sites(&mut c).await?
+    };
+    let Some(site) = all.into_iter().find(|s| s.slug == slug) else {
+        anyhow::bail!("没有简称为 {slug} 的站点（yuanxun site list 列出全部站点）");
+    };
+    if site.id == first.site_id() {
+        return Ok(first);
+    }
+    first.sibling(site).await
 }
 
 /// Prints what a check found and returns exit code 1.

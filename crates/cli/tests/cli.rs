@@ -643,3 +643,45 @@ async fn two_serve_processes_on_one_database_behave_as_one() {
     db.close().await.unwrap();
     c.execute(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)").as_str()).await.unwrap();
 }
+
+/// `yuanxun site add` makes a second hospital on the same deployment: its administrator's
+/// password is printed once, serve answers its host name with its own site (and the first
+/// hospital's at every other name), and `--site` picks it for export.
+#[tokio::test]
+async fn site_add_makes_a_second_hospital_answered_at_its_host_name() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let (child, _) = start_demo(&data, &[]);
+    stop(child);
+    let add = |slug: &str, host: &str| Command::new(BIN).args(["site", "add", "--slug", slug, "--name", "市第二医院", "--host", host, "--admin", "cityadmin", "--data"]).arg(&data).output().unwrap();
+    let out = add("city", "News.City-Hospital.example");
+    let text = String::from_utf8_lossy(&out.stdout).to_string();
+    assert!(out.status.success(), "{text} {}", String::from_utf8_lossy(&out.stderr));
+    let password = text.split("初始密码：").nth(1).and_then(|t| t.split('（').next()).expect("the password, once").to_string();
+    for (slug, host, says) in [("City", "x.example", "--slug"), ("city", "y.example", "已有简称"), ("town", "news.city-hospital.example", "已属于另一个站点"), ("town", "http://t.example", "--host")] {
+        let bad = add(slug, host);
+        assert!(!bad.status.success() && String::from_utf8_lossy(&bad.stderr).contains(says), "{slug} {host}: {}", String::from_utf8_lossy(&bad.stderr));
+    }
+    let list = Command::new(BIN).args(["site", "list", "--data"]).arg(&data).output().unwrap();
+    let text = String::from_utf8_lossy(&list.stdout);
+    assert!(text.contains("默认站点") && text.contains("city  市第二医院  news.city-hospital.example"), "{text}");
+
+    let (child, base) = start_demo(&data, &[]);
+    let client = reqwest::Client::builder().cookie_store(true).build().unwrap();
+    let city = |path: &str| client.get(format!("{base}{path}")).header(reqwest::header::HOST, "news.city-hospital.example:8080");
+    let home = city("/").send().await.unwrap().text().await.unwrap();
+    assert!(home.contains("市第二医院") && !home.contains("院讯示范医院"), "{home}");
+    let first = client.get(format!("{base}/")).send().await.unwrap().text().await.unwrap();
+    assert!(first.contains("院讯示范医院") && !first.contains("市第二医院"));
+    let login = |host: &'static str| client.post(format!("{base}/api/v1/session")).header(reqwest::header::HOST, host).json(&serde_json::json!({"username": "cityadmin", "password": password}));
+    assert_eq!(login("news.city-hospital.example").send().await.unwrap().status(), 200);
+    assert_ne!(login("127.0.0.1").send().await.unwrap().status(), 200, "the first hospital has no such person");
+    stop(child);
+
+    let out = Command::new(BIN).args(["export", "--site", "city", "--public-url", "https://news.city-hospital.example", "--data"]).arg(&data).arg("--out").arg(dir.path().join("city-site")).output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success() && text.contains("0 篇文章"), "{text} {}", String::from_utf8_lossy(&out.stderr));
+    assert!(std::fs::read_to_string(dir.path().join("city-site/index.html")).unwrap().contains("市第二医院"));
+    let bad = Command::new(BIN).args(["report", "--site", "nowhere", "--period", "2025", "--data"]).arg(&data).output().unwrap();
+    assert!(!bad.status.success() && String::from_utf8_lossy(&bad.stderr).contains("没有简称为 nowhere 的站点"));
+}

@@ -23,7 +23,7 @@ impl Jobs {
         }
         let released = async {
             let mut tx = self.state.store.begin().await?;
-            yuanxun_store::changes::release_lease(tx.conn(), "scheduler", &self.state.node).await?;
+            yuanxun_store::changes::release_lease(tx.conn(), &lease_name(&self.state), &self.state.node).await?;
             tx.commit().await
         }
         .await;
@@ -33,13 +33,18 @@ impl Jobs {
     }
 }
 
+/// The scheduler's lease of a site (each site's scheduler runs on its own).
+fn lease_name(state: &AppState) -> String {
+    format!("scheduler:{}", state.site_id())
+}
+
 /// Takes or keeps the scheduler's lease for this process; whether it holds it. The holder
 /// also forgets changes older than a week.
 async fn scheduler_lease(state: &AppState) -> Result<bool, yuanxun_store::StoreError> {
     let now = yuanxun_core::clock::now();
     let ttl = ((state.config.scheduler_every.as_millis() as i64 * 3 + 999) / 1000).max(1);
     let mut tx = state.store.begin().await?;
-    let held = yuanxun_store::changes::take_lease(tx.conn(), "scheduler", &state.node, now, now + ttl).await?;
+    let held = yuanxun_store::changes::take_lease(tx.conn(), &lease_name(state), &state.node, now, now + ttl).await?;
     if held {
         yuanxun_store::changes::prune(tx.conn(), now - 7 * 86_400).await?;
     }

@@ -122,6 +122,30 @@ impl AppState {
     /// (empty) and needs [`services::search::reindex`].
     pub async fn open(store: Store, config: Config) -> anyhow::Result<(AppState, bool)> {
         let site = Self::load_site(&store).await?;
+        Self::open_site(store, config, site).await
+    }
+
+    /// The state of another site of the same deployment (several hospitals on one server,
+    /// told apart by host name): the same store, templates and process name; its own site,
+    /// theme folder and search index (beside the first site's: `theme-{slug}`,
+    /// `search-{slug}`), caches and view counter. The static export is the first site's.
+    pub async fn sibling(&self, site: yuanxun_store::Site) -> anyhow::Result<AppState> {
+        let mut config = (*self.config).clone();
+        config.search_dir = config.search_dir.map(|d| d.with_file_name(format!("search-{}", site.slug)));
+        config.theme_dir = config.theme_dir.map(|d| d.with_file_name(format!("theme-{}", site.slug)));
+        config.export_dir = None;
+        if let Some(dir) = &config.theme_dir {
+            std::fs::create_dir_all(dir)?;
+        }
+        let (state, fresh) = Self::open_site(self.store.clone(), config, site).await?;
+        let state = AppState { node: self.node.clone(), ..state };
+        if fresh {
+            services::search::reindex(&state, |_, _| {}).await?;
+        }
+        Ok(state)
+    }
+
+    async fn open_site(store: Store, config: Config, site: yuanxun_store::Site) -> anyhow::Result<(AppState, bool)> {
         let (search, fresh) = match &config.search_dir {
             Some(dir) => yuanxun_search::SearchIndex::open(dir)?,
             None => (yuanxun_search::SearchIndex::in_memory()?, true),
@@ -201,10 +225,19 @@ pub async fn start(state: AppState, addr: SocketAddr, on_signal: bool) -> anyhow
     // jieba's dictionary is loaded before the first reader's search, not during it (and not
     // at all for one-off commands such as an export).
     tokio::task::spawn_blocking(yuanxun_search::SearchIndex::warm_up).await?;
+    // Every other site of the deployment, answered by its host name.
+    let mut states = vec![state.clone()];
+    let others = {
+        let mut c = state.store.conn().await?;
+        yuanxun_store::sites::list_sites(&mut c).await?
+    };
+    for site in others.into_iter().filter(|s| s.id != state.site_id()) {
+        states.push(state.sibling(site).await?);
+    }
     let (tx, rx) = tokio::sync::watch::channel(false);
-    let jobs = jobs::spawn(state.clone(), rx.clone());
-    let app = routes::router(state.clone());
-    let flush_state = state.clone();
+    let jobs: Vec<jobs::Jobs> = states.iter().map(|s| jobs::spawn(s.clone(), rx.clone())).collect();
+    let app = routes::by_host(&states);
+    let flush_states = states.clone();
     let mut stop = rx.clone();
     let handle = tokio::spawn(async move {
         let signal = async move {
@@ -223,17 +256,16 @@ pub async fn start(state: AppState, addr: SocketAddr, on_signal: bool) -> anyhow
         if let Err(e) = served {
             tracing::error!("server error: {e}");
         }
-        let _ = tx_stop(&jobs).await;
-        if let Err(e) = flush_state.views.flush(&flush_state.store).await {
-            tracing::error!("could not flush view counts at shutdown: {e}");
+        for j in &jobs {
+            j.stop().await;
+        }
+        for s in &flush_states {
+            if let Err(e) = s.views.flush(&s.store).await {
+                tracing::error!("could not flush view counts at shutdown: {e}");
+            }
         }
     });
     Ok(Running { addr, state, shutdown: tx, handle })
-}
-
-async fn tx_stop(jobs: &jobs::Jobs) -> anyhow::Result<()> {
-    jobs.stop().await;
-    Ok(())
 }
 
 async fn shutdown_signal() {

@@ -39,6 +39,23 @@ pub fn router(state: AppState) -> Router {
         .with_state(state)
 }
 
+/// The sites of a deployment, each answered at its host name (the port ignored); the first
+/// site answers every other name.
+pub fn by_host(states: &[AppState]) -> Router {
+    let default = router(states[0].clone());
+    if states.len() == 1 {
+        return default;
+    }
+    let hosts: std::sync::Arc<Vec<(String, Router)>> = std::sync::Arc::new(
+        states.iter().skip(1).filter(|s| !s.site.host.is_empty()).map(|s| (s.site.host.to_ascii_lowercase(), router(s.clone()))).collect(),
+    );
+    Router::new().fallback_service(tower::service_fn(move |req: Request| {
+        let host = req.headers().get(header::HOST).and_then(|h| h.to_str().ok()).map(|h| h.rsplit_once(':').map_or(h, |(name, _)| name).to_ascii_lowercase());
+        let site = host.and_then(|h| hosts.iter().find(|(name, _)| *name == h).map(|(_, r)| r.clone())).unwrap_or_else(|| default.clone());
+        async move { tower::ServiceExt::oneshot(site, req).await }
+    }))
+}
+
 /// Refuses a request whose declared size is over the limit before reading any of it, with a
 /// message that says what to do.
 async fn refuse_oversized(State(state): State<AppState>, req: Request, next: Next) -> Response {

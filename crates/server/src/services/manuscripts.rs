@@ -370,7 +370,8 @@ pub async fn publish_due(state: &AppState) -> ServiceResult<usize> {
         repo::due_for_publishing(&mut c, now).await?
     };
     let mut n = 0;
-    for (site_id, id) in due {
+    // Each site's scheduler publishes its own (its state refreshes its own pages).
+    for (site_id, id) in due.into_iter().filter(|(site, _)| *site == state.site_id()) {
         let mut tx = state.store.begin().await?;
         let m = repo::get(tx.conn(), site_id, id).await?;
         if m.status != Status::Approved || m.scheduled_at.is_none_or(|t| t > now) {

@@ -125,7 +125,7 @@ fn columns(header: &[String]) -> ServiceResult<Columns> {
 }
 
 /// A readable initial password: 12 characters from an alphabet without look-alikes.
-fn generated_password() -> String {
+pub fn generated_password() -> String {
     use rand::Rng;
     const ALPHABET: &[u8] = b"abcdefghjkmnpqrstuvwxyzABCDEFGHJKMNPQRSTUVWXYZ23456789";
     let mut rng = rand::thread_rng();

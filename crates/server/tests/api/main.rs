@@ -12,6 +12,7 @@ mod report;
 mod review_check;
 mod search;
 mod site_article;
+mod sites;
 mod site_cache;
 mod site_feeds;
 mod site_theme;
