@@ -679,9 +679,16 @@ async fn site_add_makes_a_second_hospital_answered_at_its_host_name() {
     stop(child);
 
     let out = Command::new(BIN).args(["export", "--site", "city", "--public-url", "https://news.city-hospital.example", "--data"]).arg(&data).arg("--out").arg(dir.path().join("city-site")).output().unwrap();
-    let text = String::from_utf8_lossy(&out.stdout);
+    let text = String::from_utf8_lossy(&out.stdout).to_string();
     assert!(out.status.success() && text.contains("0 篇文章"), "{text} {}", String::from_utf8_lossy(&out.stderr));
-    assert!(std::fs::read_to_string(dir.path().join("city-site/index.html")).unwrap().contains("市第二医院"));
+    let index = std::fs::read_to_string(dir.path().join("city-site/index.html")).unwrap();
+    assert!(index.contains("市第二医院") && !index.contains("院讯示范医院"), "{index}");
+    // Each hospital signs its export with its own key.
+    let first = Command::new(BIN).args(["export", "--public-url", "https://news.example.cn", "--data"]).arg(&data).arg("--out").arg(dir.path().join("first-site")).output().unwrap();
+    let key = |t: &str| t.split("公钥：").nth(1).map(|k| k.trim().to_string()).expect("a public key");
+    assert_ne!(key(&text), key(&String::from_utf8_lossy(&first.stdout)));
+    let crossed = Command::new(BIN).args(["verify", "--site", "city", "--data"]).arg(&data).arg("--dir").arg(dir.path().join("first-site")).output().unwrap();
+    assert_eq!(crossed.status.code(), Some(1), "the first hospital's export does not verify as the second's: {}", String::from_utf8_lossy(&crossed.stdout));
     let bad = Command::new(BIN).args(["report", "--site", "nowhere", "--period", "2025", "--data"]).arg(&data).output().unwrap();
     assert!(!bad.status.success() && String::from_utf8_lossy(&bad.stderr).contains("没有简称为 nowhere 的站点"));
 }

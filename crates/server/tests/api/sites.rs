@@ -41,6 +41,11 @@ impl Host {
         (s, r.json().await.unwrap_or(Value::Null))
     }
 
+    async fn form(&self, path: &str, fields: &[(&str, &str)]) -> u16 {
+        let r = self.client.post(format!("{}{path}", self.base)).header(HOST, self.host).header("X-CSRF-Token", &self.csrf).form(fields).send().await.unwrap();
+        r.status().as_u16()
+    }
+
     async fn login(&mut self, user: &str) -> u16 {
         let (s, v) = self.send(reqwest::Method::POST, "/session", json!({"username": user, "password": PASSWORD})).await;
         self.csrf = v["csrf_token"].as_str().unwrap_or_default().to_string();
@@ -52,7 +57,7 @@ impl Host {
 async fn two_hospitals_on_one_server_never_see_each_other() {
     let mut app = spawn_app().await;
     // Hospital A (the first site, answering every other name): a story with a photo.
-    let (a_manuscript, a_path) = crate::site_article::story_in(&app, app.fx.news, "甲医院骨科开展义诊", "<p>甲医院骨科专家为居民义诊。</p>", &["义诊现场"]).await;
+    let (a_manuscript, a_path) = crate::site_article::story_in(&app, app.fx.news, "甲医院骨科开展义诊", "<p>甲医院骨科专家在东院区为居民义诊。</p>", &["义诊现场"]).await;
     let a_page = app.get(&a_path).await.text().await.unwrap();
     let a_photo = a_page.split("src=\"/media/").nth(1).and_then(|s| s.split('"').next()).expect("A's photo").to_string();
     let a_article: i64 = a_path.trim_start_matches("/news/").trim_end_matches(".html").parse().unwrap();
@@ -66,7 +71,7 @@ async fn two_hospitals_on_one_server_never_see_each_other() {
         let b = sites::create_site(tx.conn(), "b", "乙医院", B_HOST).await.unwrap();
         let dept = sites::create_department(tx.conn(), b.id, "宣传科").await.unwrap().id;
         sites::create_channel(tx.conn(), b.id, "news", "乙院新闻", 1, 0).await.unwrap();
-        for (name, display, role, level) in [("editor", "乙编辑", Role::Editor, Some(1)), ("corr_b2", "乙通讯员", Role::Correspondent, None)] {
+        for (name, display, role, level) in [("editor", "乙编辑", Role::Editor, Some(1)), ("corr_b2", "乙通讯员", Role::Correspondent, None), ("chief", "乙总编", Role::ChiefEditor, None)] {
             users::create(tx.conn(), b.id, &users::NewUser { username: name, display_name: display, password_hash: &hash, role, department_id: Some(dept), review_level: level }).await.unwrap();
         }
         tx.commit().await.unwrap();
@@ -130,13 +135,23 @@ async fn two_hospitals_on_one_server_never_see_each_other() {
     both.host = B_HOST;
     assert_eq!(both.json("/manuscripts").await.0, 401);
 
+    // Check lexicons are per hospital: B's chief adds 东院区 → 东院; B's story is flagged, A's
+    // (which says 东院区 too) is not.
+    let mut b_chief = Host::new(&app.base, B_HOST);
+    assert_eq!(b_chief.login("chief").await, 200);
+    let entry = [("list", "entry"), ("category", "normative"), ("term", "东院区"), ("suggestion", "东院"), ("severity", "warn"), ("reason", "乙医院院区统一称“东院”")];
+    assert_eq!(b_chief.form("/admin/lexicon/items", &entry).await, 303);
+
     // B publishes its own story: on B, not on A.
     let mut corr = Host::new(&app.base, B_HOST);
     assert_eq!(corr.login("corr_b2").await, 200);
     let channel = 3; // B's channel: A's fixture made channels 1 and 2.
-    let (s, m) = corr.send(reqwest::Method::POST, "/manuscripts", json!({"title": "乙医院护理部举办技能比赛", "channel_id": channel, "body_html": "<p>乙医院护理部举办技能比赛。</p>"})).await;
+    let (s, m) = corr.send(reqwest::Method::POST, "/manuscripts", json!({"title": "乙医院护理部举办技能比赛", "channel_id": channel, "body_html": "<p>乙医院护理部在东院区举办技能比赛。</p>"})).await;
     assert_eq!(s, 201, "{m}");
     let id = m["id"].as_i64().unwrap();
+    let flagged = |v: &Value| v["items"].as_array().into_iter().flatten().any(|f| f["rule"] == "normative.lexicon" && f["surface"] == "东院区");
+    let (_, check) = corr.json(&format!("/manuscripts/{id}/check")).await;
+    assert!(flagged(&check), "B's entry applies at B: {check}");
     assert_eq!(corr.send(reqwest::Method::POST, &format!("/manuscripts/{id}/submit"), json!({})).await.0, 200);
     assert_eq!(b.send(reqwest::Method::POST, &format!("/manuscripts/{id}/decisions"), json!({"verdict": "approve", "comment": "同意"})).await.0, 200);
     assert_eq!(b.send(reqwest::Method::POST, &format!("/manuscripts/{id}/publish"), json!({})).await.0, 200);
@@ -152,4 +167,12 @@ async fn two_hospitals_on_one_server_never_see_each_other() {
     let mut a_editor = Host::new(&app.base, "127.0.0.1");
     assert_eq!(a_editor.login("editor").await, 200);
     assert_eq!(a_editor.json(&format!("/manuscripts/{id}")).await.0, 404);
+    // A manuscript written at A now, saying 东院区, is checked with A's lexicons only.
+    let mut a_corr = Host::new(&app.base, "127.0.0.1");
+    assert_eq!(a_corr.login("corr_a").await, 200);
+    let (s, m) = a_corr.send(reqwest::Method::POST, "/manuscripts", json!({"title": "甲医院东院区开诊", "channel_id": app.fx.news, "body_html": "<p>甲医院东院区今日开诊。</p>"})).await;
+    assert_eq!(s, 201, "{m}");
+    let (s, check) = a_corr.json(&format!("/manuscripts/{}/check", m["id"])).await;
+    assert_eq!(s, 200);
+    assert!(!flagged(&check) && check["lexicon_version"].as_str().unwrap().ends_with("+site.0"), "B's entry is not A's: {check}");
 }
