@@ -327,7 +327,12 @@ fn near(text: &str, a: &str, b: &str, gap: usize) -> bool {
     let spans = |w: &str| -> Vec<(usize, usize)> {
         text.match_indices(w).map(|(i, m)| (text[..i].chars().count(), text[..i].chars().count() + m.chars().count())).collect()
     };
-    let (xs, ys) = (spans(a), spans(b));
+    close(&spans(a), &spans(b), gap)
+}
+
+/// Whether some span of `xs` and some span of `ys` (start, end in characters) overlap or
+/// have at most `gap` characters between them.
+pub(crate) fn close(xs: &[(usize, usize)], ys: &[(usize, usize)], gap: usize) -> bool {
     xs.iter().any(|&(s1, e1)| ys.iter().any(|&(s2, e2)| (s2 >= e1 && s2 - e1 <= gap) || (s1 >= e2 && s1 - e2 <= gap) || (s1 < e2 && s2 < e1)))
 }
 
@@ -427,14 +432,7 @@ mod tests {
     }
 
     fn arb_expr() -> impl Strategy<Value = Expr> {
-        let word = prop::sample::select(vec!["急诊", "纠纷", "医院", "打人", "投诉", "ab"]).prop_map(|w| Expr::Word(w.to_string()));
-        word.prop_recursive(4, 24, 4, |inner| {
-            prop_oneof![
-                prop::collection::vec(inner.clone(), 2..4).prop_map(Expr::And),
-                prop::collection::vec(inner.clone(), 2..4).prop_map(Expr::Or),
-                inner.prop_map(|e| Expr::Not(Box::new(e))),
-            ]
-        })
+        crate::strategies::rule(&["急诊", "纠纷", "医院", "打人", "投诉", "ab"], true)
     }
 
     proptest! {

@@ -3,5 +3,34 @@
 //! sources bring in. Fetching, sentiment, alerts and incidents come on top of it.
 
 pub mod expr;
+pub mod ruleset;
 
 pub use expr::{Expr, ParseError, Sets};
+pub use ruleset::RuleSet;
+
+/// Random rules for the property tests.
+#[cfg(test)]
+pub(crate) mod strategies {
+    use proptest::prelude::*;
+
+    use crate::Expr;
+
+    /// Rules over `words`, nested up to three deep; with `near`, NEAR between pairs of them.
+    pub fn rule(words: &[&'static str], near: bool) -> BoxedStrategy<Expr> {
+        let word = prop::sample::select(words.to_vec()).prop_map(|w| Expr::Word(w.to_string()));
+        let leaf = if near {
+            let pair = (prop::sample::select(words.to_vec()), prop::sample::select(words.to_vec()), 0usize..5).prop_map(|(a, b, n)| Expr::Near(a.into(), b.into(), n));
+            prop_oneof![word, pair].boxed()
+        } else {
+            word.boxed()
+        };
+        leaf.prop_recursive(3, 16, 3, |inner| {
+            prop_oneof![
+                prop::collection::vec(inner.clone(), 2..4).prop_map(Expr::And),
+                prop::collection::vec(inner.clone(), 2..4).prop_map(Expr::Or),
+                inner.prop_map(|e| Expr::Not(Box::new(e))),
+            ]
+        })
+        .boxed()
+    }
+}
