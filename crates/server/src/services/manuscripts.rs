@@ -625,6 +625,30 @@ pub async fn import_docx(state: &AppState, actor: &Actor, bytes: Vec<u8>, channe
 /// Extensions accepted as attachments (documents people download from an article).
 const ATTACHMENT_EXTS: &[&str] = &["pdf", "doc", "docx", "xls", "xlsx", "ppt", "pptx", "txt", "zip", "rar", "wps", "et"];
 
+/// An uploaded file's name as kept: its last path part (browsers on Windows send the whole
+/// path), without control characters, at most 120 characters.
+pub(crate) fn upload_name(file_name: &str) -> String {
+    file_name.rsplit(['/', '\\']).next().unwrap_or_default().chars().filter(|c| !c.is_control()).take(120).collect()
+}
+
+/// Decodes, size-checks and re-encodes an uploaded photo off the async threads.
+async fn clean_photo(file_name: &str, bytes: Vec<u8>) -> ServiceResult<yuanxun_docx::CleanImage> {
+    let name = file_name.to_string();
+    tokio::task::spawn_blocking(move || yuanxun_docx::clean_image(&name, &bytes, &Limits::default())).await.map_err(|e| ServiceError::Internal(e.to_string()))?.map_err(Into::into)
+}
+
+/// A photo uploaded as bookkeeping (a clipping, a points entry's evidence): refused with
+/// `refusal` unless it is a JPG or PNG, then cleaned like every photo. Returns the name to
+/// keep and the cleaned image.
+pub(crate) async fn uploaded_photo(file_name: &str, bytes: Vec<u8>, refusal: &str) -> ServiceResult<(String, yuanxun_docx::CleanImage)> {
+    if bytes.is_empty() || !image_like(&bytes) {
+        return Err(ServiceError::Invalid(refusal.into()));
+    }
+    let name = upload_name(file_name);
+    let img = clean_photo(&name, bytes).await?;
+    Ok((name, img))
+}
+
 /// Adds a photo (cleaned and re-encoded) or an attachment to a manuscript.
 pub async fn add_media(state: &AppState, actor: &Actor, id: i64, file_name: &str, bytes: Vec<u8>, caption: &str, photographer: &str, as_cover: bool) -> ServiceResult<Media> {
     let site = state.site_id();
@@ -637,17 +661,14 @@ pub async fn add_media(state: &AppState, actor: &Actor, id: i64, file_name: &str
     }
     let caption = line(caption, "图片说明", false, 300)?;
     let photographer = line(photographer, "摄影", false, 60)?;
-    let file_name: String = file_name.rsplit(['/', '\\']).next().unwrap_or("file").chars().filter(|c| !c.is_control()).take(120).collect();
+    let file_name = upload_name(file_name);
     let ext = file_name.rsplit_once('.').map(|p| p.1.to_ascii_lowercase()).unwrap_or_default();
     if bytes.is_empty() {
         return Err(ServiceError::Invalid("没有收到文件，请重新选择".into()));
     }
     let is_image = image_like(&bytes);
     let stored = if is_image {
-        let name = file_name.clone();
-        let img = tokio::task::spawn_blocking(move || yuanxun_docx::clean_image(&name, &bytes, &Limits::default()))
-            .await
-            .map_err(|e| ServiceError::Internal(e.to_string()))??;
+        let img = clean_photo(&file_name, bytes).await?;
         let (key, sha) = state.store.media.put(site, &img.bytes, img.ext).await?;
         (key, sha, img.content_type.to_string(), img.bytes.len(), img.width, img.height, "image")
     } else if ATTACHMENT_EXTS.contains(&ext.as_str()) {

@@ -370,12 +370,7 @@ pub async fn add_clipping(state: &AppState, actor: &Actor, distribution_id: i64,
         let mut c = state.store.conn().await?;
         outlets::get_distribution(&mut c, site, distribution_id).await?;
     }
-    if bytes.is_empty() || !super::manuscripts::image_like(&bytes) {
-        return Err(ServiceError::Invalid("剪报请上传 JPG 或 PNG 图片（拍照或扫描刊登的版面）".into()));
-    }
-    let file_name: String = file_name.rsplit(['/', '\\']).next().unwrap_or("clipping").chars().filter(|c| !c.is_control()).take(120).collect();
-    let name = file_name.clone();
-    let img = tokio::task::spawn_blocking(move || yuanxun_docx::clean_image(&name, &bytes, &yuanxun_docx::Limits::default())).await.map_err(|e| ServiceError::Internal(e.to_string()))??;
+    let (file_name, img) = super::manuscripts::uploaded_photo(file_name, bytes, "剪报请上传 JPG 或 PNG 图片（拍照或扫描刊登的版面）").await?;
     let mut tx = state.store.begin().await?;
     let media = super::manuscripts::store_image(tx.conn(), state, actor, None, &img, &file_name, "剪报").await?;
     outlets::set_clipping(tx.conn(), site, distribution_id, Some(media.id)).await?;

@@ -256,15 +256,7 @@ pub async fn add_manual(state: &AppState, actor: &Actor, input: &ManualInput, ph
     }
     let site = state.site_id();
     let img = match photo {
-        Some((name, bytes)) => {
-            if !super::manuscripts::image_like(&bytes) {
-                return Err(ServiceError::Invalid("证明照片请上传 JPG 或 PNG 图片（拍照或扫描签到表、通知等）".into()));
-            }
-            let name: String = name.rsplit(['/', '\\']).next().unwrap_or("evidence").chars().filter(|c| !c.is_control()).take(120).collect();
-            let n = name.clone();
-            let img = tokio::task::spawn_blocking(move || yuanxun_docx::clean_image(&n, &bytes, &yuanxun_docx::Limits::default())).await.map_err(|e| ServiceError::Internal(e.to_string()))??;
-            Some((name, img))
-        }
+        Some((name, bytes)) => Some(super::manuscripts::uploaded_photo(&name, bytes, "证明照片请上传 JPG 或 PNG 图片（拍照或扫描签到表、通知等）").await?),
         None => None,
     };
     let mut tx = state.store.begin().await?;
