@@ -56,6 +56,18 @@ pub fn by_host(states: &[AppState]) -> Router {
     }))
 }
 
+/// A file to download (RFC 6266): `name` as the browser should save it (UTF-8, any
+/// characters), `ascii_name` for clients that only read the plain form.
+pub(crate) fn attachment(bytes: Vec<u8>, content_type: &'static str, ascii_name: &str, name: &str) -> Response {
+    // filename* is percent-encoded; form encoding writes spaces as `+`, which it is not.
+    let encoded = form_urlencoded::byte_serialize(name.as_bytes()).collect::<String>().replace('+', "%20");
+    let mut r = ([(header::CONTENT_TYPE, content_type)], bytes).into_response();
+    if let Ok(v) = header::HeaderValue::from_str(&format!("attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{encoded}")) {
+        r.headers_mut().insert(header::CONTENT_DISPOSITION, v);
+    }
+    r
+}
+
 /// Refuses a request whose declared size is over the limit before reading any of it, with a
 /// message that says what to do.
 async fn refuse_oversized(State(state): State<AppState>, req: Request, next: Next) -> Response {

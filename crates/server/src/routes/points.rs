@@ -3,7 +3,7 @@
 //! rules with the explicit recompute.
 
 use axum::extract::{Multipart, Path, Query, State};
-use axum::http::{header, HeaderValue, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
@@ -104,17 +104,7 @@ async fn export_xlsx(State(state): State<AppState>, auth: Auth, Query(q): Query<
         Err(e) => return error_page(&state, &auth, e),
     };
     match points::standings_xlsx(&data) {
-        Ok(bytes) => {
-            let name = format!("积分排名-{}.xlsx", data.period);
-            let encoded: String = form_urlencoded::byte_serialize(name.as_bytes()).collect();
-            let mut r = bytes.into_response();
-            let h = r.headers_mut();
-            h.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"));
-            if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"points-{}.xlsx\"; filename*=UTF-8''{encoded}", data.period)) {
-                h.insert(header::CONTENT_DISPOSITION, v);
-            }
-            r
-        }
+        Ok(bytes) => super::attachment(bytes, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", &format!("points-{}.xlsx", data.period), &format!("积分排名-{}.xlsx", data.period)),
         Err(e) => error_page(&state, &auth, e),
     }
 }

@@ -601,13 +601,7 @@ async fn word_file(state: &AppState, headers: &HeaderMap, id: i64) -> Response {
     };
     // The title as the file name (RFC 6266), with a plain fallback for old clients.
     let name: String = a.title.chars().filter(|c| !"\\/:*?\"<>|".contains(*c) && !c.is_control()).take(60).collect();
-    let encoded: String = form_urlencoded::byte_serialize(format!("{name}.docx").as_bytes()).collect::<String>().replace('+', "%20");
-    let disposition = format!("attachment; filename=\"news-{id}.docx\"; filename*=UTF-8''{encoded}");
-    let mut res = ([(header::CONTENT_TYPE, "application/vnd.openxmlformats-officedocument.wordprocessingml.document")], bytes).into_response();
-    if let Ok(v) = disposition.parse() {
-        res.headers_mut().insert(header::CONTENT_DISPOSITION, v);
-    }
-    res
+    super::attachment(bytes, "application/vnd.openxmlformats-officedocument.wordprocessingml.document", &format!("news-{id}.docx"), &format!("{name}.docx"))
 }
 
 /// The Atom feed of the newest live articles, site-wide or of one channel.

@@ -2,8 +2,8 @@
 //! chart, and the buttons that download them as Word or Markdown.
 
 use axum::extract::{Query, State};
-use axum::http::{header, HeaderValue, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::http::StatusCode;
+use axum::response::Response;
 use axum::routing::get;
 use axum::Router;
 use minijinja::context;
@@ -28,17 +28,6 @@ async fn report_page(State(state): State<AppState>, auth: Auth, Query(q): Query<
     page_status(&state, &auth, "admin/report.html", StatusCode::OK, context! { data, lead, chart, quick => super::points::quick_periods() })
 }
 
-fn download(bytes: Vec<u8>, content_type: &'static str, ascii_name: &str, name: &str) -> Response {
-    let encoded: String = form_urlencoded::byte_serialize(name.as_bytes()).collect();
-    let mut r = bytes.into_response();
-    let h = r.headers_mut();
-    h.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
-    if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{encoded}")) {
-        h.insert(header::CONTENT_DISPOSITION, v);
-    }
-    r
-}
-
 async fn report_docx(State(state): State<AppState>, auth: Auth, Query(q): Query<PeriodQuery>) -> Response {
     let result = async {
         let s = report::summary(&state, &auth.1, &q.period).await?;
@@ -52,14 +41,14 @@ async fn report_docx(State(state): State<AppState>, auth: Auth, Query(q): Query<
     }
     .await;
     match result {
-        Ok((s, bytes)) => download(bytes, "application/vnd.openxmlformats-officedocument.wordprocessingml.document", &format!("summary-{}.docx", s.period), &format!("工作总结数据-{}.docx", s.period)),
+        Ok((s, bytes)) => super::attachment(bytes, "application/vnd.openxmlformats-officedocument.wordprocessingml.document", &format!("summary-{}.docx", s.period), &format!("工作总结数据-{}.docx", s.period)),
         Err(e) => error_page(&state, &auth, e),
     }
 }
 
 async fn report_md(State(state): State<AppState>, auth: Auth, Query(q): Query<PeriodQuery>) -> Response {
     match report::summary(&state, &auth.1, &q.period).await {
-        Ok(s) => download(report::markdown(&s).into_bytes(), "text/markdown; charset=utf-8", &format!("summary-{}.md", s.period), &format!("工作总结数据-{}.md", s.period)),
+        Ok(s) => super::attachment(report::markdown(&s).into_bytes(), "text/markdown; charset=utf-8", &format!("summary-{}.md", s.period), &format!("工作总结数据-{}.md", s.period)),
         Err(e) => error_page(&state, &auth, e),
     }
 }
