@@ -369,17 +369,19 @@ pub async fn standings(state: &AppState, actor: &Actor, period: &str) -> Service
     super::require_publicity_staff(actor, "查看积分")?;
     let p = super::period_or_this_half(period)?;
     let mut c = state.store.conn().await?;
-    standings_of(&mut c, state.site_id(), p).await
-}
-
-/// The standings of a period, for the pages, the spreadsheet and the summary report.
-pub(crate) async fn standings_of(c: &mut AnyConnection, site: i64, p: Period) -> ServiceResult<Standings> {
+    let site = state.site_id();
+    let (people, departments) = rankings(&mut c, site, p).await?;
     let (from, to) = (p.start.to_string(), p.end.to_string());
-    let people = ranked(repo::totals_by_person(c, site, &from, &to).await?);
-    let departments = ranked(repo::totals_by_department(c, site, &from, &to).await?);
-    let entries: Vec<EntryView> = repo::entries_between(c, site, &from, &to).await?.into_iter().map(entry_view).collect();
+    let entries: Vec<EntryView> = repo::entries_between(&mut c, site, &from, &to).await?.into_iter().map(entry_view).collect();
     let total_text = points::format(entries.iter().map(|e| e.entry.points).sum());
     Ok(Standings { period: p.code(), period_label: p.to_string(), from, to: p.last_day().to_string(), people, departments, entries, total_text })
+}
+
+/// A period's rankings of people and of departments (for the page, the spreadsheet and the
+/// summary report, which needs no entries).
+pub(crate) async fn rankings(c: &mut AnyConnection, site: i64, p: Period) -> ServiceResult<(Vec<RankLine>, Vec<RankLine>)> {
+    let (from, to) = (p.start.to_string(), p.end.to_string());
+    Ok((ranked(repo::totals_by_person(c, site, &from, &to).await?), ranked(repo::totals_by_department(c, site, &from, &to).await?)))
 }
 
 /// The standings as a spreadsheet: 个人排名, 科室排名 and 积分明细, one sheet each, with a

@@ -161,9 +161,9 @@ pub(crate) async fn summary_of(c: &mut AnyConnection, site: i64, p: Period) -> S
         .collect();
     let expert_notices = work.iter().find(|w| w.kind == WorkKind::ExpertNotice.code()).map_or(0, |w| w.quantity);
 
-    let standings = super::points::standings_of(c, site, p).await?;
-    let top_departments = standings.departments.into_iter().filter(|l| l.total.department_id.is_some()).take(TOP).collect();
-    let top_people = standings.people.into_iter().take(TOP).collect();
+    let (people, departments) = super::points::rankings(c, site, p).await?;
+    let top_departments = departments.into_iter().filter(|l| l.total.department_id.is_some()).take(TOP).collect();
+    let top_people = people.into_iter().take(TOP).collect();
 
     Ok(Summary {
         site_name,
