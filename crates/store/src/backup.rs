@@ -82,7 +82,7 @@ fn sha_hex(bytes: &[u8]) -> String {
 
 /// The path of a media key inside a backup's `media/` (keys are `site/ab/sha.ext`).
 fn blob_path(dir: &Path, key: &str) -> Result<PathBuf> {
-    if key.split('/').any(|p| p.is_empty() || p == "." || p == ".." || p.contains('\\')) {
+    if !crate::media::is_safe_key(key) {
         return Err(StoreError::Corrupt(format!("媒体键不合法：{key}")));
     }
     Ok(dir.join("media").join(key))

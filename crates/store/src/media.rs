@@ -106,13 +106,17 @@ impl MediaStore {
 }
 
 /// The object path of a key. Keys are made by `put`; anything that could climb out of the
-/// store (`..`, empty or absolute parts) is refused.
+/// store (`..`, empty or absolute parts) is refused ([`is_safe_key`]).
 fn object_path(key: &str) -> Result<ObjectPath> {
-    let parts: Vec<&str> = key.split('/').collect();
-    if parts.iter().any(|p| p.is_empty() || *p == "." || *p == ".." || p.contains('\\')) {
+    if !is_safe_key(key) {
         return Err(StoreError::NotFound);
     }
     ObjectPath::parse(key).map_err(|_| StoreError::NotFound)
+}
+
+/// Whether `key` stays inside the store: no empty, `.` or `..` parts, no backslashes.
+pub fn is_safe_key(key: &str) -> bool {
+    !key.split('/').any(|p| p.is_empty() || p == "." || p == ".." || p.contains('\\'))
 }
 
 #[cfg(test)]
