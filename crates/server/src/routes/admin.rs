@@ -161,6 +161,16 @@ pub(super) fn adoption_choices() -> Vec<Value> {
 }
 
 /// (code, label) pairs as the `<option>`s of a form: `{code, label}` each.
+/// The site's departments and its active people (as `{id, name}`), for the forms that
+/// pick one.
+pub(super) async fn departments_and_people(state: &AppState) -> (Vec<yuanxun_store::Department>, Vec<Value>) {
+    let (depts, people) = match state.store.conn().await {
+        Ok(mut c) => (sites::list_departments(&mut c, state.site_id()).await.unwrap_or_default(), users::list(&mut c, state.site_id()).await.unwrap_or_default()),
+        Err(_) => Default::default(),
+    };
+    (depts, people.into_iter().filter(|u| u.active).map(|u| minijinja::context! { id => u.id, name => u.display_name }).collect())
+}
+
 pub(super) fn options(pairs: impl Iterator<Item = (&'static str, &'static str)>) -> Vec<Value> {
     pairs.map(|(code, label)| context! { code, label }).collect()
 }

@@ -9,7 +9,7 @@ use axum::{Form, Router};
 use minijinja::context;
 use serde::Deserialize;
 use yuanxun_core::outlet::{MediaLevel, OutletKind, OutletStatus};
-use yuanxun_store::{articles, sites, users};
+use yuanxun_store::articles;
 
 use super::admin::{error_page, options, page_status, Msg};
 use crate::auth::Auth;
@@ -29,11 +29,7 @@ pub fn routes() -> Router<AppState> {
 
 /// The kinds, levels and statuses, and the site's departments and people, for the forms.
 async fn choices(state: &AppState) -> minijinja::Value {
-    let (depts, people) = match state.store.conn().await {
-        Ok(mut c) => (sites::list_departments(&mut c, state.site_id()).await.unwrap_or_default(), users::list(&mut c, state.site_id()).await.unwrap_or_default()),
-        Err(_) => Default::default(),
-    };
-    let people: Vec<_> = people.into_iter().filter(|u| u.active).map(|u| context! { id => u.id, name => u.display_name }).collect();
+    let (depts, people) = super::admin::departments_and_people(state).await;
     context! {
         kinds => options(OutletKind::choices()),
         levels => options(MediaLevel::choices()),

@@ -11,7 +11,6 @@ use minijinja::context;
 use serde::Deserialize;
 use yuanxun_core::outlet::{MediaLevel, OutletKind};
 use yuanxun_core::points::{Contribution, ManualKind};
-use yuanxun_store::{sites, users};
 
 use super::admin::{error_page, options, page_status};
 use crate::auth::Auth;
@@ -74,11 +73,7 @@ async fn standings_view(state: &AppState, auth: &Auth, period: &str, status: Sta
     };
     let people_chart = ranking_chart(&format!("{} 个人积分前 {CHART_LINES} 名", data.period_label), &data.people, true);
     let departments_chart = ranking_chart(&format!("{} 科室积分前 {CHART_LINES} 名", data.period_label), &data.departments, false);
-    let (departments, people) = match state.store.conn().await {
-        Ok(mut c) => (sites::list_departments(&mut c, state.site_id()).await.unwrap_or_default(), users::list(&mut c, state.site_id()).await.unwrap_or_default()),
-        Err(_) => Default::default(),
-    };
-    let people: Vec<_> = people.into_iter().filter(|u| u.active).map(|u| context! { id => u.id, name => u.display_name }).collect();
+    let (departments, people) = super::admin::departments_and_people(state).await;
     let today = yuanxun_core::clock::format_date(yuanxun_core::clock::now());
     page_status(
         state,
