@@ -425,10 +425,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             }
             std::fs::create_dir_all(&data)?;
             let media = media_store(&data)?;
-            let url = match std::env::var("DATABASE_URL") {
-                Ok(url) if !url.trim().is_empty() => url,
-                _ => format!("sqlite://{}?mode=rwc", data.join("yuanxun.db").display()),
-            };
+            let url = database_url(&data)?;
             let (bar, progress) = progress_bar("恢复媒体文件");
             let (store, m) = yuanxun_store::backup::restore(&from, &url, media, move |done, total| progress(done as usize, total as usize)).await?;
             bar.finish_and_clear();
@@ -536,12 +533,17 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
 async fn open_store(data: &std::path::Path) -> anyhow::Result<Store> {
     std::fs::create_dir_all(data)?;
     let media = media_store(data)?;
-    let url = match std::env::var("DATABASE_URL") {
+    Ok(Store::open_with(&database_url(data)?, media).await?)
+}
+
+/// The database: `DATABASE_URL` when it is a `postgres://` address, otherwise the SQLite file
+/// in the data folder.
+fn database_url(data: &std::path::Path) -> anyhow::Result<String> {
+    Ok(match std::env::var("DATABASE_URL") {
         Ok(url) if url.starts_with("postgres://") || url.starts_with("postgresql://") => url,
         Ok(url) if !url.trim().is_empty() => anyhow::bail!("DATABASE_URL 只支持 postgres:// 地址（现为 {}）；使用内置 SQLite 时请不要设置它", url.split('@').next_back().unwrap_or("")),
         _ => format!("sqlite://{}?mode=rwc", data.join("yuanxun.db").display()),
-    };
-    Ok(Store::open_with(&url, media).await?)
+    })
 }
 
 /// The state of the hospital `slug` names (the first site when none).
