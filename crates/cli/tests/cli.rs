@@ -224,6 +224,23 @@ fn check_eval_prints_recall_and_precision_per_category() {
     assert!(text.contains("漏报") && text.contains("误报"), "{text}");
 }
 
+#[test]
+fn monitor_eval_prints_accuracy_and_negative_recall() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("neg.txt"), "质量太差，很失望\n医生态度恶劣，再也不来了\n").unwrap();
+    std::fs::write(dir.path().join("pos.txt"), "非常好，推荐\n医生很耐心，谢谢\n").unwrap();
+    let out = std::process::Command::new(BIN).arg("monitor-eval").arg("--corpus").arg(dir.path()).output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{text}");
+    assert!(text.contains("十折交叉验证") && text.contains("留出集"), "{text}");
+    assert!(text.contains("条目 317，"), "the team's set: {text}");
+    // The small corpus is read right: four items, both negatives found.
+    assert!(text.contains("条目 4，准确率 1.000，负面召回率 1.000"), "{text}");
+    let out = std::process::Command::new(BIN).arg("monitor-eval").arg("--corpus").arg(dir.path().join("missing")).output().unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("neg.txt 和 pos.txt"));
+}
+
 /// Backs `data` up into `backup`, restores it into the new folder `restored` (with `env`,
 /// e.g. a DATABASE_URL), and checks what came back independently of the restore's own
 /// check: the articles (SQLite only, read from the file), every media file's content against

@@ -1,12 +1,23 @@
 //! Public-opinion monitoring (舆情监测). This crate is the pure core: the keyword rules the
 //! publicity staff write to pick out what concerns the hospital from everything the
-//! sources bring in. Fetching, sentiment, alerts and incidents come on top of it.
+//! sources bring in, how each item speaks of the hospital and what it is about, which items
+//! repeat one another, and how loudly to raise the alarm. Fetching, storage, notifications and
+//! the incident workflow live in the server; everything here is deterministic and testable
+//! without a network.
 
+pub mod alert;
+pub mod bayes;
+pub mod dedup;
+pub mod eval;
 pub mod expr;
 pub mod ruleset;
+pub mod sentiment;
 
+pub use alert::{AlertLevel, Signals};
+pub use dedup::{Repeat, Seen};
 pub use expr::{Expr, ParseError, Sets};
 pub use ruleset::RuleSet;
+pub use sentiment::{Category, Polarity, Reading, Scorer};
 
 /// Random rules for the property tests.
 #[cfg(test)]

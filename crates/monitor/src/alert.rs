@@ -1,0 +1,134 @@
+//! How loudly to raise the alarm for an item (预警级别): red, orange, yellow, blue, from the
+//! weight of the rules it hit, how negative it is, how far its source reaches, and how many
+//! sources repeat it within the spread window. Points add up; the thresholds are in one
+//! table so the reasoning can be shown beside every alert ("规则 4 + 负面 3 + 来源 2 + 扩散 2").
+
+/// The four levels, most urgent first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+pub enum AlertLevel {
+    Red,
+    Orange,
+    Yellow,
+    Blue,
+}
+
+impl AlertLevel {
+    pub const ALL: [AlertLevel; 4] = [AlertLevel::Red, AlertLevel::Orange, AlertLevel::Yellow, AlertLevel::Blue];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            AlertLevel::Red => "红色",
+            AlertLevel::Orange => "橙色",
+            AlertLevel::Yellow => "黄色",
+            AlertLevel::Blue => "蓝色",
+        }
+    }
+
+    pub fn key(self) -> &'static str {
+        match self {
+            AlertLevel::Red => "red",
+            AlertLevel::Orange => "orange",
+            AlertLevel::Yellow => "yellow",
+            AlertLevel::Blue => "blue",
+        }
+    }
+
+    pub fn from_key(s: &str) -> Option<AlertLevel> {
+        AlertLevel::ALL.into_iter().find(|l| l.key() == s)
+    }
+}
+
+/// What the level is computed from.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Signals {
+    /// The largest weight among the rules hit, 1..=5 (0: no rule hit).
+    pub rule_weight: u8,
+    /// The sentiment score, -1..1.
+    pub sentiment: f32,
+    /// The source's reach, 1 (a small forum) ..= 5 (a national outlet, a large account).
+    pub reach: u8,
+    /// Distinct sources carrying it (or a copy) within the window, this one included.
+    pub sources: u32,
+}
+
+/// The points behind a level, for display.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub struct Points {
+    pub rule: i32,
+    pub sentiment: i32,
+    pub reach: i32,
+    pub spread: i32,
+}
+
+impl Points {
+    pub fn total(&self) -> i32 {
+        self.rule + self.sentiment + self.reach + self.spread
+    }
+
+    pub fn explain(&self) -> String {
+        format!("规则 {} + 情感 {} + 来源 {} + 扩散 {} = {}", self.rule, self.sentiment, self.reach, self.spread, self.total())
+    }
+}
+
+/// Totals at or above these are red, orange, yellow; anything else that hit a rule is blue.
+pub const THRESHOLDS: [(i32, AlertLevel); 3] = [(13, AlertLevel::Red), (10, AlertLevel::Orange), (7, AlertLevel::Yellow)];
+
+/// The points for `s`.
+pub fn points(s: &Signals) -> Points {
+    let sentiment = if s.sentiment <= -0.6 {
+        4
+    } else if s.sentiment <= -0.2 {
+        2
+    } else if s.sentiment >= 0.2 {
+        -2
+    } else {
+        0
+    };
+    let spread = match s.sources {
+        0 | 1 => 0,
+        2..=3 => 2,
+        4..=9 => 3,
+        _ => 5,
+    };
+    Points { rule: i32::from(s.rule_weight.min(5)), sentiment, reach: i32::from(s.reach.clamp(1, 5)) - 1, spread }
+}
+
+/// The level for `s`, or none when no rule was hit (nothing to alert on).
+pub fn level(s: &Signals) -> Option<AlertLevel> {
+    if s.rule_weight == 0 {
+        return None;
+    }
+    let total = points(s).total();
+    Some(THRESHOLDS.iter().find(|(t, _)| total >= *t).map_or(AlertLevel::Blue, |(_, l)| *l))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn s(rule_weight: u8, sentiment: f32, reach: u8, sources: u32) -> Option<AlertLevel> {
+        level(&Signals { rule_weight, sentiment, reach, sources })
+    }
+
+    #[test]
+    fn levels_rise_with_weight_negativity_reach_and_spread() {
+        use AlertLevel::*;
+        // Nothing hit: no alert whatever else.
+        assert_eq!(s(0, -1.0, 5, 50), None);
+        // A light rule, neutral, a small forum: blue.
+        assert_eq!(s(1, 0.0, 1, 1), Some(Blue));
+        // A heavy rule, very negative, one local account: yellow (5 + 4 + 0 + 0 = 9).
+        assert_eq!(s(5, -0.8, 1, 1), Some(Yellow));
+        // Same, repeated by three sources: orange (9 + 2).
+        assert_eq!(s(5, -0.8, 1, 3), Some(Orange));
+        // Same on a large outlet and spreading widely: red.
+        assert_eq!(s(5, -0.8, 4, 12), Some(Red));
+        // Praise never climbs past blue on its own.
+        assert_eq!(s(3, 0.9, 3, 3), Some(Blue));
+        // Monotone: more sources never lowers the level.
+        for n in 1..30 {
+            assert!(s(4, -0.5, 3, n + 1) <= s(4, -0.5, 3, n));
+        }
+        assert_eq!(points(&Signals { rule_weight: 4, sentiment: -0.7, reach: 3, sources: 2 }).explain(), "规则 4 + 情感 4 + 来源 2 + 扩散 2 = 12");
+    }
+}
