@@ -262,7 +262,36 @@ pub async fn seed(state: &AppState, password: Option<String>) -> anyhow::Result<
     let waiting = ManuscriptInput { title: "骨科开展膝关节置换术后康复讲座".into(), channel_id: chans[2].id, body_html: waiting_body.into(), authors: "陈通讯员".into(), ..Default::default() };
     let w = ms::create(state, &correspondent, &waiting).await?;
     ms::submit(state, &correspondent, w.id).await?;
+    seed_monitor(state, &editor).await?;
     Ok(Some(password))
+}
+
+/// The opinion monitor: the hospital's names as a word set, two rules, and mentions pasted
+/// in by hand (ours), so the list, the levels and the live rule test have something to show.
+/// No feed is set up: a demo must not reach out to the internet.
+async fn seed_monitor(state: &AppState, editor: &crate::auth::Actor) -> anyhow::Result<()> {
+    use crate::services::monitor;
+    monitor::put_set(state, editor, "院名", "院讯示范医院\n示范医院\n示医").await?;
+    monitor::put_set(state, editor, "科室", "急诊科\n儿科\n骨科\n心内科\n收费处").await?;
+    for (name, expr, weight) in [
+        ("本院纠纷与投诉", "(@院名) & (纠纷 | 投诉 | 打人 | 死亡 | 误诊 | 红包 | 乱收费 | 多收费) & !招聘", "5"),
+        ("本院服务意见", "(@院名 | @科室) & (排队 | 态度 | 停车 | 等了)", "3"),
+        ("本院正面报道", "@院名 & (感谢 | 锦旗 | 点赞 | 成功救治)", "1"),
+    ] {
+        let input = monitor::RuleInput { name: name.into(), expr: expr.into(), weight: weight.into(), enabled: "1".into() };
+        monitor::create_rule(state, editor, &input).await?;
+    }
+    for (url, title, text, reach) in [
+        ("https://bbs.example.cn/t/1001", "示范医院急诊科夜里发生纠纷", "有网友发帖说，昨晚在示范医院急诊科，一名醉酒男子因候诊时间长与护士发生争执并动手打人，保安报警后被带走，家属称要投诉医院。", "3"),
+        ("https://weibo.example.cn/s/2002", "在示医收费处被多收费", "在示医做检查，收费处把同一项检查收了两次，退费要跑三个窗口，折腾了一上午，太失望了。", "2"),
+        ("https://bbs.example.cn/t/1003", "示范医院门口停车难", "每天早上示范医院门口都排长队等车位，能不能多开一个停车场？", "2"),
+        ("https://news.example.cn/a/3004", "市民送锦旗感谢示范医院心内科", "一位老人突发心梗，被送到示范医院后半小时打通血管，家属送来锦旗感谢心内科医护人员。", "3"),
+        ("", "网传示医儿科停诊", "有人在群里说示医儿科停诊了，经核实是谣言，儿科门诊正常开放。", "2"),
+    ] {
+        let input = monitor::ManualInput { url: url.into(), title: title.into(), text: text.into(), author: String::new(), reach: reach.into() };
+        monitor::add_manual(state, editor, &input).await?;
+    }
+    Ok(())
 }
 
 /// A photo-like picture: a sky-to-ground gradient with a sun and hills, coloured per story.

@@ -24,6 +24,7 @@ impl Jobs {
         let released = async {
             let mut tx = self.state.store.begin().await?;
             yuanxun_store::changes::release_lease(tx.conn(), &lease_name(&self.state), &self.state.node).await?;
+            yuanxun_store::changes::release_lease(tx.conn(), &format!("monitor:{}", self.state.site_id()), &self.state.node).await?;
             tx.commit().await
         }
         .await;
@@ -107,6 +108,35 @@ pub fn spawn(state: AppState, stop: watch::Receiver<bool>) -> Jobs {
             }
         }
     });
+    let s6 = state.clone();
+    let mut stop6 = stop.clone();
+    let monitor = tokio::spawn(async move {
+        let mut tick = tokio::time::interval(s6.config.monitor_every);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        let lease = format!("monitor:{}", s6.site_id());
+        loop {
+            tokio::select! {
+                _ = tick.tick() => {
+                    // One process at a time fetches a site's sources, like the scheduler.
+                    let now = yuanxun_core::clock::now();
+                    let ttl = ((s6.config.monitor_every.as_millis() as i64 * 3 + 999) / 1000).max(60);
+                    let held = async {
+                        let mut tx = s6.store.begin().await?;
+                        let held = yuanxun_store::changes::take_lease(tx.conn(), &lease, &s6.node, now, now + ttl).await?;
+                        tx.commit().await?;
+                        Ok::<_, yuanxun_store::StoreError>(held)
+                    }.await;
+                    if !matches!(held, Ok(true)) {
+                        continue;
+                    }
+                    if let Err(e) = crate::services::monitor::fetch_due(&s6, &s6.config.monitor_limits, s6.config.monitor_concurrency).await {
+                        tracing::error!("opinion monitor: {e}");
+                    }
+                }
+                _ = stop6.changed() => break,
+            }
+        }
+    });
     let s3 = state.clone();
     let mut stop3 = stop.clone();
     let theme_watch = tokio::spawn(async move {
@@ -177,5 +207,5 @@ pub fn spawn(state: AppState, stop: watch::Receiver<bool>) -> Jobs {
             }
         }
     });
-    Jobs { handles: vec![scheduler, follower, flusher, theme_watch, tamper_check], state: kept }
+    Jobs { handles: vec![scheduler, follower, flusher, theme_watch, tamper_check, monitor], state: kept }
 }

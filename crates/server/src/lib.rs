@@ -57,6 +57,12 @@ pub struct Config {
     pub link_allowlist: Vec<String>,
     /// How often `serve` runs the tamper check on its export.
     pub verify_every: Duration,
+    /// How often the opinion monitor looks for sources due to be fetched.
+    pub monitor_every: Duration,
+    /// Limits of every monitoring fetch (time, size, redirects).
+    pub monitor_limits: services::monitor_fetch::Limits,
+    /// How many sources are fetched at once.
+    pub monitor_concurrency: usize,
 }
 
 impl Default for Config {
@@ -74,6 +80,9 @@ impl Default for Config {
             export_dir: None,
             link_allowlist: vec!["gov.cn".into()],
             verify_every: Duration::from_secs(600),
+            monitor_every: Duration::from_secs(15),
+            monitor_limits: services::monitor_fetch::Limits::default(),
+            monitor_concurrency: 4,
         }
     }
 }

@@ -14,6 +14,7 @@ pub mod checks;
 pub mod manuscripts;
 pub mod media;
 pub mod migrate;
+pub mod monitor;
 pub mod models;
 pub mod outlets;
 pub mod points;

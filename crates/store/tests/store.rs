@@ -597,3 +597,46 @@ async fn the_change_feed_and_leases_serve_several_processes() {
     })
     .await;
 }
+
+/// Monitoring sources keep their fetch state, items filter by level, category and source,
+/// and a family of reposts counts its distinct sources.
+#[tokio::test]
+async fn monitor_sources_items_and_spread() {
+    use yuanxun_store::monitor::{self, ItemQuery, NewItem, SourceFields};
+    on_every_backend(|store| async move {
+        let f = fixture(&store).await;
+        let mut tx = store.begin().await.unwrap();
+        let fields = |name, url| SourceFields { name, kind: "rss", url, mapping: "{}", reach: 3, interval_secs: 600, enabled: true };
+        let a = monitor::create_source(tx.conn(), f.site, &fields("甲", "https://a.example/feed"), 100).await.unwrap();
+        let b = monitor::create_source(tx.conn(), f.site, &fields("乙", "https://b.example/feed"), 100).await.unwrap();
+        assert_eq!(monitor::due_sources(tx.conn(), f.site, 100, 10).await.unwrap().len(), 2);
+        monitor::fetched(tx.conn(), a, Some("\"e\""), None, 2, 100, 700).await.unwrap();
+        monitor::failed(tx.conn(), b, "超时", 1300).await.unwrap();
+        let due: Vec<i64> = monitor::due_sources(tx.conn(), f.site, 800, 10).await.unwrap().iter().map(|s| s.id).collect();
+        assert_eq!(due, [a]);
+        let sb = monitor::get_source(tx.conn(), f.site, b).await.unwrap();
+        assert_eq!((sb.failures, sb.last_error.as_deref(), sb.next_at), (1, Some("超时"), 1300));
+        // A changed address forgets the validators.
+        monitor::update_source(tx.conn(), f.site, a, &fields("甲", "https://a.example/new"), 900).await.unwrap();
+        assert_eq!(monitor::get_source(tx.conn(), f.site, a).await.unwrap().etag, None);
+        let item = |source_id, guid, copy_of, level| NewItem {
+            source_id, guid, url: "", title: "标题", body: "正文", author: "", published_at: None, copy_of, sentiment: -700, category: "dispute",
+            rules: "1", weight: 5, level, level_reason: "", added_by: None,
+        };
+        let first = monitor::insert_item(tx.conn(), f.site, &item(a, "1", None, Some("orange")), 1000).await.unwrap();
+        monitor::insert_item(tx.conn(), f.site, &item(b, "2", Some(first), Some("red")), 1001).await.unwrap();
+        monitor::insert_item(tx.conn(), f.site, &item(b, "3", Some(first), Some("red")), 1002).await.unwrap();
+        let mut family = monitor::family_sources(tx.conn(), f.site, first, 0).await.unwrap();
+        family.sort();
+        assert_eq!(family, [a, b]);
+        assert_eq!(monitor::family_sources(tx.conn(), f.site, first, 1001).await.unwrap(), [b]);
+        let red = monitor::list_items(tx.conn(), f.site, &ItemQuery { level: Some("red".into()), source_id: Some(b), ..Default::default() }, 10).await.unwrap();
+        assert_eq!(red.iter().map(|i| i.guid.as_str()).collect::<Vec<_>>(), ["3", "2"]);
+        assert_eq!(red[0].source_name, "乙");
+        monitor::put_set(tx.conn(), f.site, "院名", "示医").await.unwrap();
+        monitor::put_set(tx.conn(), f.site, "院名", "示医\n示范医院").await.unwrap();
+        assert_eq!(monitor::list_sets(tx.conn(), f.site).await.unwrap()[0].words, "示医\n示范医院");
+        tx.commit().await.unwrap();
+    })
+    .await;
+}

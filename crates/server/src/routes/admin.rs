@@ -29,6 +29,13 @@ const FILES: &[(&str, &str)] = &[
     ("admin/outlet.html", include_str!("../../templates/admin/outlet.html")),
     ("admin/outlet_fields.html", include_str!("../../templates/admin/outlet_fields.html")),
     ("admin/work.html", include_str!("../../templates/admin/work.html")),
+    ("admin/monitor.html", include_str!("../../templates/admin/monitor.html")),
+    ("admin/monitor_item.html", include_str!("../../templates/admin/monitor_item.html")),
+    ("admin/monitor_sources.html", include_str!("../../templates/admin/monitor_sources.html")),
+    ("admin/monitor_source.html", include_str!("../../templates/admin/monitor_source.html")),
+    ("admin/monitor_source_fields.html", include_str!("../../templates/admin/monitor_source_fields.html")),
+    ("admin/monitor_rules.html", include_str!("../../templates/admin/monitor_rules.html")),
+    ("admin/monitor_rule_test.html", include_str!("../../templates/admin/monitor_rule_test.html")),
     ("admin/import.html", include_str!("../../templates/admin/import.html")),
     ("admin/wechat.html", include_str!("../../templates/admin/wechat.html")),
     ("admin/points.html", include_str!("../../templates/admin/points.html")),
@@ -121,7 +128,7 @@ fn me(auth: &Auth) -> Value {
     }
 }
 
-fn render(state: &AppState, name: &str, status: StatusCode, ctx: Value) -> Response {
+pub(super) fn render(state: &AppState, name: &str, status: StatusCode, ctx: Value) -> Response {
     let full = context! { site => &*state.site, ..ctx };
     match state.templates.get_template(name).and_then(|t| t.render(full)) {
         Ok(html) => (status, Html(html)).into_response(),

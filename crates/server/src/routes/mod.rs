@@ -8,6 +8,7 @@ pub mod outlets;
 pub mod points;
 pub mod public;
 pub mod report;
+pub mod monitor;
 pub mod work;
 
 use axum::extract::{DefaultBodyLimit, Request, State};
@@ -27,6 +28,7 @@ pub fn router(state: AppState) -> Router {
         .merge(admin::routes())
         .merge(outlets::routes())
         .merge(work::routes())
+        .merge(monitor::routes())
         .merge(points::routes())
         .merge(report::routes())
         .nest("/api/v1", api::routes())

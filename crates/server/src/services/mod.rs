@@ -8,6 +8,8 @@ pub mod export;
 pub mod guard;
 pub mod live_site;
 pub mod manuscripts;
+pub mod monitor;
+pub mod monitor_fetch;
 pub mod outlets;
 pub mod people;
 pub mod points;

@@ -37,6 +37,8 @@ fn config(data: &Path) -> Config {
         theme_check_every: Duration::from_millis(100),
         export_dir: Some(data.join("export")),
         verify_every: Duration::from_millis(300),
+        monitor_every: Duration::from_millis(300),
+        monitor_limits: yuanxun_server::services::monitor_fetch::Limits { timeout: Duration::from_secs(2), max_body: 1024 * 1024, max_redirects: 5 },
         ..Config::default()
     }
 }
