@@ -24,7 +24,7 @@ impl Jobs {
         let released = async {
             let mut tx = self.state.store.begin().await?;
             yuanxun_store::changes::release_lease(tx.conn(), &lease_name(&self.state), &self.state.node).await?;
-            yuanxun_store::changes::release_lease(tx.conn(), &format!("monitor:{}", self.state.site_id()), &self.state.node).await?;
+            yuanxun_store::changes::release_lease(tx.conn(), &monitor_lease_name(&self.state), &self.state.node).await?;
             tx.commit().await
         }
         .await;
@@ -39,14 +39,20 @@ fn lease_name(state: &AppState) -> String {
     format!("scheduler:{}", state.site_id())
 }
 
-/// Takes or keeps the scheduler's lease for this process; whether it holds it. The holder
-/// also forgets changes older than a week.
-async fn scheduler_lease(state: &AppState) -> Result<bool, yuanxun_store::StoreError> {
+/// The opinion monitor's lease of a site.
+fn monitor_lease_name(state: &AppState) -> String {
+    format!("monitor:{}", state.site_id())
+}
+
+/// Takes or keeps the lease `name` for this process, for three ticks of `every` (at least
+/// `min_secs`); whether it holds it. With `prune`, the holder also forgets changes older
+/// than a week (the scheduler does).
+async fn hold_lease(state: &AppState, name: &str, every: std::time::Duration, min_secs: i64, prune: bool) -> Result<bool, yuanxun_store::StoreError> {
     let now = yuanxun_core::clock::now();
-    let ttl = ((state.config.scheduler_every.as_millis() as i64 * 3 + 999) / 1000).max(1);
+    let ttl = ((every.as_millis() as i64 * 3 + 999) / 1000).max(min_secs);
     let mut tx = state.store.begin().await?;
-    let held = yuanxun_store::changes::take_lease(tx.conn(), &lease_name(state), &state.node, now, now + ttl).await?;
-    if held {
+    let held = yuanxun_store::changes::take_lease(tx.conn(), name, &state.node, now, now + ttl).await?;
+    if held && prune {
         yuanxun_store::changes::prune(tx.conn(), now - 7 * 86_400).await?;
     }
     tx.commit().await?;
@@ -65,7 +71,7 @@ pub fn spawn(state: AppState, stop: watch::Receiver<bool>) -> Jobs {
                 _ = tick.tick() => {
                     // One process at a time publishes (several may share the database): the
                     // holder of the scheduler's lease, for three ticks at a time.
-                    match scheduler_lease(&s1).await {
+                    match hold_lease(&s1, &lease_name(&s1), s1.config.scheduler_every, 1, true).await {
                         Ok(true) => {}
                         Ok(false) => continue,
                         Err(e) => {
@@ -113,20 +119,12 @@ pub fn spawn(state: AppState, stop: watch::Receiver<bool>) -> Jobs {
     let monitor = tokio::spawn(async move {
         let mut tick = tokio::time::interval(s6.config.monitor_every);
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        let lease = format!("monitor:{}", s6.site_id());
+        let lease = monitor_lease_name(&s6);
         loop {
             tokio::select! {
                 _ = tick.tick() => {
                     // One process at a time fetches a site's sources, like the scheduler.
-                    let now = yuanxun_core::clock::now();
-                    let ttl = ((s6.config.monitor_every.as_millis() as i64 * 3 + 999) / 1000).max(60);
-                    let held = async {
-                        let mut tx = s6.store.begin().await?;
-                        let held = yuanxun_store::changes::take_lease(tx.conn(), &lease, &s6.node, now, now + ttl).await?;
-                        tx.commit().await?;
-                        Ok::<_, yuanxun_store::StoreError>(held)
-                    }.await;
-                    if !matches!(held, Ok(true)) {
+                    if !matches!(hold_lease(&s6, &lease, s6.config.monitor_every, 60, false).await, Ok(true)) {
                         continue;
                     }
                     if let Err(e) = crate::services::monitor::fetch_due(&s6, &s6.config.monitor_limits, s6.config.monitor_concurrency).await {

@@ -77,9 +77,26 @@ pub struct SourceInput {
     pub html_text: String,
 }
 
-fn checked_source(input: &SourceInput) -> ServiceResult<(String, String, String, String, i64, i64, bool)> {
+/// A source's settings once checked, owned.
+struct CheckedSource {
+    name: String,
+    kind: &'static str,
+    url: String,
+    mapping: String,
+    reach: i64,
+    interval_secs: i64,
+    enabled: bool,
+}
+
+impl CheckedSource {
+    fn fields(&self) -> SourceFields<'_> {
+        SourceFields { name: &self.name, kind: self.kind, url: &self.url, mapping: &self.mapping, reach: self.reach, interval_secs: self.interval_secs, enabled: self.enabled }
+    }
+}
+
+fn checked_source(input: &SourceInput) -> ServiceResult<CheckedSource> {
     let name = line(&input.name, "来源名称", true, 60)?;
-    let kind = KINDS.iter().find(|(k, _)| *k == input.kind.trim()).map(|(k, _)| k.to_string()).ok_or_else(|| ServiceError::Invalid("请选择来源类型：RSS/Atom 订阅、JSON 接口、网页或手工录入".into()))?;
+    let kind = KINDS.iter().find(|(k, _)| *k == input.kind.trim()).map(|(k, _)| *k).ok_or_else(|| ServiceError::Invalid("请选择来源类型：RSS/Atom 订阅、JSON 接口、网页或手工录入".into()))?;
     let url = line(&input.url, "地址", kind != "manual", 2000)?;
     if kind != "manual" {
         let u = reqwest::Url::parse(&url).map_err(|_| ServiceError::Invalid("地址无效：请填写以 http:// 或 https:// 开头的完整地址".into()))?;
@@ -87,7 +104,7 @@ fn checked_source(input: &SourceInput) -> ServiceResult<(String, String, String,
             return Err(ServiceError::Invalid("地址须以 http:// 或 https:// 开头".into()));
         }
     }
-    let mapping = match kind.as_str() {
+    let mapping = match kind {
         "json" => {
             let m = monitor_fetch::JsonMapping {
                 items: input.json_items.trim().into(),
@@ -117,18 +134,17 @@ fn checked_source(input: &SourceInput) -> ServiceResult<(String, String, String,
     let reach: i64 = input.reach.trim().parse().ok().filter(|r| (1..=5).contains(r)).ok_or_else(|| ServiceError::Invalid("影响力请选 1 到 5（1 小论坛，5 央媒或大V）".into()))?;
     let interval: i64 = input.interval.trim().parse().ok().filter(|m| (1..=1440).contains(m)).ok_or_else(|| ServiceError::Invalid("抓取间隔请填 1 到 1440 之间的分钟数".into()))?;
     let enabled = matches!(input.enabled.trim(), "1" | "on" | "true");
-    Ok((name, kind, url, mapping, reach, interval * 60, enabled))
+    Ok(CheckedSource { name, kind, url, mapping, reach, interval_secs: interval * 60, enabled })
 }
 
 /// Adds a source; its first fetch is due at once.
 pub async fn create_source(state: &AppState, actor: &Actor, input: &SourceInput) -> ServiceResult<i64> {
     require_staff(actor)?;
-    let (name, kind, url, mapping, reach, interval_secs, enabled) = checked_source(input)?;
+    let c = checked_source(input)?;
     let site = state.site_id();
     let mut tx = state.store.begin().await?;
-    let f = SourceFields { name: &name, kind: &kind, url: &url, mapping: &mapping, reach, interval_secs, enabled };
-    let id = store::create_source(tx.conn(), site, &f, clock::now()).await?;
-    audit(tx.conn(), site, actor, "monitor_source_create", "monitor_source", id, format!("{name}（{kind}）{url}")).await?;
+    let id = store::create_source(tx.conn(), site, &c.fields(), clock::now()).await?;
+    audit(tx.conn(), site, actor, "monitor_source_create", "monitor_source", id, format!("{}（{}）{}", c.name, c.kind, c.url)).await?;
     tx.commit().await?;
     Ok(id)
 }
@@ -136,12 +152,11 @@ pub async fn create_source(state: &AppState, actor: &Actor, input: &SourceInput)
 /// Changes a source.
 pub async fn update_source(state: &AppState, actor: &Actor, id: i64, input: &SourceInput) -> ServiceResult<()> {
     require_staff(actor)?;
-    let (name, kind, url, mapping, reach, interval_secs, enabled) = checked_source(input)?;
+    let c = checked_source(input)?;
     let site = state.site_id();
     let mut tx = state.store.begin().await?;
-    let f = SourceFields { name: &name, kind: &kind, url: &url, mapping: &mapping, reach, interval_secs, enabled };
-    store::update_source(tx.conn(), site, id, &f, clock::now()).await?;
-    audit(tx.conn(), site, actor, "monitor_source_update", "monitor_source", id, format!("{name}（{kind}）{url}{}", if enabled { "" } else { "，已停用" })).await?;
+    store::update_source(tx.conn(), site, id, &c.fields(), clock::now()).await?;
+    audit(tx.conn(), site, actor, "monitor_source_update", "monitor_source", id, format!("{}（{}）{}{}", c.name, c.kind, c.url, if c.enabled { "" } else { "，已停用" })).await?;
     tx.commit().await?;
     Ok(())
 }
