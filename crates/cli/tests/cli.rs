@@ -572,7 +572,7 @@ async fn two_serve_processes_on_one_database_behave_as_one() {
     let api = |path: &str| format!("{base_a}/api/v1{path}");
     let mut csrf = String::new();
     let story = |title: &str| json!({"title": title, "channel_id": 1, "authors": "陈通讯员", "body_html": "<p>骨科专家走进社区开展义诊。</p>"});
-    let mut login = |user: &'static str| {
+    let login = |user: &'static str| {
         let client = client.clone();
         let api = api("/session");
         async move {
