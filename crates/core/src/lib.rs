@@ -43,6 +43,7 @@ macro_rules! coded {
 
 pub mod clock;
 pub mod diff;
+pub mod incident;
 pub mod outlet;
 pub mod period;
 pub mod points;

@@ -102,6 +102,75 @@ pub fn level(s: &Signals) -> Option<AlertLevel> {
     Some(THRESHOLDS.iter().find(|(t, _)| total >= *t).map_or(AlertLevel::Blue, |(_, l)| *l))
 }
 
+/// Whether an alert at `new` is sent for a family (an item and its copies) whose loudest
+/// alert so far was `sent`: the first one, and afterwards only a louder one. A copy at the
+/// same level, or a quieter one, is a repeat and is not sent again.
+pub fn worth_sending(sent: Option<AlertLevel>, new: AlertLevel) -> bool {
+    sent.is_none_or(|s| new < s)
+}
+
+/// China Standard Time, in seconds east of UTC: quiet hours are read on the hospital's clock.
+const CST_SECS: i64 = 8 * 3600;
+
+/// Hours in which a channel is not disturbed (免打扰), such as 22:00–07:30, on the
+/// hospital's clock; red alerts go out regardless, the others wait for the morning.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub struct QuietHours {
+    /// Minutes after midnight the quiet starts and ends; `from > to` spans midnight.
+    pub from: u16,
+    pub to: u16,
+}
+
+impl QuietHours {
+    /// Reads `22:00-07:30` (also with `–`, `~`, `至` or full-width colons); none when empty.
+    pub fn parse(s: &str) -> Result<Option<QuietHours>, String> {
+        let s = s.trim().replace('：', ":").replace(' ', "");
+        if s.is_empty() {
+            return Ok(None);
+        }
+        let bad = || format!("免打扰时段“{s}”看不懂：请写成 22:00-07:30 的样子");
+        let (a, b) = s.split_once(['-', '–', '~', '～', '至']).ok_or_else(bad)?;
+        let minute = |t: &str| -> Option<u16> {
+            let (h, m) = t.split_once(':').unwrap_or((t, "0"));
+            let (h, m): (u16, u16) = (h.parse().ok()?, m.parse().ok()?);
+            (h < 24 && m < 60).then_some(h * 60 + m)
+        };
+        let (from, to) = (minute(a).ok_or_else(bad)?, minute(b).ok_or_else(bad)?);
+        if from == to {
+            return Err("免打扰的开始和结束不能是同一时刻".into());
+        }
+        Ok(Some(QuietHours { from, to }))
+    }
+
+    /// `22:00-07:30`.
+    pub fn label(&self) -> String {
+        format!("{:02}:{:02}-{:02}:{:02}", self.from / 60, self.from % 60, self.to / 60, self.to % 60)
+    }
+
+    fn contains(&self, minute: u16) -> bool {
+        if self.from < self.to {
+            (self.from..self.to).contains(&minute)
+        } else {
+            minute >= self.from || minute < self.to
+        }
+    }
+
+    /// When an alert of `level` raised at `now` (Unix seconds) goes out: red at once, the
+    /// others at once outside the quiet hours and at their end inside them.
+    pub fn release(&self, level: AlertLevel, now: i64) -> i64 {
+        let into_day = (now + CST_SECS).rem_euclid(86_400);
+        if level == AlertLevel::Red || !self.contains((into_day / 60) as u16) {
+            return now;
+        }
+        let end = now - into_day + i64::from(self.to) * 60;
+        if end <= now {
+            end + 86_400
+        } else {
+            end
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -130,5 +199,38 @@ mod tests {
             assert!(s(4, -0.5, 3, n + 1) <= s(4, -0.5, 3, n));
         }
         assert_eq!(points(&Signals { rule_weight: 4, sentiment: -0.7, reach: 3, sources: 2 }).explain(), "规则 4 + 情感 4 + 来源 2 + 扩散 2 = 12");
+    }
+
+    #[test]
+    fn a_family_alerts_once_per_level_and_only_louder() {
+        use AlertLevel::*;
+        assert!(worth_sending(None, Blue));
+        assert!(!worth_sending(Some(Orange), Orange));
+        assert!(!worth_sending(Some(Orange), Yellow));
+        assert!(worth_sending(Some(Orange), Red));
+    }
+
+    #[test]
+    fn quiet_hours_hold_all_but_red_until_they_end() {
+        let q = QuietHours::parse("22:00-07:30").unwrap().unwrap();
+        assert_eq!(q.label(), "22:00-07:30");
+        // 2026-11-24 23:10 in China is 15:10 UTC.
+        let late = 1_795_478_400 + 15 * 3600 + 600;
+        let morning = 1_795_478_400 + 23 * 3600 + 1800; // 07:30 on the 25th, China time
+        assert_eq!(q.release(AlertLevel::Orange, late), morning);
+        assert_eq!(q.release(AlertLevel::Red, late), late);
+        // 03:00 China time: the same morning.
+        let small_hours = morning - 4 * 3600 - 1800;
+        assert_eq!(q.release(AlertLevel::Blue, small_hours), morning);
+        // 12:00: not quiet.
+        let noon = morning + 4 * 3600 + 1800;
+        assert_eq!(q.release(AlertLevel::Yellow, noon), noon);
+        // A window inside one day.
+        let lunch = QuietHours::parse("12：00 至 13:30").unwrap().unwrap();
+        assert_eq!(lunch.release(AlertLevel::Yellow, noon), noon + 5400);
+        assert_eq!(QuietHours::parse("").unwrap(), None);
+        assert!(QuietHours::parse("晚上").unwrap_err().contains("22:00-07:30"));
+        assert!(QuietHours::parse("25:00-07:00").is_err());
+        assert!(QuietHours::parse("08:00-08:00").is_err());
     }
 }

@@ -7,6 +7,7 @@
 
 pub mod alert;
 pub mod bayes;
+pub mod briefing;
 pub mod dedup;
 pub mod eval;
 pub mod expr;
