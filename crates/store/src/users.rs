@@ -93,6 +93,8 @@ pub struct Session {
     pub user: User,
     pub csrf_token: String,
     pub expires_at: i64,
+    /// The user's unread notifications (the newsroom's 消息 badge).
+    pub unread: i64,
 }
 
 /// Stores a new session.
@@ -105,15 +107,19 @@ pub async fn create_session(c: &mut AnyConnection, site_id: i64, user_id: i64, t
 
 /// The live session for a token hash, with its active user.
 pub async fn session(c: &mut AnyConnection, site_id: i64, token_hash: &str) -> Result<Option<Session>> {
-    let row = sqlx::query("SELECT id, user_id, csrf_token, expires_at FROM sessions WHERE site_id = $1 AND token_hash = $2 AND expires_at > $3")
-        .bind(site_id).bind(token_hash).bind(clock::now()).fetch_optional(&mut *c).await?;
+    let row = sqlx::query(
+        "SELECT s.id, s.user_id, s.csrf_token, s.expires_at, \
+         CAST((SELECT COUNT(*) FROM notifications n WHERE n.user_id = s.user_id AND n.read_at IS NULL) AS BIGINT) AS unread \
+         FROM sessions s WHERE s.site_id = $1 AND s.token_hash = $2 AND s.expires_at > $3",
+    )
+    .bind(site_id).bind(token_hash).bind(clock::now()).fetch_optional(&mut *c).await?;
     let Some(row) = row else { return Ok(None) };
     use sqlx::Row;
     let user = get(c, site_id, row.try_get("user_id")?).await?;
     if !user.active {
         return Ok(None);
     }
-    Ok(Some(Session { id: row.try_get("id")?, user, csrf_token: row.try_get("csrf_token")?, expires_at: row.try_get("expires_at")? }))
+    Ok(Some(Session { id: row.try_get("id")?, user, csrf_token: row.try_get("csrf_token")?, expires_at: row.try_get("expires_at")?, unread: row.try_get("unread")? }))
 }
 
 /// Ends a session.

@@ -640,3 +640,69 @@ async fn monitor_sources_items_and_spread() {
     })
     .await;
 }
+
+/// Alerts are one per family and level, deliveries wait until due and keep their errors,
+/// incidents keep their escalation until the deadline moves, and notifications count unread.
+#[tokio::test]
+async fn alerts_deliveries_incidents_and_notifications() {
+    use yuanxun_store::incidents::{self as inc, ChannelFields, IncidentFields, NewIncident};
+    use yuanxun_store::monitor::{self, NewItem, SourceFields};
+    on_every_backend(|store| async move {
+        let f = fixture(&store).await;
+        let mut tx = store.begin().await.unwrap();
+        let s = monitor::create_source(tx.conn(), f.site, &SourceFields { name: "甲", kind: "rss", url: "https://a.example/", mapping: "{}", reach: 3, interval_secs: 600, enabled: true }, 0).await.unwrap();
+        let item = NewItem { source_id: s, guid: "1", url: "", title: "标题", body: "正文", author: "", published_at: None, copy_of: None, sentiment: -700, category: "dispute", rules: "1", weight: 5, level: Some("orange"), level_reason: "", added_by: None };
+        let first = monitor::insert_item(tx.conn(), f.site, &item, 1000).await.unwrap();
+        let ch = inc::create_channel(tx.conn(), f.site, &ChannelFields { name: "群", kind: "wecom", target: "https://x.example/", secret: "", min_level: "blue", quiet: Some((1320, 450)), enabled: true }, 0).await.unwrap();
+        assert_eq!(inc::get_channel(tx.conn(), f.site, ch).await.unwrap().quiet_from, Some(1320));
+        let a = inc::insert_alert(tx.conn(), f.site, first, first, "orange", "规则 5", 1000).await.unwrap();
+        tx.commit().await.unwrap();
+        // The same family at the same level twice is refused by the database itself.
+        let mut tx = store.begin().await.unwrap();
+        assert!(inc::insert_alert(tx.conn(), f.site, first, first, "orange", "x", 1001).await.is_err());
+        drop(tx);
+        let mut tx = store.begin().await.unwrap();
+        assert_eq!(inc::family_levels(tx.conn(), f.site, first).await.unwrap(), ["orange"]);
+        inc::insert_delivery(tx.conn(), a, ch, 2000).await.unwrap();
+        assert!(inc::due_deliveries(tx.conn(), f.site, 1999, 5, 10).await.unwrap().is_empty(), "held until due");
+        let due = inc::due_deliveries(tx.conn(), f.site, 2000, 5, 10).await.unwrap();
+        assert_eq!((due.len(), due[0].channel.id, due[0].alert.id, due[0].body.as_str()), (1, ch, a, "正文"));
+        inc::delivery_failed(tx.conn(), due[0].id, "HTTP 500", 2060).await.unwrap();
+        let listed = inc::list_alerts(tx.conn(), f.site, true, 10).await.unwrap();
+        assert_eq!((listed[0].sent, listed[0].waiting, listed[0].failed), (0, 0, 1));
+        inc::delivered(tx.conn(), due[0].id, 2100).await.unwrap();
+        let lines = inc::deliveries_of(tx.conn(), a).await.unwrap();
+        assert_eq!((lines[0].attempts, lines[0].sent_at, lines[0].last_error.clone()), (2, Some(2100), None));
+        assert!(inc::ack_alert(tx.conn(), f.site, a, f.author, 2200).await.unwrap());
+        assert!(!inc::ack_alert(tx.conn(), f.site, a, f.author, 2300).await.unwrap());
+        assert!(inc::list_alerts(tx.conn(), f.site, true, 10).await.unwrap().is_empty());
+
+        let id = inc::create_incident(tx.conn(), f.site, &NewIncident { title: "事件", level: "orange", owner_id: Some(f.author), deadline: Some(5000), created_by: f.author }, 3000).await.unwrap();
+        assert!(inc::add_item(tx.conn(), id, first, 3000).await.unwrap());
+        assert!(!inc::add_item(tx.conn(), id, first, 3001).await.unwrap());
+        assert_eq!(inc::overdue_unescalated(tx.conn(), f.site, 5001).await.unwrap().len(), 1);
+        inc::mark_escalated(tx.conn(), id, 5001).await.unwrap();
+        assert!(inc::overdue_unescalated(tx.conn(), f.site, 6000).await.unwrap().is_empty());
+        let fields = |deadline| IncidentFields { title: "事件", level: "orange", state: "handling", owner_id: Some(f.author), deadline, assessment: "研判", summary: "", closed_at: None };
+        // Saved with the same deadline: still escalated. Moved: may escalate again.
+        inc::update_incident(tx.conn(), f.site, id, &fields(Some(5000)), 6000).await.unwrap();
+        assert_eq!(inc::get_incident(tx.conn(), f.site, id).await.unwrap().escalated_at, Some(5001));
+        inc::update_incident(tx.conn(), f.site, id, &fields(Some(7000)), 6001).await.unwrap();
+        let got = inc::get_incident(tx.conn(), f.site, id).await.unwrap();
+        assert_eq!((got.escalated_at, got.items, got.owner_name.is_some()), (None, 1, true));
+        inc::add_event(tx.conn(), id, Some(f.author), "contact", "电话联系", 6002).await.unwrap();
+        assert_eq!(inc::events(tx.conn(), id).await.unwrap()[0].body, "电话联系");
+        assert_eq!(inc::incidents_of_item(tx.conn(), f.site, first).await.unwrap()[0].0, id);
+
+        inc::notify(tx.conn(), f.site, f.author, "alert", "预警", "", "/admin", 10).await.unwrap();
+        inc::notify(tx.conn(), f.site, f.author, "alert", "预警2", "", "/admin", 11).await.unwrap();
+        assert_eq!(inc::unread_count(tx.conn(), f.site, f.author).await.unwrap(), 2);
+        let n = inc::notifications(tx.conn(), f.site, f.author, 10).await.unwrap();
+        assert_eq!(inc::mark_read(tx.conn(), f.site, f.author, Some(n[0].id), 20).await.unwrap(), 1);
+        assert_eq!(inc::notifications(tx.conn(), f.site, f.author, 10).await.unwrap()[0].title, "预警", "unread first");
+        assert_eq!(inc::mark_read(tx.conn(), f.site, f.author, None, 21).await.unwrap(), 1);
+        assert_eq!(inc::unread_count(tx.conn(), f.site, f.author).await.unwrap(), 0);
+        tx.commit().await.unwrap();
+    })
+    .await;
+}
