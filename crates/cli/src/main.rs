@@ -49,6 +49,14 @@ enum Command {
         /// gov.cn is always allowed).
         #[arg(long = "allow-host")]
         allow_hosts: Vec<String>,
+        /// The SMTP server alert e-mails go through: smtp://host:25 (plain), smtp://host:587?tls=required
+        /// (STARTTLS) or smtps://user:password@host:465. Without it, e-mail alert channels
+        /// report that nothing is configured.
+        #[arg(long, env = "YUANXUN_SMTP_URL", hide_env_values = true)]
+        smtp_url: Option<String>,
+        /// The From of alert e-mails.
+        #[arg(long, env = "YUANXUN_SMTP_FROM", default_value = "院讯舆情监测 <yuanxun@localhost>")]
+        smtp_from: String,
     },
     /// Checks a static export for tampering: files against the signed manifest (modified,
     /// missing, extra), and every page for hidden links, links to unknown sites, gambling and
@@ -281,7 +289,7 @@ fn main() -> ExitCode {
 
 async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
-        Command::Serve { listen, data, demo, secure_cookies, public_url, export, allow_hosts } => {
+        Command::Serve { listen, data, demo, secure_cookies, public_url, export, allow_hosts, smtp_url, smtp_from } => {
             let store = open_store(&data).await?;
             // Where an admin puts theme files (see 工作台 → 网站主题).
             std::fs::create_dir_all(data.join("theme"))?;
@@ -289,7 +297,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 anyhow::ensure!(u.starts_with("http://") || u.starts_with("https://"), "--public-url 应以 http:// 或 https:// 开头，例如 https://news.example.cn（现为 {u}）");
             }
             let public_url = public_url.map(|u| u.trim_end_matches('/').to_string());
-            let config = Config { secure_cookies, public_url, search_dir: Some(data.join("search")), theme_dir: Some(data.join("theme")), export_dir: export.clone(), ..Config::default() };
+            let config = Config { secure_cookies, public_url, search_dir: Some(data.join("search")), theme_dir: Some(data.join("theme")), export_dir: export.clone(), smtp_url, smtp_from, ..Config::default() };
             let mut config = config;
             config.link_allowlist.extend(allow_hosts);
             let mut state = AppState::new(store.clone(), config.clone()).await?;

@@ -281,6 +281,7 @@ async fn seed_monitor(state: &AppState, editor: &crate::auth::Actor) -> anyhow::
         let input = monitor::RuleInput { name: name.into(), expr: expr.into(), weight: weight.into(), enabled: "1".into() };
         monitor::create_rule(state, editor, &input).await?;
     }
+    let mut ids = Vec::new();
     for (url, title, text, reach) in [
         ("https://bbs.example.cn/t/1001", "示范医院急诊科夜里发生纠纷", "有网友发帖说，昨晚在示范医院急诊科，一名醉酒男子因候诊时间长与护士发生争执并动手打人，保安报警后被带走，家属称要投诉医院。", "3"),
         ("https://weibo.example.cn/s/2002", "在示医收费处被多收费", "在示医做检查，收费处把同一项检查收了两次，退费要跑三个窗口，折腾了一上午，太失望了。", "2"),
@@ -289,8 +290,17 @@ async fn seed_monitor(state: &AppState, editor: &crate::auth::Actor) -> anyhow::
         ("", "网传示医儿科停诊", "有人在群里说示医儿科停诊了，经核实是谣言，儿科门诊正常开放。", "2"),
     ] {
         let input = monitor::ManualInput { url: url.into(), title: title.into(), text: text.into(), author: String::new(), reach: reach.into() };
-        monitor::add_manual(state, editor, &input).await?;
+        ids.push(monitor::add_manual(state, editor, &input).await?);
     }
+    // The night's dispute becomes an incident, judged and in hand, with a call on record.
+    use crate::services::incidents::{self, IncidentInput};
+    let deadline = yuanxun_core::clock::format_local_input(yuanxun_core::clock::now() + 2 * 86_400);
+    let input = IncidentInput { title: "急诊科夜间纠纷网帖".into(), level: "orange".into(), owner: editor.user.id.to_string(), deadline, ..Default::default() };
+    let id = incidents::create(state, editor, &input, &ids[..1]).await?;
+    incidents::save(state, editor, id, &input, Some("assess")).await?;
+    let judged = IncidentInput { assessment: "网帖所述基本属实：患者家属醉酒后与护士争执并动手，保安已报警。帖子在本地论坛，转载不多，尚未引起媒体关注。建议医务部、保卫科核实后统一口径，必要时发布情况说明。".into(), ..input };
+    incidents::save(state, editor, id, &judged, Some("handle")).await?;
+    incidents::record(state, editor, id, "contact", "电话联系急诊科护士长，了解当晚经过并调取监控；派出所已出警处理。").await?;
     Ok(())
 }
 

@@ -1,6 +1,7 @@
 //! Background jobs of `serve`: the publishing scheduler (run by the holder of its lease when
 //! several processes share the database), the change-feed follower, the view-count flusher,
-//! the theme-folder watcher and the export's tamper check. The scheduler and the follower
+//! the theme-folder watcher, the export's tamper check, and the opinion monitor (fetching,
+//! sending alerts, escalating overdue incidents). The scheduler and the follower
 //! read their work from the database, so a restart loses nothing.
 
 use tokio::sync::watch;
@@ -129,6 +130,15 @@ pub fn spawn(state: AppState, stop: watch::Receiver<bool>) -> Jobs {
                     }
                     if let Err(e) = crate::services::monitor::fetch_due(&s6, &s6.config.monitor_limits, s6.config.monitor_concurrency).await {
                         tracing::error!("opinion monitor: {e}");
+                    }
+                    // Alerts raised by what was just read, and those whose quiet hours ended.
+                    if let Err(e) = crate::services::alerts::deliver_due(&s6).await {
+                        tracing::error!("alert delivery: {e}");
+                    }
+                    match crate::services::incidents::escalate_overdue(&s6).await {
+                        Ok(0) => {}
+                        Ok(n) => tracing::info!("{n} overdue incidents escalated"),
+                        Err(e) => tracing::error!("incident escalation: {e}"),
                     }
                 }
                 _ = stop6.changed() => break,

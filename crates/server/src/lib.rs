@@ -63,6 +63,11 @@ pub struct Config {
     pub monitor_limits: services::monitor_fetch::Limits,
     /// How many sources are fetched at once.
     pub monitor_concurrency: usize,
+    /// Where alert e-mails are sent through (`smtp://host:25`, `smtps://user:pass@host`);
+    /// none: e-mail channels report that nothing is configured.
+    pub smtp_url: Option<String>,
+    /// The From of alert e-mails.
+    pub smtp_from: String,
 }
 
 impl Default for Config {
@@ -83,6 +88,8 @@ impl Default for Config {
             monitor_every: Duration::from_secs(15),
             monitor_limits: services::monitor_fetch::Limits::default(),
             monitor_concurrency: 4,
+            smtp_url: None,
+            smtp_from: "院讯舆情监测 <yuanxun@localhost>".into(),
         }
     }
 }

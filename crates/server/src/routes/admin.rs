@@ -36,6 +36,14 @@ const FILES: &[(&str, &str)] = &[
     ("admin/monitor_source_fields.html", include_str!("../../templates/admin/monitor_source_fields.html")),
     ("admin/monitor_rules.html", include_str!("../../templates/admin/monitor_rules.html")),
     ("admin/monitor_rule_test.html", include_str!("../../templates/admin/monitor_rule_test.html")),
+    ("admin/monitor_nav.html", include_str!("../../templates/admin/monitor_nav.html")),
+    ("admin/monitor_alerts.html", include_str!("../../templates/admin/monitor_alerts.html")),
+    ("admin/monitor_channels.html", include_str!("../../templates/admin/monitor_channels.html")),
+    ("admin/monitor_channel_fields.html", include_str!("../../templates/admin/monitor_channel_fields.html")),
+    ("admin/monitor_briefing.html", include_str!("../../templates/admin/monitor_briefing.html")),
+    ("admin/incidents.html", include_str!("../../templates/admin/incidents.html")),
+    ("admin/incident.html", include_str!("../../templates/admin/incident.html")),
+    ("admin/notifications.html", include_str!("../../templates/admin/notifications.html")),
     ("admin/import.html", include_str!("../../templates/admin/import.html")),
     ("admin/wechat.html", include_str!("../../templates/admin/wechat.html")),
     ("admin/points.html", include_str!("../../templates/admin/points.html")),
@@ -125,6 +133,7 @@ fn me(auth: &Auth) -> Value {
         audit => u.role.reads_audit(),
         lexicon => checks::may_edit_lexicons(u.role),
         outlets => u.role.runs_outlets(),
+        unread => auth.0.unread,
     }
 }
 

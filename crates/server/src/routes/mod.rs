@@ -8,6 +8,7 @@ pub mod outlets;
 pub mod points;
 pub mod public;
 pub mod report;
+pub mod incidents;
 pub mod monitor;
 pub mod work;
 
@@ -29,6 +30,7 @@ pub fn router(state: AppState) -> Router {
         .merge(outlets::routes())
         .merge(work::routes())
         .merge(monitor::routes())
+        .merge(incidents::routes())
         .merge(points::routes())
         .merge(report::routes())
         .nest("/api/v1", api::routes())

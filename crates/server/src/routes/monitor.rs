@@ -131,7 +131,16 @@ async fn item_page(State(state): State<AppState>, auth: Auth, Path(id): Path<i64
     let ids: Vec<i64> = item.rules.split(',').filter_map(|s| s.parse().ok()).collect();
     let rules: Vec<_> = all_rules.iter().filter(|r| ids.contains(&r.rule.id)).map(|r| context! { name => r.rule.name, weight => r.rule.weight }).collect();
     let paragraphs: Vec<String> = item.body.split('\n').map(str::trim).filter(|p| !p.is_empty()).map(str::to_string).collect();
-    page_status(&state, &auth, "admin/monitor_item.html", StatusCode::OK, context! { item => view(item), words, rules, paragraphs })
+    let incidents = crate::services::incidents::of_item(&state, &auth.1, id).await.unwrap_or_default();
+    let open_incidents = crate::services::incidents::list(&state, &auth.1, true).await.unwrap_or_default();
+    let (levels, owners) = (super::incidents::levels(), super::incidents::owners(&state).await);
+    page_status(
+        &state,
+        &auth,
+        "admin/monitor_item.html",
+        StatusCode::OK,
+        context! { item => view(item), words, rules, paragraphs, incidents, open_incidents, levels, owners, me_id => auth.1.user.id },
+    )
 }
 
 /// A source as its form shows it.

@@ -3,9 +3,12 @@
 
 pub mod accounts;
 pub mod admin;
+pub mod alerts;
 pub mod checks;
 pub mod export;
 pub mod guard;
+pub mod incidents;
+pub mod briefing;
 pub mod live_site;
 pub mod manuscripts;
 pub mod monitor;

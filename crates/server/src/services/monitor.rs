@@ -454,6 +454,10 @@ impl Reader {
                 added_by,
             };
             let id = store::insert_item(c, site, &item, now).await?;
+            if let Some(level) = level {
+                let raised = super::alerts::Raised { item_id: id, family_id: copy_of.unwrap_or(id), level, reason: &reason, title: if e.title.is_empty() { &e.body } else { &e.title }, source_name: &source.name };
+                super::alerts::raise(c, site, &raised, now).await?;
+            }
             self.seen.insert(guid, url, &text, id);
             self.roots.insert(id, copy_of.unwrap_or(id));
             stored.push(id);

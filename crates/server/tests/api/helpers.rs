@@ -47,9 +47,16 @@ static HASH: std::sync::OnceLock<String> = std::sync::OnceLock::new();
 
 /// A fresh application with the fixture hospital.
 pub async fn spawn_app() -> TestApp {
+    spawn_app_with(|_| {}).await
+}
+
+/// A fresh application whose configuration `tweak` changes (an SMTP server, say).
+pub async fn spawn_app_with(tweak: impl FnOnce(&mut Config)) -> TestApp {
     let dir = tempfile::tempdir().unwrap();
     let store = Store::open_dir(dir.path()).await.unwrap();
-    let state = AppState::new(store.clone(), config(dir.path())).await.unwrap();
+    let mut cfg = config(dir.path());
+    tweak(&mut cfg);
+    let state = AppState::new(store.clone(), cfg).await.unwrap();
     let site = state.site_id();
     let hash = HASH.get_or_init(|| yuanxun_server::auth::hash_password(PASSWORD)).clone();
     let mut tx = store.begin().await.unwrap();

@@ -5,6 +5,7 @@ mod audit;
 mod browser;
 mod export;
 mod helpers;
+mod incidents;
 mod monitor;
 mod outlets;
 mod people;
