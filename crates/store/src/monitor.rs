@@ -103,6 +103,16 @@ pub async fn due_sources(c: &mut AnyConnection, site_id: i64, now: i64, limit: i
     sqlx::query(&sql).bind(site_id).bind(now).bind(limit).fetch_all(&mut *c).await?.iter().map(source).collect()
 }
 
+/// Takes the sources `ids` for a fetch: their next time is pushed to `until`, so a round
+/// that outlasts the monitor's lease is not fetched a second time by another process. The
+/// fetch's own outcome sets the real next time.
+pub async fn claim(c: &mut AnyConnection, site_id: i64, ids: &[i64], until: i64) -> Result<()> {
+    for id in ids {
+        sqlx::query("UPDATE monitor_sources SET next_at = $1 WHERE site_id = $2 AND id = $3").bind(until).bind(site_id).bind(*id).execute(&mut *c).await?;
+    }
+    Ok(())
+}
+
 /// A fetch stored whole: the new validators, the next time, the error cleared.
 pub async fn fetched(c: &mut AnyConnection, id: i64, etag: Option<&str>, last_modified: Option<&str>, new_items: i64, now: i64, next_at: i64) -> Result<()> {
     sqlx::query(

@@ -23,6 +23,8 @@ use crate::AppState;
 pub const WINDOW_SECS: i64 = 7 * 86_400;
 /// How far back copies count toward an item's spread.
 pub const SPREAD_SECS: i64 = 86_400;
+/// How long a round holds the sources it fetches.
+const CLAIM_SECS: i64 = 600;
 /// The longest back-off after failures.
 const MAX_BACKOFF: i64 = 6 * 3600;
 /// The longest wait a Retry-After is obeyed for.
@@ -531,8 +533,15 @@ pub async fn fetch_source(state: &AppState, client: &reqwest::Client, limits: &L
 /// Fetches the sources whose time has come, at most `concurrency` at once; how many ran.
 pub async fn fetch_due(state: &AppState, limits: &Limits, concurrency: usize) -> ServiceResult<usize> {
     let due = {
-        let mut c = state.store.conn().await?;
-        store::due_sources(&mut c, state.site_id(), clock::now(), 100).await?
+        let now = clock::now();
+        let mut tx = state.store.begin().await?;
+        let due = store::due_sources(tx.conn(), state.site_id(), now, 100).await?;
+        // Claimed in the same transaction: if this process dies mid-round, they are tried
+        // again in ten minutes; otherwise each fetch sets its own next time.
+        let ids: Vec<i64> = due.iter().map(|s| s.id).collect();
+        store::claim(tx.conn(), state.site_id(), &ids, now + CLAIM_SECS).await?;
+        tx.commit().await?;
+        due
     };
     if due.is_empty() {
         return Ok(0);
