@@ -45,6 +45,8 @@ pub struct ArticleDoc {
     pub footer: String,
     /// The document's author property (the site).
     pub creator: String,
+    /// A4 turned sideways, for ledgers of many columns.
+    pub landscape: bool,
 }
 
 /// The widest a picture is shown: 15 cm, the text width of an A4 page with Word's margins.
@@ -129,21 +131,31 @@ fn picture(p: &Picture, n: usize) -> String {
 
 /// The text width of the page between its margins, in twentieths of a point.
 const TEXT_WIDTH_TWIPS: usize = 11906 - 1800 - 1800;
+/// The same on A4 landscape with 2.54 cm side margins.
+const TEXT_WIDTH_LANDSCAPE_TWIPS: usize = 16838 - 1440 - 1440;
 
 fn cell(text: &str, header: bool) -> String {
     let (shade, bold) = if header { (r#"<w:tcPr><w:shd w:val="clear" w:color="auto" w:fill="F2DCDB"/></w:tcPr>"#, "<w:rPr><w:b/></w:rPr>") } else { ("", "") };
     format!(r#"<w:tc>{shade}<w:p><w:pPr><w:pStyle w:val="TableText"/></w:pPr><w:r>{bold}<w:t xml:space="preserve">{}</w:t></w:r></w:p></w:tc>"#, escape(xml_safe(text).as_str()))
 }
 
-fn table(header: &[String], rows: &[Vec<String>]) -> String {
+fn table(header: &[String], rows: &[Vec<String>], text_width: usize) -> String {
     let cols = header.len().max(rows.iter().map(Vec::len).max().unwrap_or(0)).max(1);
     let border = |side: &str| format!(r#"<w:{side} w:val="single" w:sz="4" w:space="0" w:color="808080"/>"#);
     let mut out = format!(
         r#"<w:tbl><w:tblPr><w:tblW w:w="5000" w:type="pct"/><w:jc w:val="center"/><w:tblBorders>{}{}{}{}{}{}</w:tblBorders><w:tblLayout w:type="fixed"/></w:tblPr><w:tblGrid>"#,
         border("top"), border("left"), border("bottom"), border("right"), border("insideH"), border("insideV")
     );
-    for _ in 0..cols {
-        out.push_str(&format!(r#"<w:gridCol w:w="{}"/>"#, TEXT_WIDTH_TWIPS / cols));
+    // Columns share the text width by how wide their longest cell is (a CJK character counts
+    // twice a Latin one), within 8..40 (a column never narrower than a four-character
+    // heading), so a title column is not squeezed beside numbers.
+    let width = |t: &str| t.chars().map(|c| if c.is_ascii() { 1 } else { 2 }).sum::<usize>();
+    let weights: Vec<usize> = (0..cols)
+        .map(|i| header.get(i).into_iter().chain(rows.iter().filter_map(|r| r.get(i))).map(|t| width(t)).max().unwrap_or(0).clamp(8, 40))
+        .collect();
+    let total: usize = weights.iter().sum();
+    for w in &weights {
+        out.push_str(&format!(r#"<w:gridCol w:w="{}"/>"#, text_width * w / total));
     }
     out.push_str("</w:tblGrid>");
     let row = |cells: &[String], header: bool| {
@@ -186,7 +198,7 @@ fn document(doc: &ArticleDoc) -> String {
                     body.push_str(&paragraph("Caption", &p.caption));
                 }
             }
-            Block::Table { header, rows } => body.push_str(&table(header, rows)),
+            Block::Table { header, rows } => body.push_str(&table(header, rows, if doc.landscape { TEXT_WIDTH_LANDSCAPE_TWIPS } else { TEXT_WIDTH_TWIPS })),
         }
     }
     if !doc.footer.is_empty() {
@@ -198,10 +210,15 @@ fn document(doc: &ArticleDoc) -> String {
             r#"<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships" "#,
             r#"xmlns:wp="http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing" xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main" "#,
             r#"xmlns:pic="http://schemas.openxmlformats.org/drawingml/2006/picture"><w:body>{}"#,
-            r#"<w:sectPr><w:pgSz w:w="11906" w:h="16838"/><w:pgMar w:top="1440" w:right="1800" w:bottom="1440" w:left="1800" w:header="851" w:footer="992" w:gutter="0"/></w:sectPr>"#,
+            "{}",
             r#"</w:body></w:document>"#
         ),
-        body
+        body,
+        if doc.landscape {
+            r#"<w:sectPr><w:pgSz w:w="16838" w:h="11906" w:orient="landscape"/><w:pgMar w:top="1440" w:right="1440" w:bottom="1440" w:left="1440" w:header="851" w:footer="992" w:gutter="0"/></w:sectPr>"#
+        } else {
+            r#"<w:sectPr><w:pgSz w:w="11906" w:h="16838"/><w:pgMar w:top="1440" w:right="1800" w:bottom="1440" w:left="1800" w:header="851" w:footer="992" w:gutter="0"/></w:sectPr>"#
+        }
     )
 }
 
@@ -371,6 +388,7 @@ mod tests {
             ],
             footer: "原文地址：https://h.example/news/1.html".into(),
             creator: "示范医院".into(),
+            landscape: false,
         };
         let bytes = write_docx(&doc).unwrap();
         let back = crate::read_docx(&bytes, &crate::Limits::default()).unwrap();

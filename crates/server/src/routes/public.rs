@@ -591,6 +591,7 @@ async fn word_file(state: &AppState, headers: &HeaderMap, id: i64) -> Response {
         blocks,
         footer: format!("原文地址：{url}　{}", state.site.name),
         creator: state.site.name.clone(),
+        landscape: false,
     };
     let bytes = match tokio::task::spawn_blocking(move || yuanxun_docx::write_docx(&doc)).await {
         Ok(Ok(b)) => b,

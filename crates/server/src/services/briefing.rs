@@ -176,7 +176,9 @@ pub async fn briefing(state: &AppState, actor: &Actor, span: Span, day: Option<&
         open_incidents.len(),
         if overdue > 0 { format!("（其中逾期 {overdue} 起）") } else { String::new() },
     );
-    let data: Vec<Datum> = trend.iter().map(|t| Datum { label: t.label.clone(), value: t.total as f64, value_text: t.total.to_string() }).collect();
+    // Columns are narrow: a week's are named by the weekday alone (周一), a day's by the hour.
+    let short = |l: &str| if span == Span::Weekly { l.chars().skip(l.chars().count().saturating_sub(2)).collect() } else { l.to_string() };
+    let data: Vec<Datum> = trend.iter().map(|t| Datum { label: short(&t.label), value: t.total as f64, value_text: t.total.to_string() }).collect();
     let chart = chart::columns(&format!("{}信息量走势（条）", if span == Span::Daily { "逐时" } else { "逐日" }), &data);
     let (prev, next) = match span {
         Span::Daily => (first - Duration::days(1), first + Duration::days(1)),
@@ -234,7 +236,7 @@ pub fn docx(v: &BriefingView, site_name: &str) -> ServiceResult<Vec<u8>> {
         })
         .collect();
     push_table(&mut blocks, &["事件", "级别", "阶段", "负责人", "办结期限"], rows);
-    let doc = ArticleDoc { title: v.title.clone(), subtitle: String::new(), meta: v.period.clone(), blocks, footer: String::new(), creator: site_name.to_string() };
+    let doc = ArticleDoc { title: v.title.clone(), subtitle: String::new(), meta: v.period.clone(), blocks, footer: String::new(), creator: site_name.to_string(), landscape: false };
     yuanxun_docx::write_docx(&doc).map_err(|e| ServiceError::Internal(format!("docx: {e}")))
 }
 

@@ -309,7 +309,7 @@ pub fn docx(s: &Summary) -> ServiceResult<Vec<u8>> {
             blocks.push(Block::Table { header: header.iter().map(|h| h.to_string()).collect(), rows });
         }
     }
-    let doc = ArticleDoc { title: title(s), subtitle: String::new(), meta: subtitle(s), blocks, footer: String::new(), creator: s.site_name.clone() };
+    let doc = ArticleDoc { title: title(s), subtitle: String::new(), meta: subtitle(s), blocks, footer: String::new(), creator: s.site_name.clone(), landscape: false };
     yuanxun_docx::write_docx(&doc).map_err(|e| ServiceError::Internal(format!("docx: {e}")))
 }
 
