@@ -263,6 +263,7 @@ pub async fn seed(state: &AppState, password: Option<String>) -> anyhow::Result<
     let w = ms::create(state, &correspondent, &waiting).await?;
     ms::submit(state, &correspondent, w.id).await?;
     seed_monitor(state, &editor).await?;
+    seed_ledgers(state, &editor).await?;
     Ok(Some(password))
 }
 
@@ -301,6 +302,66 @@ async fn seed_monitor(state: &AppState, editor: &crate::auth::Actor) -> anyhow::
     let judged = IncidentInput { assessment: "网帖所述基本属实：患者家属醉酒后与护士争执并动手，保安已报警。帖子在本地论坛，转载不多，尚未引起媒体关注。建议医务部、保卫科核实后统一口径，必要时发布情况说明。".into(), ..input };
     incidents::save(state, editor, id, &judged, Some("handle")).await?;
     incidents::record(state, editor, id, "contact", "电话联系急诊科护士长，了解当晚经过并调取监控；派出所已出警处理。").await?;
+    Ok(())
+}
+
+/// The ledgers: two areas of responsibility with their persons and duties, an analysis
+/// meeting held last week, and its follow-ups in the rectification ledger (one done).
+async fn seed_ledgers(state: &AppState, editor: &crate::auth::Actor) -> anyhow::Result<()> {
+    use crate::services::ledgers::{self, AreaInput, AssignInput, MeetingInput, ProgressInput, RectificationInput};
+    let mut c = state.store.conn().await?;
+    let depts = yuanxun_store::sites::list_departments(&mut c, state.site_id()).await?;
+    drop(c);
+    let id_of = |name: &str| depts.iter().find(|d| d.name == name).map(|d| d.id.to_string()).unwrap_or_default();
+    for (name, description, first, direct, duties) in [
+        ("意识形态工作", "党委统一领导，党政齐抓共管，一岗双责", "党委书记 周明", "党委宣传部部长 林岚", &[("骨科", "科室主任负责本科室意识形态工作，审核科室发布的信息"), ("急诊医学科", "加强与患者沟通，发现舆情苗头及时报告宣传部")][..]),
+        ("网站与新媒体阵地管理", "医院网站、微信公众号、视频号等阵地的内容安全", "党委副书记 郑华", "党委宣传部副部长 陈晨", &[("信息中心", "负责网站技术安全、防篡改和等级保护")][..]),
+    ] {
+        let area = ledgers::create_area(state, editor, &AreaInput { name: name.into(), description: description.into() }).await?;
+        for (role, person) in [("first", first), ("direct", direct)] {
+            ledgers::assign(state, editor, &AssignInput { area: area.to_string(), role: role.into(), person: person.into(), ..Default::default() }).await?;
+        }
+        for (d, duty) in duties {
+            ledgers::assign(state, editor, &AssignInput { area: area.to_string(), role: "department".into(), department: id_of(d), duty: (*duty).into(), ..Default::default() }).await?;
+        }
+    }
+    let now = yuanxun_core::clock::now();
+    let held = MeetingInput {
+        title: "第四季度意识形态和舆情形势研判会".into(),
+        scheduled_at: yuanxun_core::clock::format_local_input(now - 6 * 86_400),
+        place: "行政楼三楼会议室".into(),
+        chair: "党委书记 周明".into(),
+        attendees: "党委委员、各党支部书记、宣传部全体人员".into(),
+        minutes: "宣传部通报本季度网络舆情和各科室新媒体平台检查情况；急诊科汇报夜间纠纷网帖的处置经过。".into(),
+        conclusions: "总体平稳可控。个别科室公众号推文审核不严，急诊夜间医患沟通仍需加强。".into(),
+        held: "on".into(),
+    };
+    let meeting = ledgers::save_meeting(state, editor, None, &held).await?;
+    let later = MeetingInput { title: "2027年第一季度研判会".into(), scheduled_at: yuanxun_core::clock::format_local_input(now + 40 * 86_400), place: "行政楼三楼会议室".into(), ..Default::default() };
+    ledgers::save_meeting(state, editor, None, &later).await?;
+    let day = |d: i64| yuanxun_core::clock::format_date(now + d * 86_400);
+    let first = ledgers::save_rectification(
+        state,
+        editor,
+        None,
+        &RectificationInput { problem: "骨科公众号两篇推文未经三审即发布".into(), measure: "建立科室新媒体三审台账，指定审核人，推文一律报宣传部备案".into(), department: id_of("骨科"), owner: "骨科主任".into(), deadline: day(20), meeting: meeting.to_string(), ..Default::default() },
+    )
+    .await?;
+    ledgers::save_rectification(
+        state,
+        editor,
+        None,
+        &RectificationInput { problem: "急诊夜间候诊时间长引发争执".into(), measure: "增加夜间分诊护士，候诊超过30分钟主动告知".into(), department: id_of("急诊医学科"), owner: "急诊医学科护士长".into(), deadline: day(30), meeting: meeting.to_string(), ..Default::default() },
+    )
+    .await?;
+    ledgers::save_rectification(
+        state,
+        editor,
+        None,
+        &RectificationInput { problem: "门诊楼宣传栏部分内容已过期".into(), measure: "清理并更新宣传栏，每月检查一次".into(), department: id_of("党委宣传部"), owner: "宣传部 王编辑".into(), deadline: day(-3), source: "inspection".into(), ..Default::default() },
+    )
+    .await?;
+    ledgers::progress(state, editor, first, &ProgressInput { evidence: "已建立骨科新媒体三审台账（护士长初审、副主任复审、主任终审），本月推文均已报宣传部备案。".into(), status: "done".into() }).await?;
     Ok(())
 }
 

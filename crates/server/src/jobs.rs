@@ -140,6 +140,9 @@ pub fn spawn(state: AppState, stop: watch::Receiver<bool>) -> Jobs {
                         Ok(n) => tracing::info!("{n} overdue incidents escalated"),
                         Err(e) => tracing::error!("incident escalation: {e}"),
                     }
+                    if let Err(e) = crate::services::ledgers::remind_overdue(&s6).await {
+                        tracing::error!("rectification reminders: {e}");
+                    }
                 }
                 _ = stop6.changed() => break,
             }

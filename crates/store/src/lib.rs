@@ -12,6 +12,7 @@ pub mod backup;
 pub mod changes;
 pub mod checks;
 pub mod incidents;
+pub mod ledgers;
 pub mod manuscripts;
 pub mod media;
 pub mod migrate;

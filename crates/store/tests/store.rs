@@ -614,6 +614,9 @@ async fn monitor_sources_items_and_spread() {
         monitor::failed(tx.conn(), b, "超时", 1300).await.unwrap();
         let due: Vec<i64> = monitor::due_sources(tx.conn(), f.site, 800, 10).await.unwrap().iter().map(|s| s.id).collect();
         assert_eq!(due, [a]);
+        // Claimed for a round: not due again until the claim ends.
+        monitor::claim(tx.conn(), f.site, &[a], 5000).await.unwrap();
+        assert!(monitor::due_sources(tx.conn(), f.site, 800, 10).await.unwrap().is_empty());
         let sb = monitor::get_source(tx.conn(), f.site, b).await.unwrap();
         assert_eq!((sb.failures, sb.last_error.as_deref(), sb.next_at), (1, Some("超时"), 1300));
         // A changed address forgets the validators.
@@ -702,6 +705,56 @@ async fn alerts_deliveries_incidents_and_notifications() {
         assert_eq!(inc::notifications(tx.conn(), f.site, f.author, 10).await.unwrap()[0].title, "预警", "unread first");
         assert_eq!(inc::mark_read(tx.conn(), f.site, f.author, None, 21).await.unwrap(), 1);
         assert_eq!(inc::unread_count(tx.conn(), f.site, f.author).await.unwrap(), 0);
+        tx.commit().await.unwrap();
+    })
+    .await;
+}
+
+/// Responsibilities keep their history, meetings order coming before past, and the
+/// rectification ledger filters by department, status and year and remembers reminders.
+#[tokio::test]
+async fn responsibilities_meetings_and_the_rectification_ledger() {
+    use yuanxun_store::ledgers::{self as l, MeetingFields, RectificationFields, RectificationQuery};
+    on_every_backend(|store| async move {
+        let f = fixture(&store).await;
+        let mut tx = store.begin().await.unwrap();
+        let area = l::create_area(tx.conn(), f.site, "意识形态工作", "", 10).await.unwrap();
+        assert!(matches!(l::create_area(tx.conn(), f.site, "意识形态工作", "", 11).await, Err(yuanxun_store::StoreError::Conflict(_))));
+        l::assign(tx.conn(), f.site, area, "first", None, "甲", "", f.author, 100).await.unwrap();
+        l::assign(tx.conn(), f.site, area, "first", None, "乙", "", f.author, 200).await.unwrap();
+        l::assign(tx.conn(), f.site, area, "department", Some(f.dept), "", "审核公众号", f.author, 200).await.unwrap();
+        let all = l::list_responsibilities(tx.conn(), f.site).await.unwrap();
+        let firsts: Vec<(&str, i64, Option<i64>)> = all.iter().filter(|r| r.role == "first").map(|r| (r.person.as_str(), r.started_at, r.ended_at)).collect();
+        assert_eq!(firsts, [("乙", 200, None), ("甲", 100, Some(200))]);
+        assert!(all.iter().any(|r| r.role == "department" && r.department_name.is_some() && r.ended_at.is_none()));
+
+        let m = |title, at, status| MeetingFields { title, scheduled_at: at, place: "", chair: "", attendees: "", minutes: "", conclusions: "", status, held_at: None };
+        let past = l::create_meeting(tx.conn(), f.site, &m("上季度", 100, "held"), f.author, 1).await.unwrap();
+        let soon = l::create_meeting(tx.conn(), f.site, &m("下周", 900, "scheduled"), f.author, 1).await.unwrap();
+        let later = l::create_meeting(tx.conn(), f.site, &m("下月", 5000, "scheduled"), f.author, 1).await.unwrap();
+        let order: Vec<i64> = l::list_meetings(tx.conn(), f.site, 10).await.unwrap().iter().map(|m| m.id).collect();
+        assert_eq!(order, [soon, later, past]);
+
+        let r = |problem, deadline| RectificationFields { problem, source: "analysis", meeting_id: Some(past), incident_id: None, measure: "措施", department_id: f.dept, owner: "主任", deadline };
+        let a = l::create_rectification(tx.conn(), f.site, &r("问题一", 1000), f.author, 500).await.unwrap();
+        let b = l::create_rectification(tx.conn(), f.site, &r("问题二", 3000), f.author, 600).await.unwrap();
+        assert_eq!(l::get_meeting(tx.conn(), f.site, past).await.unwrap().rectifications, 2);
+        assert_eq!(l::overdue_unreminded(tx.conn(), f.site, 2000).await.unwrap().iter().map(|x| x.id).collect::<Vec<_>>(), [a]);
+        l::mark_reminded(tx.conn(), a, 2000).await.unwrap();
+        assert!(l::overdue_unreminded(tx.conn(), f.site, 2500).await.unwrap().is_empty());
+        // A moved deadline may remind again; the same deadline keeps the reminder.
+        l::update_rectification(tx.conn(), f.site, a, &r("问题一", 1000), 2600).await.unwrap();
+        assert_eq!(l::get_rectification(tx.conn(), f.site, a).await.unwrap().reminded_at, Some(2000));
+        l::update_rectification(tx.conn(), f.site, a, &r("问题一", 2700), 2600).await.unwrap();
+        assert_eq!(l::get_rectification(tx.conn(), f.site, a).await.unwrap().reminded_at, None);
+        l::set_progress(tx.conn(), f.site, b, "已完成，见附件", "done", Some(2800), 2800).await.unwrap();
+        let done = l::list_rectifications(tx.conn(), f.site, &RectificationQuery { status: Some("done".into()), ..Default::default() }).await.unwrap();
+        assert_eq!((done.len(), done[0].id, done[0].evidence.as_str()), (1, b, "已完成，见附件"));
+        let in_year = l::list_rectifications(tx.conn(), f.site, &RectificationQuery { department_id: Some(f.dept), created: Some((550, 10_000)), ..Default::default() }).await.unwrap();
+        assert_eq!(in_year.iter().map(|x| x.id).collect::<Vec<_>>(), [b]);
+        assert!(l::list_rectifications(tx.conn(), f.site, &RectificationQuery { department_id: Some(f.dept + 1000), ..Default::default() }).await.unwrap().is_empty());
+        l::add_rectification_event(tx.conn(), a, Some(f.author), "登记", 500).await.unwrap();
+        assert_eq!(l::rectification_events(tx.conn(), a).await.unwrap()[0].body, "登记");
         tx.commit().await.unwrap();
     })
     .await;

@@ -44,6 +44,14 @@ const FILES: &[(&str, &str)] = &[
     ("admin/incidents.html", include_str!("../../templates/admin/incidents.html")),
     ("admin/incident.html", include_str!("../../templates/admin/incident.html")),
     ("admin/notifications.html", include_str!("../../templates/admin/notifications.html")),
+    ("admin/ledger_nav.html", include_str!("../../templates/admin/ledger_nav.html")),
+    ("admin/responsibilities.html", include_str!("../../templates/admin/responsibilities.html")),
+    ("admin/meetings.html", include_str!("../../templates/admin/meetings.html")),
+    ("admin/meeting.html", include_str!("../../templates/admin/meeting.html")),
+    ("admin/meeting_fields.html", include_str!("../../templates/admin/meeting_fields.html")),
+    ("admin/rectifications.html", include_str!("../../templates/admin/rectifications.html")),
+    ("admin/rectification.html", include_str!("../../templates/admin/rectification.html")),
+    ("admin/rectification_fields.html", include_str!("../../templates/admin/rectification_fields.html")),
     ("admin/import.html", include_str!("../../templates/admin/import.html")),
     ("admin/wechat.html", include_str!("../../templates/admin/wechat.html")),
     ("admin/points.html", include_str!("../../templates/admin/points.html")),
@@ -67,6 +75,7 @@ pub fn templates() -> Environment<'static> {
         env.add_template(name, src).expect("admin templates parse");
     }
     env.add_filter("minute", |ts: i64| clock::format_minute(ts));
+    env.add_filter("date", |ts: i64| clock::format_date(ts));
     env.add_global("admin_css", admin_css().path.clone());
     env
 }

@@ -9,6 +9,7 @@ pub mod points;
 pub mod public;
 pub mod report;
 pub mod incidents;
+pub mod ledgers;
 pub mod monitor;
 pub mod work;
 
@@ -31,6 +32,7 @@ pub fn router(state: AppState) -> Router {
         .merge(work::routes())
         .merge(monitor::routes())
         .merge(incidents::routes())
+        .merge(ledgers::routes())
         .merge(points::routes())
         .merge(report::routes())
         .nest("/api/v1", api::routes())

@@ -8,6 +8,7 @@ pub mod checks;
 pub mod export;
 pub mod guard;
 pub mod incidents;
+pub mod ledgers;
 pub mod briefing;
 pub mod live_site;
 pub mod manuscripts;

@@ -6,6 +6,7 @@ mod browser;
 mod export;
 mod helpers;
 mod incidents;
+mod ledgers;
 mod monitor;
 mod outlets;
 mod people;
