@@ -151,6 +151,18 @@ async fn a_meeting_follow_up_becomes_a_rectification_its_department_reports_on_a
     assert!(page.contains("逾期未整改"));
     let (_, notes) = web.get("/admin/notifications").await;
     assert!(notes.contains("整改逾期：儿科宣传栏内容过期"), "the editors too");
+    // An incident's lesson goes into the same ledger, marked as coming from it.
+    let (status, loc, _) = web.form("/admin/incidents", &[("title", "急诊候诊纠纷"), ("level", "orange")]).await;
+    assert_eq!(status, 303);
+    let incident = loc.trim_start_matches("/admin/incidents/").split('?').next().unwrap().to_string();
+    let (status, loc, body) = web
+        .form("/admin/rectifications", &[("problem", "急诊夜间候诊告知不到位"), ("measure", "候诊超过30分钟主动告知"), ("department", &app.fx.ortho.to_string()), ("owner", "护士长"), ("deadline", &deadline), ("incident", &incident), ("source", "incident")])
+        .await;
+    assert_eq!(status, 303, "{body}");
+    let (_, page) = web.get(&loc).await;
+    assert!(page.contains("舆情事件"), "{page}");
+    let (_, page) = web.get(&format!("/admin/incidents/{incident}")).await;
+    assert!(page.contains("急诊夜间候诊告知不到位"), "the incident lists its rectification");
     let (_, audit) = app.web("auditor").await.get("/admin/audit").await;
     for action in ["meeting_save", "rectification_save", "rectification_progress"] {
         assert!(audit.contains(action), "audit has {action}");
