@@ -42,6 +42,7 @@ macro_rules! coded {
 }
 
 pub mod clock;
+pub mod congress;
 pub mod diff;
 pub mod incident;
 pub mod outlet;

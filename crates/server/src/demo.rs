@@ -264,6 +264,7 @@ pub async fn seed(state: &AppState, password: Option<String>) -> anyhow::Result<
     ms::submit(state, &correspondent, w.id).await?;
     seed_monitor(state, &editor).await?;
     seed_ledgers(state, &editor).await?;
+    seed_congress(state, &admin, &chief, &correspondent).await?;
     Ok(Some(password))
 }
 
@@ -362,6 +363,32 @@ async fn seed_ledgers(state: &AppState, editor: &crate::auth::Actor) -> anyhow::
     )
     .await?;
     ledgers::progress(state, editor, first, &ProgressInput { evidence: "已建立骨科新媒体三审台账（护士长初审、副主任复审、主任终审），本月推文均已报宣传部备案。".into(), status: "done".into() }).await?;
+    Ok(())
+}
+
+/// The staff congress: this year's session, the demo's people as delegates, the chief
+/// editor on the motions committee, one motion accepted and waiting for the pharmacy's reply,
+/// and a resolution ready to be put to the vote.
+async fn seed_congress(state: &AppState, admin: &crate::auth::Actor, chief: &crate::auth::Actor, delegate: &crate::auth::Actor) -> anyhow::Result<()> {
+    use crate::services::congress::{self, DecisionInput, MotionInput, SessionInput, VoteInput};
+    let opens = yuanxun_core::clock::format_date(yuanxun_core::clock::now() + 14 * 86_400);
+    let input = SessionInput { term: "5".into(), sitting: "3".into(), opens_on: opens, agenda: "一、听取和审议院长工作报告\n二、听取和审议财务工作报告\n三、听取提案工作报告\n四、表决大会决议".into() };
+    let session = congress::create_session(state, admin, &input).await?;
+    congress::add_people(state, admin, session, "correspondent 第一代表团（临床）\neditor 第二代表团（机关）\nreviewer 第二代表团（机关）\nchief 第二代表团（机关）", false).await?;
+    congress::add_people(state, admin, session, "chief", true).await?;
+    let motion = MotionInput {
+        title: "关于延长门诊药房午间服务时间的提案".into(),
+        reason: "午间门诊药房只开一个取药窗口，上午门诊结束后取药患者集中，排队常超过半小时。".into(),
+        proposal: "建议午间增开两个窗口，药师实行错峰就餐和弹性排班。".into(),
+        co_signers: String::new(),
+    };
+    let m = congress::submit(state, delegate, session, &motion).await?;
+    let mut c = state.store.conn().await?;
+    let pharmacy = yuanxun_store::sites::list_departments(&mut c, state.site_id()).await?.into_iter().find(|d| d.name == "药学部").map(|d| d.id.to_string()).unwrap_or_default();
+    drop(c);
+    let deadline = yuanxun_core::clock::format_date(yuanxun_core::clock::now() + 30 * 86_400);
+    congress::decide(state, chief, m, &DecisionInput { decision: "accept".into(), note: "同意立案，请药学部会同门诊部办理。".into(), department: pharmacy, deadline }).await?;
+    congress::create_vote(state, chief, session, &VoteInput { title: "关于院长工作报告的决议".into(), body: "大会同意院长所作的工作报告。".into(), secret: "on".into() }).await?;
     Ok(())
 }
 

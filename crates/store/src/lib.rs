@@ -11,6 +11,7 @@ pub mod audit;
 pub mod backup;
 pub mod changes;
 pub mod checks;
+pub mod congress;
 pub mod incidents;
 pub mod ledgers;
 pub mod manuscripts;

@@ -759,3 +759,45 @@ async fn responsibilities_meetings_and_the_rectification_ledger() {
     })
     .await;
 }
+
+/// A congress vote on both databases: one receipt per delegate, secret ballots without the
+/// delegate, and the database refusing to change ballots, attendance or a closed vote.
+#[tokio::test]
+async fn congress_votes_are_final() {
+    use yuanxun_store::congress as g;
+    on_every_backend(|store| async move {
+        let f = fixture(&store).await;
+        let mut tx = store.begin().await.unwrap();
+        let s = g::create_session(tx.conn(), f.site, "第五届职工代表大会第三次会议", 5, 3, "2026-12-08", "", 1).await.unwrap();
+        let group = g::group(tx.conn(), s, "第一代表团").await.unwrap();
+        assert_eq!(g::group(tx.conn(), s, "第一代表团").await.unwrap(), group);
+        let a = g::add_delegate(tx.conn(), s, f.author, Some(group)).await.unwrap();
+        let b = g::add_delegate(tx.conn(), s, f.reviewer, None).await.unwrap();
+        assert!(matches!(g::add_delegate(tx.conn(), s, f.author, None).await, Err(yuanxun_store::StoreError::Conflict(_))));
+        let m = g::create_motion(tx.conn(), f.site, s, "提案", "案由", "建议", f.author, "", 2).await.unwrap();
+        g::decide_motion(tx.conn(), m, "accepted", Some("T-001"), "", Some(f.dept), Some(100), 3).await.unwrap();
+        assert_eq!(g::numbered(tx.conn(), s, "T-").await.unwrap(), 1);
+        g::reply_motion(tx.conn(), m, "已办理", 4).await.unwrap();
+        let got = g::get_motion(tx.conn(), f.site, m).await.unwrap();
+        assert_eq!((got.state.as_str(), got.rounds, got.department_name.is_some()), ("replied", 1, true));
+        let v = g::create_vote(tx.conn(), f.site, s, "决议", "", true, f.author, 5).await.unwrap();
+        assert!(g::open_vote(tx.conn(), v, 2, &[a, b], 6).await.unwrap());
+        assert!(!g::open_vote(tx.conn(), v, 2, &[a], 7).await.unwrap(), "opened once");
+        g::cast(tx.conn(), v, a, true, "t1", "yes").await.unwrap();
+        g::cast(tx.conn(), v, b, true, "t2", "abstain").await.unwrap();
+        assert_eq!(g::count(tx.conn(), v).await.unwrap(), (1, 0, 1, 2));
+        assert!(g::close_vote(tx.conn(), v, 1, 0, 1, false, "未通过", 8).await.unwrap());
+        tx.commit().await.unwrap();
+        // A second ballot, a changed ballot, a changed closed vote: each refused by the database.
+        for sql in ["INSERT INTO ballot_receipts (vote_id, delegate_id) VALUES ($1, $2)", "UPDATE ballots SET choice = 'no' WHERE vote_id = $1 AND $2 > 0", "UPDATE votes SET ayes = 2 WHERE id = $1 AND $2 > 0", "DELETE FROM vote_attendance WHERE vote_id = $1 AND $2 > 0"] {
+            let mut tx = store.begin().await.unwrap();
+            assert!(sqlx::query(sql).bind(v).bind(a).execute(tx.conn()).await.is_err(), "{sql}");
+            drop(tx);
+        }
+        let mut c = store.conn().await.unwrap();
+        let got = g::get_vote(&mut c, f.site, v).await.unwrap();
+        assert_eq!((got.status.as_str(), got.ayes, got.passed), ("closed", 1, Some(false)));
+        assert!(g::open_ballots(&mut c, v).await.unwrap().is_empty(), "secret: no names");
+    })
+    .await;
+}

@@ -52,6 +52,10 @@ const FILES: &[(&str, &str)] = &[
     ("admin/rectifications.html", include_str!("../../templates/admin/rectifications.html")),
     ("admin/rectification.html", include_str!("../../templates/admin/rectification.html")),
     ("admin/rectification_fields.html", include_str!("../../templates/admin/rectification_fields.html")),
+    ("admin/congress.html", include_str!("../../templates/admin/congress.html")),
+    ("admin/congress_session.html", include_str!("../../templates/admin/congress_session.html")),
+    ("admin/congress_motion.html", include_str!("../../templates/admin/congress_motion.html")),
+    ("admin/congress_vote.html", include_str!("../../templates/admin/congress_vote.html")),
     ("admin/import.html", include_str!("../../templates/admin/import.html")),
     ("admin/wechat.html", include_str!("../../templates/admin/wechat.html")),
     ("admin/points.html", include_str!("../../templates/admin/points.html")),
@@ -76,6 +80,8 @@ pub fn templates() -> Environment<'static> {
     }
     env.add_filter("minute", |ts: i64| clock::format_minute(ts));
     env.add_filter("date", |ts: i64| clock::format_date(ts));
+    // A text's non-empty lines, for paragraphs of what people typed.
+    env.add_filter("lines", |s: String| s.lines().map(str::trim).filter(|l| !l.is_empty()).map(str::to_string).collect::<Vec<_>>());
     env.add_global("admin_css", admin_css().path.clone());
     env
 }

@@ -8,6 +8,7 @@ pub mod outlets;
 pub mod points;
 pub mod public;
 pub mod report;
+pub mod congress;
 pub mod incidents;
 pub mod ledgers;
 pub mod monitor;
@@ -33,6 +34,7 @@ pub fn router(state: AppState) -> Router {
         .merge(monitor::routes())
         .merge(incidents::routes())
         .merge(ledgers::routes())
+        .merge(congress::routes())
         .merge(points::routes())
         .merge(report::routes())
         .nest("/api/v1", api::routes())

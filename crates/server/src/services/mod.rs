@@ -5,6 +5,7 @@ pub mod accounts;
 pub mod admin;
 pub mod alerts;
 pub mod checks;
+pub mod congress;
 pub mod export;
 pub mod guard;
 pub mod incidents;

@@ -500,3 +500,100 @@ async fn a_correspondent_imported_from_excel_earns_points_that_reach_the_half_ye
     std::fs::write(shots().join("points-report.png"), c.screenshot().await.unwrap()).unwrap();
     c.close().await.unwrap();
 }
+
+/// The text of the element `css`.
+async fn text_of(c: &Client, css: &str) -> String {
+    c.find(Locator::Css(css)).await.unwrap_or_else(|_| panic!("no {css}")).text().await.unwrap()
+}
+
+#[tokio::test]
+async fn a_congress_motion_reaches_a_rated_reply_and_a_vote_its_result_in_chromium() {
+    let app = spawn_app().await;
+    let base = app.base.clone();
+    let session = crate::congress::congress_session(&app).await;
+    let (_driver, c) = browser().await;
+
+    // A delegate submits a motion from the session page.
+    login(&c, &base, "corr_a").await;
+    c.goto(&format!("{base}/admin/congress/{session}")).await.unwrap();
+    let form = c.find(Locator::Css(&format!("form[action='/admin/congress/{session}/motions']"))).await.unwrap();
+    form.find(Locator::Css("input[name=title]")).await.unwrap().send_keys("关于延长门诊药房午间服务时间的提案").await.unwrap();
+    form.find(Locator::Css("textarea[name=reason]")).await.unwrap().send_keys("午间门诊药房只开一个窗口，取药患者排队时间长，多有抱怨。").await.unwrap();
+    form.find(Locator::Css("textarea[name=proposal]")).await.unwrap().send_keys("建议午间增开两个窗口，实行药师弹性排班。").await.unwrap();
+    std::fs::write(shots().join("congress-submit.png"), c.screenshot().await.unwrap()).unwrap();
+    click_button(&c, "提交提案").await;
+    c.wait().for_element(Locator::Css(".motion-state")).await.unwrap();
+    assert_eq!(text_of(&c, ".motion-state").await, "待审查");
+    let motion_url = c.current_url().await.unwrap().to_string();
+    let motion_url = motion_url.split('?').next().unwrap().to_string();
+    logout(&c).await;
+
+    // The committee accepts it and gives it to paediatrics.
+    login(&c, &base, "chief").await;
+    c.goto(&motion_url).await.unwrap();
+    let form = c.find(Locator::Css("form[action$='/decide']")).await.unwrap();
+    choose(&form, "decision", "立案").await;
+    choose(&form, "department", "儿科").await;
+    click_button(&c, "提交审查结论").await;
+    c.wait().for_element(Locator::Css(".flash")).await.unwrap();
+    assert_eq!(text_of(&c, ".motion-state").await, "已立案");
+    logout(&c).await;
+
+    // Paediatrics replies.
+    login(&c, &base, "corr_b").await;
+    c.goto(&motion_url).await.unwrap();
+    c.find(Locator::Css("textarea[name=reply]")).await.unwrap().send_keys("药学部自下月起午间开放三个窗口，药师错峰就餐。").await.unwrap();
+    click_button(&c, "提交答复").await;
+    c.wait().for_element(Locator::Css(".flash")).await.unwrap();
+    assert_eq!(text_of(&c, ".motion-state").await, "已答复");
+    logout(&c).await;
+
+    // The delegate rates the reply.
+    login(&c, &base, "corr_a").await;
+    c.goto(&motion_url).await.unwrap();
+    c.find(Locator::Css("input[name=rating][value=satisfied]")).await.unwrap().click().await.unwrap();
+    click_button(&c, "提交评价").await;
+    c.wait().for_element(Locator::Css(".flash")).await.unwrap();
+    assert_eq!(text_of(&c, ".motion-state").await, "已办结");
+    let page = c.source().await.unwrap();
+    assert!(page.contains("评价：满意") && page.contains("午间开放三个窗口"));
+    std::fs::write(shots().join("congress-motion.png"), c.screenshot().await.unwrap()).unwrap();
+    logout(&c).await;
+
+    // A vote: the chair creates it and opens it with everyone present.
+    login(&c, &base, "chief").await;
+    c.goto(&format!("{base}/admin/congress/{session}")).await.unwrap();
+    let form = c.find(Locator::Css(&format!("form[action='/admin/congress/{session}/votes']"))).await.unwrap();
+    form.find(Locator::Css("input[name=title]")).await.unwrap().send_keys("关于医院年度工作报告的决议").await.unwrap();
+    click_button(&c, "建立表决").await;
+    c.wait().for_element(Locator::Css("#open-vote")).await.unwrap();
+    let vote_url = c.current_url().await.unwrap().to_string();
+    let vote_url = vote_url.split('?').next().unwrap().to_string();
+    c.find(Locator::Css("#open-vote")).await.unwrap().click().await.unwrap();
+    c.wait().for_element(Locator::Css("#close-vote")).await.unwrap();
+    logout(&c).await;
+
+    // Three delegates vote for it in the browser, one against.
+    for (who, choice) in [("corr_a", "赞成"), ("corr_b", "赞成"), ("editor", "赞成"), ("reviewer", "反对")] {
+        login(&c, &base, who).await;
+        c.goto(&vote_url).await.unwrap();
+        if who == "corr_a" {
+            std::fs::write(shots().join("congress-ballot.png"), c.screenshot().await.unwrap()).unwrap();
+        }
+        click_button(&c, choice).await;
+        c.wait().for_element(Locator::Css(".flash")).await.unwrap();
+        assert!(c.source().await.unwrap().contains("您已投票"), "{who} voted");
+        logout(&c).await;
+    }
+
+    // The chair closes it: 3 of 4 for, all present: passed.
+    login(&c, &base, "chief").await;
+    c.goto(&vote_url).await.unwrap();
+    c.find(Locator::Css("#close-vote")).await.unwrap().click().await.unwrap();
+    c.wait().for_element(Locator::Css(".result")).await.unwrap();
+    assert_eq!(text_of(&c, ".result strong").await, "决议通过");
+    let page = c.source().await.unwrap();
+    assert!(page.contains("应到代表 4 人，实到 4 人；赞成 3 票，反对 1 票，弃权 0 票。赞成票超过全体代表半数，决议通过。"), "{page}");
+    assert!(page.contains("记名投票明细"), "an open vote lists the choices");
+    std::fs::write(shots().join("congress-vote-result.png"), c.screenshot().await.unwrap()).unwrap();
+}

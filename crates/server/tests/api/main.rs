@@ -3,6 +3,7 @@
 mod access;
 mod audit;
 mod browser;
+mod congress;
 mod export;
 mod helpers;
 mod incidents;
