@@ -143,6 +143,9 @@ pub fn spawn(state: AppState, stop: watch::Receiver<bool>) -> Jobs {
                     if let Err(e) = crate::services::ledgers::remind_overdue(&s6).await {
                         tracing::error!("rectification reminders: {e}");
                     }
+                    if let Err(e) = crate::services::congress::remind_overdue(&s6).await {
+                        tracing::error!("motion reminders: {e}");
+                    }
                 }
                 _ = stop6.changed() => break,
             }

@@ -207,6 +207,17 @@ pub async fn rate_motion(c: &mut AnyConnection, id: i64, state: &str, rating: &s
     Ok(())
 }
 
+/// Motions waiting for a reply past their deadline whose department was not reminded yet.
+pub async fn overdue_motions(c: &mut AnyConnection, site_id: i64, now: i64) -> Result<Vec<Motion>> {
+    let sql = format!("{MOTION} WHERE m.site_id = $1 AND m.state IN ('accepted', 'suggestion', 'rework') AND m.reply_deadline < $2 AND m.reminded_at IS NULL ORDER BY m.id");
+    sqlx::query(&sql).bind(site_id).bind(now).fetch_all(&mut *c).await?.iter().map(motion).collect()
+}
+
+pub async fn mark_motion_reminded(c: &mut AnyConnection, id: i64, now: i64) -> Result<()> {
+    sqlx::query("UPDATE motions SET reminded_at = $1 WHERE id = $2").bind(now).bind(id).execute(&mut *c).await?;
+    Ok(())
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct MotionEvent {
     pub at: i64,

@@ -777,6 +777,11 @@ async fn congress_votes_are_final() {
         let m = g::create_motion(tx.conn(), f.site, s, "提案", "案由", "建议", f.author, "", 2).await.unwrap();
         g::decide_motion(tx.conn(), m, "accepted", Some("T-001"), "", Some(f.dept), Some(100), 3).await.unwrap();
         assert_eq!(g::numbered(tx.conn(), s, "T-").await.unwrap(), 1);
+        // Overdue once the deadline passed, until reminded.
+        assert!(g::overdue_motions(tx.conn(), f.site, 100).await.unwrap().is_empty());
+        assert_eq!(g::overdue_motions(tx.conn(), f.site, 101).await.unwrap().len(), 1);
+        g::mark_motion_reminded(tx.conn(), m, 101).await.unwrap();
+        assert!(g::overdue_motions(tx.conn(), f.site, 102).await.unwrap().is_empty());
         g::reply_motion(tx.conn(), m, "已办理", 4).await.unwrap();
         let got = g::get_motion(tx.conn(), f.site, m).await.unwrap();
         assert_eq!((got.state.as_str(), got.rounds, got.department_name.is_some()), ("replied", 1, true));

@@ -448,6 +448,36 @@ pub async fn rate(state: &AppState, actor: &Actor, id: i64, rating: &str, commen
     Ok(next)
 }
 
+/// Reminds the handling departments (and the committee) of motions whose reply is overdue,
+/// once each. How many.
+pub async fn remind_overdue(state: &AppState) -> ServiceResult<usize> {
+    let site = state.site_id();
+    let now = clock::now();
+    let mut tx = state.store.begin().await?;
+    let due = store::overdue_motions(tx.conn(), site, now).await?;
+    if due.is_empty() {
+        return Ok(0);
+    }
+    let users = yuanxun_store::users::list(tx.conn(), site).await?;
+    for m in &due {
+        store::mark_motion_reminded(tx.conn(), m.id, now).await?;
+        let deadline = m.reply_deadline.map(clock::format_date).unwrap_or_default();
+        let dept = m.department_name.clone().unwrap_or_default();
+        store::add_motion_event(tx.conn(), m.id, None, &format!("已超过答复期限（{deadline}），已提醒{dept}和提案工作委员会"), now).await?;
+        let mut told: Vec<i64> = users.iter().filter(|u| u.active && u.department_id == m.department_id).map(|u| u.id).collect();
+        for (u, _) in store::committee(tx.conn(), m.session_id).await? {
+            if !told.contains(&u) {
+                told.push(u);
+            }
+        }
+        for u in told {
+            notify(tx.conn(), site, u, &format!("职代会提案答复逾期：{}", m.title), &format!("{dept}，期限 {deadline}"), &notify_link(m.id)).await?;
+        }
+    }
+    tx.commit().await?;
+    Ok(due.len())
+}
+
 // ---------------------------------------------------------------- votes
 
 #[derive(Debug, Clone, Default, Deserialize)]

@@ -93,10 +93,32 @@ async fn a_motion_goes_through_rework_to_a_rated_reply_and_only_the_right_people
     assert!(page.contains("已办结") && page.contains("答复（第 2 次）") && page.contains("错峰停车"), "{page}");
     assert_eq!(corr_a.form(&rate, &[("rating", "satisfied")]).await.0, 409, "rated once it is closed");
 
+    // A second motion, accepted with a reply deadline that has passed: the department and
+    // the committee are reminded once.
+    let (status, loc, _) = corr_a.form(&path, &[("title", "关于改善职工食堂夜班供餐的提案"), ("reason", "夜班职工下班时食堂已关门，只能点外卖。"), ("proposal", "建议食堂为夜班职工保留简餐窗口至凌晨。")]).await;
+    assert_eq!(status, 303);
+    let late = loc.trim_start_matches("/admin/congress/motions/").split('?').next().unwrap().to_string();
+    assert_eq!(chief.form(&format!("/admin/congress/motions/{late}/decide"), &[("decision", "convert"), ("department", &paeds), ("deadline", "2026-01-10")]).await.0, 303);
+    let mut told = false;
+    for _ in 0..50 {
+        let (_, notes) = corr_b.get("/admin/notifications").await;
+        if notes.contains("职代会提案答复逾期：关于改善职工食堂夜班供餐的提案") {
+            told = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(told, "the department is reminded of the overdue reply");
+    tokio::time::sleep(std::time::Duration::from_millis(900)).await;
+    let (_, page) = chief.get(&format!("/admin/congress/motions/{late}")).await;
+    assert_eq!(page.matches("已超过答复期限").count(), 1, "once");
+    assert!(page.contains("编号 J-001") && page.contains("逾期未答复"), "{page}");
+
     // The session's statistics.
     let (_, page) = admin.get(&format!("/admin/congress/{session}")).await;
-    assert!(page.contains("立案 1 件，转为意见建议 0 件，不予立案 0 件，待审查 0 件；已答复 1 件，已办结 1 件；评价满意 0、基本满意 1、不满意 0"), "{page}");
-    assert!(page.contains("儿科 1 件（已答复 1）"));
+    assert!(page.contains("立案 1 件，转为意见建议 1 件，不予立案 0 件，待审查 0 件；已答复 1 件，已办结 1 件；评价满意 0、基本满意 1、不满意 0；"), "{page}");
+    assert!(page.contains("逾期未答复 1 件"), "{page}");
+    assert!(page.contains("儿科 2 件（已答复 1）"));
     // Someone neither delegate nor of the handling department does not see it.
     let admin_user = app.web("auditor").await;
     assert_eq!(admin_user.get(&mpath).await.0, 200, "auditors read everything");
