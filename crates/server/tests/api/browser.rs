@@ -597,3 +597,50 @@ async fn a_congress_motion_reaches_a_rated_reply_and_a_vote_its_result_in_chromi
     assert!(page.contains("记名投票明细"), "an open vote lists the choices");
     std::fs::write(shots().join("congress-vote-result.png"), c.screenshot().await.unwrap()).unwrap();
 }
+
+#[tokio::test]
+async fn a_monitoring_rule_is_tried_live_as_it_is_typed_in_chromium() {
+    let app = spawn_app().await;
+    let base = app.base.clone();
+    let web = app.web("editor").await;
+    assert_eq!(web.form("/admin/monitor/sets", &[("name", "院名"), ("words", "示范医院\n示医")]).await.0, 303);
+    for (title, text) in [("示范医院急诊科发生纠纷", "网友称示范医院急诊科昨晚发生纠纷，家属要求说法。"), ("示医招聘护士", "示医发布招聘公告，招聘护士二十名。"), ("某区卫健委通报", "区卫健委通报冬季流感防治工作。")] {
+        assert_eq!(web.form("/admin/monitor/items", &[("title", title), ("text", text)]).await.0, 303);
+    }
+    let (_driver, c) = browser().await;
+    login(&c, &base, "editor").await;
+    c.goto(&format!("{base}/admin/monitor/rules")).await.unwrap();
+    let box_ = c.find(Locator::Css("#rule-expr")).await.unwrap();
+    // Typing a rule shows, without saving, which of the recent items it hits.
+    box_.send_keys("@院名 & (纠纷 | 招聘)").await.unwrap();
+    let mut shown = String::new();
+    for _ in 0..50 {
+        shown = c.find(Locator::Css("#rule-test")).await.unwrap().text().await.unwrap();
+        if shown.contains("命中 2 条") {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(shown.contains("近期 3 条舆情中命中 2 条"), "{shown}");
+    assert!(shown.contains("示范医院急诊科发生纠纷") && shown.contains("示医招聘护士") && !shown.contains("卫健委"), "{shown}");
+    // Narrowing it updates the list; a broken rule says where it is wrong.
+    box_.send_keys(" & !招聘").await.unwrap();
+    for _ in 0..50 {
+        shown = c.find(Locator::Css("#rule-test")).await.unwrap().text().await.unwrap();
+        if shown.contains("命中 1 条") {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(shown.contains("命中 1 条") && !shown.contains("示医招聘护士"), "{shown}");
+    std::fs::write(shots().join("monitor-rule-live.png"), c.screenshot().await.unwrap()).unwrap();
+    box_.send_keys(" & (").await.unwrap();
+    for _ in 0..50 {
+        shown = c.find(Locator::Css("#rule-test")).await.unwrap().text().await.unwrap();
+        if shown.contains("有误") {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(shown.contains("规则表达式有误") && shown.contains("个字符处"), "{shown}");
+}
