@@ -478,6 +478,13 @@ async fn a_correspondent_imported_from_excel_earns_points_that_reach_the_half_ye
             choose(&form, "adoption", a).await;
         }
         form.find(Locator::XPath(".//button[normalize-space()='登记']")).await.unwrap().click().await.unwrap();
+        // The old page has #dist too: wait for the redirect that says it was recorded.
+        for _ in 0..100 {
+            if c.current_url().await.unwrap().as_str().contains("msg=distributed") {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
         c.wait().for_element(Locator::Css("#dist")).await.unwrap();
     }
     let dist = c.find(Locator::Css("#dist")).await.unwrap().text().await.unwrap();
