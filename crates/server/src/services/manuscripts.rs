@@ -240,9 +240,43 @@ pub async fn submit(state: &AppState, actor: &Actor, id: i64) -> ServiceResult<M
     let d = NewDecision { revision: m.revision, level: 0, levels: levels.into(), action: "submit", comment: "", user_id: actor.user.id, round: round_of(&decisions) + 1 };
     repo::add_decision(tx.conn(), state.site_id(), id, &d).await?;
     audit(tx.conn(), state.site_id(), actor, "manuscript_submit", "manuscript", id, format!("第 {} 版，{levels} 级审核", m.revision)).await?;
+    tell_next(tx.conn(), &m, next, Some(actor.user.id), "").await?;
     let m = repo::get(tx.conn(), state.site_id(), id).await?;
     tx.commit().await?;
     Ok(m)
+}
+
+/// Tells whoever acts next on manuscript `m`, now at `next`, in the newsroom's 消息: the
+/// reviewers of its pending level (chief editors only at the last level, or when nobody
+/// else reviews at that one), the publishers once it is approved, the author when it is
+/// returned, rejected or published. `by` (who moved it) is not told.
+async fn tell_next(c: &mut AnyConnection, m: &Manuscript, next: Status, by: Option<i64>, comment: &str) -> ServiceResult<()> {
+    let users = yuanxun_store::users::list(c, m.site_id).await?;
+    let mut told: Vec<(i64, String, String)> = Vec::new();
+    match next {
+        Status::Submitted { .. } | Status::InReview { .. } => {
+            let Some((level, of)) = next.pending_level() else { return Ok(()) };
+            let named: Vec<&User> = users.iter().filter(|u| u.active && u.review_level == Some(level) && matches!(u.role, Role::Editor | Role::Reviewer)).collect();
+            let chiefs: Vec<&User> = users.iter().filter(|u| u.active && u.role == Role::ChiefEditor && (level == of || named.is_empty())).collect();
+            for u in named.into_iter().chain(chiefs) {
+                told.push((u.id, format!("待{}：{}", role::level_label(level, of), m.title), format!("作者：{}", m.authors)));
+            }
+        }
+        Status::Approved => {
+            for u in users.iter().filter(|u| u.active && u.role.publishes()) {
+                told.push((u.id, format!("已通过审核，待发布：{}", m.title), String::new()));
+            }
+        }
+        Status::Returned => told.push((m.author_id, format!("稿件退回修改：{}", m.title), comment.to_string())),
+        Status::Rejected => told.push((m.author_id, format!("稿件未被采用：{}", m.title), comment.to_string())),
+        Status::Published => told.push((m.author_id, format!("稿件已发布：{}", m.title), "已在医院网站刊出".into())),
+        _ => {}
+    }
+    let (link, now) = (format!("/admin/manuscripts/{}", m.id), clock::now());
+    for (user, title, body) in told.into_iter().filter(|(u, _, _)| by != Some(*u)) {
+        yuanxun_store::incidents::notify(c, m.site_id, user, "manuscript", &title, &body, &link, now).await?;
+    }
+    Ok(())
 }
 
 /// The author takes a submission back before anyone decided.
@@ -298,6 +332,7 @@ pub async fn decide(state: &AppState, actor: &Actor, id: i64, verdict: Verdict, 
     let d = NewDecision { revision: m.revision, level: level.into(), levels: of.into(), action: action.name(), comment: &comment, user_id: actor.user.id, round: round_of(&decisions) };
     repo::add_decision(tx.conn(), state.site_id(), id, &d).await?;
     audit(tx.conn(), state.site_id(), actor, &format!("review_{}", action.name()), "manuscript", id, format!("{}，第 {} 版：{comment}", role::level_label(level, of), m.revision)).await?;
+    tell_next(tx.conn(), &m, next, Some(actor.user.id), &comment).await?;
     let m = repo::get(tx.conn(), state.site_id(), id).await?;
     tx.commit().await?;
     Ok(m)
@@ -342,6 +377,7 @@ async fn publish_in(c: &mut AnyConnection, m: &Manuscript, now: i64) -> ServiceR
     let responsible = approvals.iter().max_by_key(|d| d.level).map(|d| d.user_name.clone()).unwrap_or_default();
     let source = sites::get_department(c, m.site_id, m.department_id).await?.name;
     repo::set_status(c, m, next).await?;
+    tell_next(c, m, next, None, "").await?;
     let new = articles::NewArticle {
         manuscript_id: m.id,
         channel_id: m.channel_id,

@@ -180,3 +180,41 @@ async fn openapi_describes_the_api() {
         assert!(!(body["error"] == "not_found" && !concrete.contains("999999")), "{path} is not routed");
     }
 }
+
+/// Everyone learns in 消息 when a story waits for them: each review level its reviewers, the
+/// publishers once approved, the author when it is returned (with the reason) or published.
+#[tokio::test]
+async fn the_newsroom_tells_whoever_acts_next_on_a_story() {
+    let app = crate::helpers::spawn_app().await;
+    let notes = |who: &'static str| {
+        let app = &app;
+        async move { app.web(who).await.get("/admin/notifications").await.1 }
+    };
+    let author = app.api("corr_a").await;
+    let (s, m) = author.post("/manuscripts", serde_json::json!({"title": "骨科开展义诊", "channel_id": app.fx.news, "authors": "陈骨科", "body_html": "<p>骨科在门诊大厅开展义诊活动。</p>"})).await;
+    assert_eq!(s, 201, "{m}");
+    let id = m["id"].as_i64().unwrap();
+    assert_eq!(author.post(&format!("/manuscripts/{id}/submit"), serde_json::json!({})).await.0, 200);
+    assert!(notes("editor").await.contains("待初审：骨科开展义诊"), "the first level's reviewer");
+    assert!(!notes("reviewer").await.contains("骨科开展义诊"), "not yet the second");
+    assert!(!notes("chief").await.contains("骨科开展义诊"), "nor the chief before the last level");
+    // The editor sends it back with a reason; the author reads it.
+    let editor = app.api("editor").await;
+    let (s, v) = editor.post(&format!("/manuscripts/{id}/decisions"), serde_json::json!({"verdict": "return", "comment": "请补充义诊人数"})).await;
+    assert_eq!(s, 200, "{v}");
+    let mine = notes("corr_a").await;
+    assert!(mine.contains("稿件退回修改：骨科开展义诊") && mine.contains("请补充义诊人数"), "{mine}");
+    // Resubmitted, it goes up the levels, each told in turn, then to publishing.
+    assert_eq!(author.post(&format!("/manuscripts/{id}/submit"), serde_json::json!({})).await.0, 200);
+    for (who, next, told) in [("editor", "待复审", "reviewer"), ("reviewer", "待终审", "chief")] {
+        let (s, v) = app.api(who).await.post(&format!("/manuscripts/{id}/decisions"), serde_json::json!({"verdict": "approve"})).await;
+        assert_eq!(s, 200, "{who}: {v}");
+        assert!(notes(told).await.contains(&format!("{next}：骨科开展义诊")), "{told} is told");
+    }
+    let (s, v) = app.api("chief").await.post(&format!("/manuscripts/{id}/decisions"), serde_json::json!({"verdict": "approve"})).await;
+    assert_eq!(s, 200, "{v}");
+    assert!(notes("editor").await.contains("已通过审核，待发布：骨科开展义诊"));
+    let (s, v) = editor.post(&format!("/manuscripts/{id}/publish"), serde_json::json!({})).await;
+    assert_eq!(s, 200, "{v}");
+    assert!(notes("corr_a").await.contains("稿件已发布：骨科开展义诊"), "the author hears it went out");
+}
