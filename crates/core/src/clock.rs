@@ -37,6 +37,16 @@ pub fn start_of_day(day: time::Date) -> i64 {
     day.midnight().assume_offset(CST).unix_timestamp()
 }
 
+/// The last second of a day in China (a deadline given as a day means the whole day).
+pub fn end_of_day(day: time::Date) -> i64 {
+    start_of_day(day) + 86_400 - 1
+}
+
+/// Parses a day as forms send it: `2026-11-24`.
+pub fn parse_date(input: &str) -> Option<time::Date> {
+    time::Date::parse(input.trim(), format_description!("[year]-[month]-[day]")).ok()
+}
+
 /// `2026-11-24`.
 pub fn format_date(ts: i64) -> String {
     cst(ts)

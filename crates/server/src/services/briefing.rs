@@ -101,7 +101,7 @@ pub async fn briefing(state: &AppState, actor: &Actor, span: Span, day: Option<&
     super::require_publicity_staff(actor, "查看舆情报告")?;
     let today = clock::date(clock::now());
     let day = match day.map(str::trim).filter(|s| !s.is_empty()) {
-        Some(s) => Date::parse(s, time::macros::format_description!("[year]-[month]-[day]")).map_err(|_| ServiceError::Invalid(format!("日期“{s}”看不懂：请写成 2026-11-24")))?,
+        Some(s) => clock::parse_date(s).ok_or_else(|| ServiceError::Invalid(format!("日期“{s}”看不懂：请写成 2026-11-24")))?,
         None => today,
     };
     let (first, days) = match span {
@@ -184,7 +184,7 @@ pub async fn briefing(state: &AppState, actor: &Actor, span: Span, day: Option<&
         Span::Daily => (first - Duration::days(1), first + Duration::days(1)),
         Span::Weekly => (first - Duration::days(7), first + Duration::days(7)),
     };
-    let fmt = |d: Date| format!("{:04}-{:02}-{:02}", d.year(), u8::from(d.month()), d.day());
+    let fmt = |d: Date| clock::format_date(clock::start_of_day(d));
     Ok(BriefingView {
         span,
         title: format!("{}{}", state.site.name, span.label()),

@@ -368,11 +368,11 @@ pub async fn decide(state: &AppState, actor: &Actor, id: i64, input: &DecisionIn
     } else {
         let d: i64 = input.department.trim().parse().map_err(|_| ServiceError::Invalid("请选择承办科室".into()))?;
         let dept = yuanxun_store::sites::get_department(tx.conn(), site, d).await.map_err(|_| ServiceError::Invalid("承办科室不存在".into()))?;
-        let day = time::Date::parse(input.deadline.trim(), time::macros::format_description!("[year]-[month]-[day]")).map_err(|_| ServiceError::Invalid("请填写答复期限（如 2026-12-31）".into()))?;
+        let day = clock::parse_date(&input.deadline).ok_or_else(|| ServiceError::Invalid("请填写答复期限（如 2026-12-31）".into()))?;
         // 提案 T-001, 意见建议 J-001, numbered in the order decided.
         let prefix = if action == MotionAction::Accept { "T-" } else { "J-" };
         let n = store::numbered(tx.conn(), m.session_id, prefix).await? + 1;
-        (Some(format!("{prefix}{n:03}")), Some(dept), Some(clock::start_of_day(day) + 86_400 - 1))
+        (Some(format!("{prefix}{n:03}")), Some(dept), Some(clock::end_of_day(day)))
     };
     store::decide_motion(tx.conn(), id, next.code(), number.as_deref(), &note, department.as_ref().map(|d| d.id), deadline, now).await?;
     let what = match (&department, deadline) {

@@ -225,8 +225,8 @@ pub async fn draft_statement(state: &AppState, actor: &Actor, id: i64, channel_i
          <h2>二、处置情况</h2><p>（请写明已采取的措施：与当事人的沟通、调查、整改。）</p>\
          <h2>三、下一步工作</h2><p>（请写明后续安排和联系渠道。）</p>\
          <p>感谢社会各界对我院工作的关心和监督。</p><p>{site}</p><p>{y}年{m}月{d}日</p>",
-        title = html_escape(&inc.title),
-        site = html_escape(&state.site.name),
+        title = yuanxun_core::text::escape_html(&inc.title),
+        site = yuanxun_core::text::escape_html(&state.site.name),
         y = date.year(),
         m = u8::from(date.month()),
         d = date.day()
@@ -240,10 +240,6 @@ pub async fn draft_statement(state: &AppState, actor: &Actor, id: i64, channel_i
     audit(tx.conn(), site, actor, "incident_statement", "incident", id, format!("{}：回应稿 {}", inc.title, m.id)).await?;
     tx.commit().await?;
     Ok(m.id)
-}
-
-fn html_escape(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
 }
 
 /// An incident as its page shows it.

@@ -270,8 +270,8 @@ fn deadline_of(s: &str) -> ServiceResult<i64> {
     if s.is_empty() {
         return Err(ServiceError::Invalid("请填写整改时限".into()));
     }
-    if let Ok(d) = time::Date::parse(s, time::macros::format_description!("[year]-[month]-[day]")) {
-        return Ok(clock::start_of_day(d) + 86_400 - 1);
+    if let Some(d) = clock::parse_date(s) {
+        return Ok(clock::end_of_day(d));
     }
     clock::parse_local(s).ok_or_else(|| ServiceError::Invalid(format!("整改时限“{s}”看不懂：请写成 2026-12-31")))
 }
