@@ -139,10 +139,7 @@ async fn motion_view(state: &AppState, auth: &Auth, id: i64, status: StatusCode,
         Ok(v) => v,
         Err(e) => return error_page(state, auth, e),
     };
-    let departments: Vec<_> = match state.store.conn().await {
-        Ok(mut c) => yuanxun_store::sites::list_departments(&mut c, state.site_id()).await.unwrap_or_default().into_iter().map(|d| context! { id => d.id, name => d.name }).collect(),
-        Err(_) => Vec::new(),
-    };
+    let departments = super::ledgers::departments(state).await;
     let default_deadline = yuanxun_core::clock::format_date(yuanxun_core::clock::now() + 30 * 86_400);
     page_status(state, auth, "admin/congress_motion.html", status, context! { v, departments, default_deadline, error, flash })
 }

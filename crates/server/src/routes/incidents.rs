@@ -223,20 +223,8 @@ async fn incident_view(state: &AppState, auth: &Auth, id: i64, form: Option<mini
     let channels: Vec<_> = channels.iter().map(|c| context! { id => c.id, name => c.name }).collect();
     let closed = v.incident.state == IncidentState::Closed.code();
     // The rectifications it gave rise to, and the departments for registering one.
-    let (rectifications, departments) = match state.store.conn().await {
-        Ok(mut c) => {
-            let q = yuanxun_store::ledgers::RectificationQuery { incident_id: Some(id), ..Default::default() };
-            let rows: Vec<_> = yuanxun_store::ledgers::list_rectifications(&mut c, state.site_id(), &q)
-                .await
-                .unwrap_or_default()
-                .into_iter()
-                .map(|r| context! { id => r.id, problem => r.problem, department_name => r.department_name, status_label => if r.status == "done" { "已整改" } else { "整改中" } })
-                .collect();
-            let depts: Vec<_> = yuanxun_store::sites::list_departments(&mut c, state.site_id()).await.unwrap_or_default().into_iter().map(|d| context! { id => d.id, name => d.name }).collect();
-            (rows, depts)
-        }
-        Err(_) => (Vec::new(), Vec::new()),
-    };
+    let rectifications = crate::services::ledgers::of_incident(state, &auth.1, id).await.unwrap_or_default();
+    let departments = super::ledgers::departments(state).await;
     page_status(
         state,
         auth,

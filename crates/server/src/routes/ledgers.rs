@@ -34,7 +34,8 @@ struct MsgQuery {
     msg: Option<String>,
 }
 
-async fn departments(state: &AppState) -> Vec<minijinja::Value> {
+/// The site's departments as `{id, name}`, for the forms that pick one.
+pub(super) async fn departments(state: &AppState) -> Vec<minijinja::Value> {
     let Ok(mut c) = state.store.conn().await else { return Vec::new() };
     ledgers::departments(&mut c, state.site_id()).await.unwrap_or_default().into_iter().map(|(id, name)| context! { id, name }).collect()
 }

@@ -457,6 +457,14 @@ pub async fn ledger(state: &AppState, actor: &Actor, q: &LedgerQuery) -> Service
     Ok(rows.into_iter().map(row).collect())
 }
 
+/// The rectifications an incident gave rise to, for its page.
+pub async fn of_incident(state: &AppState, actor: &Actor, incident_id: i64) -> ServiceResult<Vec<RectificationRow>> {
+    require_staff(actor, "查看整改台账")?;
+    let mut c = state.store.conn().await?;
+    let rows = store::list_rectifications(&mut c, state.site_id(), &RectificationQuery { incident_id: Some(incident_id), ..Default::default() }).await?;
+    Ok(rows.into_iter().map(row).collect())
+}
+
 /// One rectification with its history, for whoever may see it.
 pub async fn rectification(state: &AppState, actor: &Actor, id: i64) -> ServiceResult<(RectificationRow, Vec<store::RectificationEvent>)> {
     let site = state.site_id();
