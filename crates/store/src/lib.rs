@@ -18,6 +18,7 @@ pub mod manuscripts;
 pub mod media;
 pub mod migrate;
 pub mod monitor;
+pub mod notifications;
 pub mod models;
 pub mod outlets;
 pub mod points;

@@ -697,14 +697,14 @@ async fn alerts_deliveries_incidents_and_notifications() {
         assert_eq!(inc::events(tx.conn(), id).await.unwrap()[0].body, "电话联系");
         assert_eq!(inc::incidents_of_item(tx.conn(), f.site, first).await.unwrap()[0].0, id);
 
-        inc::notify(tx.conn(), f.site, f.author, "alert", "预警", "", "/admin", 10).await.unwrap();
-        inc::notify(tx.conn(), f.site, f.author, "alert", "预警2", "", "/admin", 11).await.unwrap();
-        assert_eq!(inc::unread_count(tx.conn(), f.site, f.author).await.unwrap(), 2);
-        let n = inc::notifications(tx.conn(), f.site, f.author, 10).await.unwrap();
-        assert_eq!(inc::mark_read(tx.conn(), f.site, f.author, Some(n[0].id), 20).await.unwrap(), 1);
-        assert_eq!(inc::notifications(tx.conn(), f.site, f.author, 10).await.unwrap()[0].title, "预警", "unread first");
-        assert_eq!(inc::mark_read(tx.conn(), f.site, f.author, None, 21).await.unwrap(), 1);
-        assert_eq!(inc::unread_count(tx.conn(), f.site, f.author).await.unwrap(), 0);
+        yuanxun_store::notifications::notify(tx.conn(), f.site, f.author, "alert", "预警", "", "/admin", 10).await.unwrap();
+        yuanxun_store::notifications::notify(tx.conn(), f.site, f.author, "alert", "预警2", "", "/admin", 11).await.unwrap();
+        assert_eq!(yuanxun_store::notifications::unread_count(tx.conn(), f.site, f.author).await.unwrap(), 2);
+        let n = yuanxun_store::notifications::notifications(tx.conn(), f.site, f.author, 10).await.unwrap();
+        assert_eq!(yuanxun_store::notifications::mark_read(tx.conn(), f.site, f.author, Some(n[0].id), 20).await.unwrap(), 1);
+        assert_eq!(yuanxun_store::notifications::notifications(tx.conn(), f.site, f.author, 10).await.unwrap()[0].title, "预警", "unread first");
+        assert_eq!(yuanxun_store::notifications::mark_read(tx.conn(), f.site, f.author, None, 21).await.unwrap(), 1);
+        assert_eq!(yuanxun_store::notifications::unread_count(tx.conn(), f.site, f.author).await.unwrap(), 0);
         tx.commit().await.unwrap();
     })
     .await;

@@ -323,7 +323,7 @@ async fn draft_statement(State(state): State<AppState>, auth: Auth, Path(id): Pa
 // ---------------------------------------------------------------- notifications
 
 async fn notifications_page(State(state): State<AppState>, auth: Auth) -> Response {
-    match alerts::notifications(&state, &auth.1).await {
+    match crate::services::notifications::list(&state, &auth.1).await {
         Ok(list) => page_status(&state, &auth, "admin/notifications.html", StatusCode::OK, context! { list }),
         Err(e) => error_page(&state, &auth, e),
     }
@@ -341,7 +341,7 @@ struct ReadForm {
 
 async fn read_notifications(State(state): State<AppState>, auth: Auth, Form(f): Form<ReadForm>) -> Response {
     let id = f.id.as_deref().and_then(|s| s.parse().ok());
-    match alerts::read(&state, &auth.1, id).await {
+    match crate::services::notifications::read(&state, &auth.1, id).await {
         Ok(_) => {
             let next = f.next.filter(|n| n.starts_with("/admin/") && !n.starts_with("//")).unwrap_or_else(|| "/admin/notifications".into());
             Redirect::to(&next).into_response()

@@ -54,7 +54,7 @@ pub async fn raise(c: &mut AnyConnection, site: i64, r: &Raised<'_>, now: i64) -
     let link = format!("/admin/monitor/items/{}", r.item_id);
     for u in yuanxun_store::users::list(c, site).await? {
         if u.active && matches!(u.role, yuanxun_core::Role::Editor | yuanxun_core::Role::ChiefEditor) {
-            store::notify(c, site, u.id, "alert", &title, &body, &link, now).await?;
+            yuanxun_store::notifications::notify(c, site, u.id, "alert", &title, &body, &link, now).await?;
         }
     }
     for ch in store::list_channels(c, site).await?.into_iter().filter(|ch| ch.enabled) {
@@ -348,20 +348,6 @@ pub async fn deliver_due(state: &AppState) -> ServiceResult<usize> {
         tx.commit().await?;
     }
     Ok(sent)
-}
-
-/// The signed-in user's notifications.
-pub async fn notifications(state: &AppState, actor: &Actor) -> ServiceResult<Vec<store::Notification>> {
-    let mut c = state.store.conn().await?;
-    Ok(store::notifications(&mut c, state.site_id(), actor.user.id, 200).await?)
-}
-
-/// Marks one of the user's notifications (or all) read.
-pub async fn read(state: &AppState, actor: &Actor, id: Option<i64>) -> ServiceResult<u64> {
-    let mut tx = state.store.begin().await?;
-    let n = store::mark_read(tx.conn(), state.site_id(), actor.user.id, id, clock::now()).await?;
-    tx.commit().await?;
-    Ok(n)
 }
 
 #[cfg(test)]

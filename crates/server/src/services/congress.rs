@@ -47,7 +47,7 @@ fn notify_link(id: i64) -> String {
 }
 
 async fn notify(c: &mut AnyConnection, site: i64, user: i64, title: &str, body: &str, link: &str) -> ServiceResult<()> {
-    yuanxun_store::incidents::notify(c, site, user, "congress", title, body, link, clock::now()).await?;
+    yuanxun_store::notifications::notify(c, site, user, "congress", title, body, link, clock::now()).await?;
     Ok(())
 }
 

@@ -83,7 +83,7 @@ fn link(id: i64) -> String {
 
 async fn tell_owner(c: &mut AnyConnection, site: i64, actor: &Actor, owner: Option<i64>, id: i64, title: &str, now: i64) -> ServiceResult<()> {
     if let Some(owner) = owner.filter(|o| *o != actor.user.id) {
-        store::notify(c, site, owner, "incident", &format!("您负责舆情事件：{title}"), &format!("由{}指定", actor.user.display_name), &link(id), now).await?;
+        yuanxun_store::notifications::notify(c, site, owner, "incident", &format!("您负责舆情事件：{title}"), &format!("由{}指定", actor.user.display_name), &link(id), now).await?;
     }
     Ok(())
 }
@@ -365,7 +365,7 @@ pub async fn escalate_overdue(state: &AppState) -> ServiceResult<usize> {
             }
         }
         for u in told {
-            store::notify(tx.conn(), site, u, "escalation", &title, &body, &link(inc.id), now).await?;
+            yuanxun_store::notifications::notify(tx.conn(), site, u, "escalation", &title, &body, &link(inc.id), now).await?;
         }
     }
     tx.commit().await?;

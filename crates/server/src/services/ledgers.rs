@@ -323,7 +323,7 @@ pub async fn save_rectification(state: &AppState, actor: &Actor, id: Option<i64>
             // The department's people learn of it in the newsroom.
             for u in yuanxun_store::users::list(tx.conn(), site).await? {
                 if u.active && u.department_id == Some(department_id) && u.id != actor.user.id {
-                    yuanxun_store::incidents::notify(tx.conn(), site, u.id, "rectification", &format!("本科室有新的整改事项：{}", short(&problem)), &format!("时限 {}", clock::format_date(deadline)), &format!("/admin/rectifications/{id}"), now).await?;
+                    yuanxun_store::notifications::notify(tx.conn(), site, u.id, "rectification", &format!("本科室有新的整改事项：{}", short(&problem)), &format!("时限 {}", clock::format_date(deadline)), &format!("/admin/rectifications/{id}"), now).await?;
                 }
             }
             id
@@ -493,7 +493,7 @@ pub async fn remind_overdue(state: &AppState) -> ServiceResult<usize> {
         store::mark_reminded(tx.conn(), r.id, now).await?;
         store::add_rectification_event(tx.conn(), r.id, None, &format!("已超过整改时限（{}），已提醒{}和宣传部", clock::format_date(r.deadline), r.department_name), now).await?;
         for u in users.iter().filter(|u| u.active && (u.department_id == Some(r.department_id) || matches!(u.role, Role::Editor | Role::ChiefEditor))) {
-            yuanxun_store::incidents::notify(
+            yuanxun_store::notifications::notify(
                 tx.conn(),
                 site,
                 u.id,

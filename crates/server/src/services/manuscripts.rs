@@ -274,7 +274,7 @@ async fn tell_next(c: &mut AnyConnection, m: &Manuscript, next: Status, by: Opti
     }
     let (link, now) = (format!("/admin/manuscripts/{}", m.id), clock::now());
     for (user, title, body) in told.into_iter().filter(|(u, _, _)| by != Some(*u)) {
-        yuanxun_store::incidents::notify(c, m.site_id, user, "manuscript", &title, &body, &link, now).await?;
+        yuanxun_store::notifications::notify(c, m.site_id, user, "manuscript", &title, &body, &link, now).await?;
     }
     Ok(())
 }

@@ -15,6 +15,7 @@ pub mod live_site;
 pub mod manuscripts;
 pub mod monitor;
 pub mod monitor_fetch;
+pub mod notifications;
 pub mod outlets;
 pub mod people;
 pub mod points;
