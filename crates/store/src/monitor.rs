@@ -230,6 +230,8 @@ pub struct ItemQuery {
     /// Only negative items (sentiment at or below -200).
     pub negative_only: bool,
     pub since: Option<i64>,
+    /// Only items fetched before this.
+    pub until: Option<i64>,
 }
 
 /// Items newest first.
@@ -258,6 +260,9 @@ pub async fn list_items(c: &mut AnyConnection, site_id: i64, q: &ItemQuery, limi
     if q.since.is_some() {
         sql.push_str(&format!(" AND i.fetched_at >= ${}", next()));
     }
+    if q.until.is_some() {
+        sql.push_str(&format!(" AND i.fetched_at < ${}", next()));
+    }
     sql.push_str(&format!(" ORDER BY i.fetched_at DESC, i.id DESC LIMIT ${}", next()));
     let mut query = sqlx::query(&sql).bind(site_id);
     if let Some(l) = &q.level {
@@ -271,6 +276,9 @@ pub async fn list_items(c: &mut AnyConnection, site_id: i64, q: &ItemQuery, limi
     }
     if let Some(s) = q.since {
         query = query.bind(s);
+    }
+    if let Some(u) = q.until {
+        query = query.bind(u);
     }
     query.bind(limit).fetch_all(&mut *c).await?.iter().map(item).collect()
 }

@@ -635,6 +635,8 @@ async fn monitor_sources_items_and_spread() {
         assert_eq!(monitor::family_sources(tx.conn(), f.site, first, 1001).await.unwrap(), [b]);
         let red = monitor::list_items(tx.conn(), f.site, &ItemQuery { level: Some("red".into()), source_id: Some(b), ..Default::default() }, 10).await.unwrap();
         assert_eq!(red.iter().map(|i| i.guid.as_str()).collect::<Vec<_>>(), ["3", "2"]);
+        let window = monitor::list_items(tx.conn(), f.site, &ItemQuery { since: Some(1001), until: Some(1002), ..Default::default() }, 10).await.unwrap();
+        assert_eq!(window.iter().map(|i| i.guid.as_str()).collect::<Vec<_>>(), ["2"], "fetched in [since, until)");
         assert_eq!(red[0].source_name, "乙");
         monitor::put_set(tx.conn(), f.site, "院名", "示医").await.unwrap();
         monitor::put_set(tx.conn(), f.site, "院名", "示医\n示范医院").await.unwrap();

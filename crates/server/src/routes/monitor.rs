@@ -93,6 +93,7 @@ async fn list_view(state: &AppState, auth: &Auth, q: &ListQuery, status: StatusC
         category: Category::from_key(&q.category).map(|c| c.key().to_string()),
         source_id: q.source.parse().ok(),
         since: None,
+        until: None,
     };
     let items = match monitor::items(state, &auth.1, &query).await {
         Ok(i) => i.into_iter().map(view).collect::<Vec<_>>(),

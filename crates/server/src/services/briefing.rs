@@ -113,7 +113,7 @@ pub async fn briefing(state: &AppState, actor: &Actor, span: Span, day: Option<&
     let to = clock::start_of_day(first + Duration::days(days));
     let site = state.site_id();
     let mut c = state.store.conn().await?;
-    let stored = items::list_items(&mut c, site, &ItemQuery { since: Some(from), ..Default::default() }, MAX_ITEMS).await?;
+    let stored = items::list_items(&mut c, site, &ItemQuery { since: Some(from), until: Some(to), ..Default::default() }, MAX_ITEMS).await?;
     let mentions: Vec<Mention> = stored
         .iter()
         .map(|i| Mention {
