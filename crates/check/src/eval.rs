@@ -170,7 +170,7 @@ pub fn score(checker: &Checker, doc: &Document) -> Score {
         if used[i] {
             t.correct += 1;
         } else {
-            s.false_alarms.push(Miss { category: f.category, surface: f.text.clone(), rule: f.rule.clone() });
+            s.false_alarms.push(Miss { category: f.category, surface: f.text.clone(), rule: f.rule.to_string() });
         }
     }
     s

@@ -23,6 +23,7 @@ pub mod report;
 pub mod rules;
 pub mod source;
 
+use std::borrow::Cow;
 use std::collections::HashSet;
 
 use time::Date;
@@ -219,7 +220,7 @@ impl Checker {
         };
         let reason = e.reason.clone().unwrap_or_else(|| default_reason(e));
         let mut raw = Raw::new(rule, e.category, e.severity, s.original(a, b), reason);
-        raw.suggestion = e.suggestion.clone();
+        raw.suggestion = e.suggestion.clone().map(Cow::Owned);
         Some(raw)
     }
 }
@@ -255,6 +256,12 @@ fn default_reason(e: &Entry) -> String {
     }
 }
 
+/// The number of chars in UTF-8 `b`: the bytes that are not continuation bytes (a loop the
+/// compiler vectorises).
+fn count_chars(b: &[u8]) -> usize {
+    b.iter().filter(|&&x| (x as i8) >= -0x40).count()
+}
+
 /// Maps raw findings to the report: dedupe, drop dismissed, compute chars and line:column.
 fn finish(input: &CheckInput<'_>, visible: &Stream, version: &str, mut raw: Vec<Raw>) -> CheckReport {
     raw.sort_by(|x, y| (x.start, x.end, x.rule).cmp(&(y.start, y.end, y.rule)));
@@ -266,30 +273,19 @@ fn finish(input: &CheckInput<'_>, visible: &Stream, version: &str, mut raw: Vec<
     let mut n_dismissed = 0;
     // Walk the original once, in order of start offsets, counting chars and lines.
     let (mut pos, mut chars, mut line, mut line_start_chars) = (0usize, 0usize, 1usize, 0usize);
-    // …and the original starts of the paragraphs (runs of visible text between line breaks).
-    let mut paragraph_starts = Vec::new();
-    let mut in_break = true;
-    for (_, c, a, _) in visible.chars() {
-        if c == '\n' {
-            in_break = true;
-        } else if in_break {
-            paragraph_starts.push(a);
-            in_break = false;
-        }
-    }
+    let paragraph_starts = visible.paragraph_starts();
     let mut paragraph = 0usize;
     for r in raw {
         if r.start >= r.end || r.end > src.len() || !src.is_char_boundary(r.start) || !src.is_char_boundary(r.end) {
             debug_assert!(false, "bad span from {}: {}..{}", r.rule, r.start, r.end);
             continue;
         }
-        for c in src[pos..r.start].chars() {
-            chars += 1;
-            if c == '\n' {
-                line += 1;
-                line_start_chars = chars;
-            }
+        let gap = &src.as_bytes()[pos..r.start];
+        if let Some(last) = memchr::memrchr(b'\n', gap) {
+            line += memchr::memchr_iter(b'\n', gap).count();
+            line_start_chars = chars + count_chars(&gap[..=last]);
         }
+        chars += count_chars(gap);
         pos = r.start;
         while paragraph < paragraph_starts.len() && paragraph_starts[paragraph] <= r.start {
             paragraph += 1;
@@ -300,7 +296,10 @@ fn finish(input: &CheckInput<'_>, visible: &Stream, version: &str, mut raw: Vec<
             Format::Text => surface.to_string(),
             Format::Html => Stream::from_html(surface).text.replace('\n', ""),
         };
-        let key = format!("{}:{}", r.rule, text);
+        let mut key = String::with_capacity(r.rule.len() + 1 + text.len());
+        key.push_str(r.rule);
+        key.push(':');
+        key.push_str(&text);
         if dismissed.contains(key.as_str()) {
             n_dismissed += 1;
             continue;
@@ -310,9 +309,9 @@ fn finish(input: &CheckInput<'_>, visible: &Stream, version: &str, mut raw: Vec<
             Severity::Warn => counts.warn += 1,
             Severity::Info => counts.info += 1,
         }
-        let len = surface.chars().count();
+        let len = count_chars(surface.as_bytes());
         findings.push(Finding {
-            rule: r.rule.to_string(),
+            rule: Cow::Borrowed(r.rule),
             category: r.category,
             severity: r.severity,
             start: chars,

@@ -59,27 +59,52 @@ pub fn warm_up() {
 /// Folds one character for matching.
 #[inline]
 pub fn fold(c: char) -> char {
-    let cp = c as u32;
-    if cp < 0x80 {
-        return c.to_ascii_lowercase();
+    Folder::get().fold(c)
+}
+
+/// [`fold`] with the table at hand, for loops over many characters.
+#[derive(Clone, Copy)]
+pub struct Folder(&'static T2s);
+
+impl Folder {
+    #[inline]
+    pub fn get() -> Folder {
+        Folder(t2s())
     }
-    if (CJK_START..=COMPAT_END).contains(&cp) {
-        let t = t2s();
-        let i = (cp - CJK_START) as usize;
-        if t.changes[i / 64] & (1 << (i % 64)) != 0 {
-            return char::from_u32(t.to[i]).unwrap_or(c);
+
+    /// Whether the Chinese character at byte `i` of `b` (where [`han_at`] holds) folds to
+    /// itself: the common case, answered from its bytes and the bitmap alone.
+    #[inline(always)]
+    pub fn han_stays(self, b: &[u8], i: usize) -> bool {
+        let cp = (b[i] as u32 & 0x0F) << 12 | (b[i + 1] as u32 & 0x3F) << 6 | (b[i + 2] as u32 & 0x3F);
+        let k = (cp - CJK_START) as usize;
+        self.0.changes[k / 64] & (1 << (k % 64)) == 0
+    }
+
+    /// Folds one character for matching.
+    #[inline]
+    pub fn fold(self, c: char) -> char {
+        let cp = c as u32;
+        if cp < 0x80 {
+            return c.to_ascii_lowercase();
         }
-        return c;
+        if (CJK_START..=COMPAT_END).contains(&cp) {
+            let i = (cp - CJK_START) as usize;
+            if self.0.changes[i / 64] & (1 << (i % 64)) != 0 {
+                return char::from_u32(self.0.to[i]).unwrap_or(c);
+            }
+            return c;
+        }
+        if (0xFF01..=0xFF5E).contains(&cp) {
+            // Full-width ASCII forms.
+            let a = char::from_u32(cp - 0xFEE0).unwrap_or(c);
+            return a.to_ascii_lowercase();
+        }
+        if cp == 0x3000 {
+            return ' ';
+        }
+        c
     }
-    if (0xFF01..=0xFF5E).contains(&cp) {
-        // Full-width ASCII forms.
-        let a = char::from_u32(cp - 0xFEE0).unwrap_or(c);
-        return a.to_ascii_lowercase();
-    }
-    if cp == 0x3000 {
-        return ' ';
-    }
-    c
 }
 
 /// Folds a whole string (used for lexicon terms).
@@ -112,6 +137,17 @@ pub fn is_han(c: char) -> bool {
     matches!(c as u32, 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF | 0x20000..=0x2FA1F)
 }
 
+/// Whether the char starting at byte `i` of `b` (valid UTF-8, `i` a char boundary) is a
+/// three-byte Chinese character (U+3400–U+4DBF, U+4E00–U+9FFF), read from its first two
+/// bytes: rules skip the bulk of a story this way without decoding it.
+#[inline(always)]
+pub fn han_at(b: &[u8], i: usize) -> bool {
+    let (lead, second) = (b[i], b.get(i + 1).copied().unwrap_or(0));
+    // Without branches (which Chinese text, E4–E9 leads in any order, would mispredict):
+    // U+5000–U+9FFF; U+4000–U+4FFF but for the hexagram symbols U+4DC0–U+4DFF; U+3400–U+3FFF.
+    (lead.wrapping_sub(0xE5) <= 4) | ((lead == 0xE4) & (second != 0xB7)) | ((lead == 0xE3) & (second >= 0x90))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -123,6 +159,19 @@ mod tests {
         assert_eq!(fold_str("骨科"), "骨科");
         assert_eq!(fold_str("磐石"), "磐石", "simplified characters stay");
         assert_eq!(fold_str("，。"), ",。");
+    }
+
+    #[test]
+    fn han_at_agrees_with_is_han() {
+        for cp in 0x2000..0xA000u32 {
+            let Some(c) = char::from_u32(cp) else { continue };
+            let mut buf = [0u8; 4];
+            let e = c.encode_utf8(&mut buf).as_bytes();
+            if e.len() == 3 {
+                assert_eq!(han_at(e, 0), is_han(c), "U+{cp:04X}");
+            }
+        }
+        assert!(!han_at(b"a", 0));
     }
 
     #[test]

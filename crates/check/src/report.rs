@@ -1,6 +1,8 @@
 //! What a check returns: findings with exact spans, and the report around them. The JSON
 //! form of these types is the stable schema documented in `crates/check/REPORT.md`.
 
+use std::borrow::Cow;
+
 use serde::{Deserialize, Serialize};
 
 /// The kind of risk a finding is about (see the glossary).
@@ -135,7 +137,7 @@ impl Severity {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Finding {
     /// Stable rule id, `category.rule` (e.g. `typo.lexicon`, `privacy.id_number`).
-    pub rule: String,
+    pub rule: Cow<'static, str>,
     pub category: Category,
     pub severity: Severity,
     /// Span in the original input, in characters (Unicode scalar values), end exclusive.
@@ -156,9 +158,9 @@ pub struct Finding {
     /// The text a reader sees in that span (markup removed, entities decoded).
     pub text: String,
     /// The replacement for `text`, when there is one.
-    pub suggestion: Option<String>,
+    pub suggestion: Option<Cow<'static, str>>,
     /// One line in Chinese saying why.
-    pub reason: String,
+    pub reason: Cow<'static, str>,
     /// Identifies the finding across revisions of a document (`rule` + text), so that a
     /// dismissal sticks to the manuscript rather than to one offset.
     pub key: String,

@@ -3,7 +3,7 @@
 //! derive further streams. Every character of every stream carries the byte span of the
 //! original character(s) it came from, so any match maps back to an exact original span.
 
-use crate::normalize::{fold, is_noise};
+use crate::normalize::{fold, han_at, is_han, is_noise, Folder};
 
 /// Characters with, for each, the byte span in the original input it came from.
 ///
@@ -102,6 +102,25 @@ impl Stream {
         })
     }
 
+    /// The original offsets at which paragraphs (runs of text between line breaks) start.
+    pub fn paragraph_starts(&self) -> Vec<usize> {
+        let t = self.text.as_bytes();
+        let mut out = Vec::new();
+        let mut i = 0;
+        while i < t.len() {
+            if t[i] == b'\n' {
+                i += 1;
+                continue;
+            }
+            out.push(self.span_at(i).0);
+            match memchr::memchr(b'\n', &t[i..]) {
+                Some(n) => i += n + 1,
+                None => break,
+            }
+        }
+        out
+    }
+
     /// The paragraphs (lines) of the text with the stream offset each starts at.
     pub fn paragraphs(&self) -> impl Iterator<Item = (usize, &str)> + '_ {
         self.text.split('\n').scan(0, |pos, line| {
@@ -174,20 +193,85 @@ impl Stream {
         }
     }
 
+    /// Appends `text`, every char of which maps to the original char at the same distance from
+    /// `start` (a stretch of a run).
+    #[inline]
+    fn push_run(&mut self, text: &str, start: usize) {
+        if text.is_empty() {
+            return;
+        }
+        if start as u32 != self.run_end {
+            self.map.push(Piece { at: self.text.len() as u32, orig: start as u32, end: RUN });
+        }
+        self.text.push_str(text);
+        self.run_end = (start + text.len()) as u32;
+    }
+
     /// Folded for matching (width, script, case; one char per char), and the same without
     /// noise characters (for sensitive terms with inserted symbols or spaces), in one pass.
+    ///
+    /// Most characters fold to themselves and are not noise: they are copied in stretches,
+    /// and only the few that change (a full-width comma, an upper-case letter, a traditional
+    /// character) or that the dense stream drops cost more than a look at their code point.
     pub fn folded_and_dense(&self) -> (Stream, Stream) {
         let mut folded = Stream::with_capacity(self.text.len());
         let mut dense = Stream::with_capacity(self.text.len());
-        for (_, c, a, b) in self.chars() {
-            let f = fold(c);
-            folded.push(f, a, b);
-            if !is_noise(f) {
-                dense.push(f, a, b);
+        for (k, p) in self.map.iter().enumerate() {
+            let at = p.at as usize;
+            let to = self.map.get(k + 1).map_or(self.text.len(), |q| q.at as usize);
+            let seg = &self.text[at..to];
+            if p.end == RUN {
+                fold_run(seg, p.orig as usize, &mut folded, &mut dense);
+            } else {
+                // A single: one char standing for original[orig..end].
+                for c in seg.chars() {
+                    let f = fold(c);
+                    folded.push(f, p.orig as usize, p.end as usize);
+                    if !is_noise(f) {
+                        dense.push(f, p.orig as usize, p.end as usize);
+                    }
+                }
             }
         }
         (folded, dense)
     }
+}
+
+/// Folds `seg`, a run of the source stream starting at original byte `orig`, onto both
+/// streams. `fs`/`ds`: where the stretch not yet copied to each stream starts.
+fn fold_run(seg: &str, orig: usize, folded: &mut Stream, dense: &mut Stream) {
+    let folder = Folder::get();
+    let b = seg.as_bytes();
+    let (mut fs, mut ds) = (0usize, 0usize);
+    let mut i = 0;
+    while i < b.len() {
+        // Chinese characters that fold to themselves (never noise): the bulk of a story.
+        if han_at(b, i) && folder.han_stays(b, i) {
+            i += 3;
+            continue;
+        }
+        let c = seg[i..].chars().next().expect("a char boundary");
+        let end = i + c.len_utf8();
+        let f = folder.fold(c);
+        let noise = !is_han(f) && is_noise(f);
+        if f == c && !noise {
+            i = end;
+            continue;
+        }
+        if f != c {
+            folded.push_run(&seg[fs..i], orig + fs);
+            folded.push(f, orig + i, orig + end);
+            fs = end;
+        }
+        dense.push_run(&seg[ds..i], orig + ds);
+        if !noise {
+            dense.push(f, orig + i, orig + end);
+        }
+        ds = end;
+        i = end;
+    }
+    folded.push_run(&seg[fs..], orig + fs);
+    dense.push_run(&seg[ds..], orig + ds);
 }
 
 /// The index just past the `>` closing the tag that starts at `i` (quotes respected).

@@ -16,7 +16,7 @@ fn findings(text: &str) -> Vec<Finding> {
 }
 
 fn rules(text: &str) -> Vec<String> {
-    findings(text).into_iter().map(|f| f.rule).collect()
+    findings(text).into_iter().map(|f| f.rule.into_owned()).collect()
 }
 
 fn has(text: &str, rule: &str, surface: &str) -> Finding {
@@ -177,10 +177,10 @@ fn dates_weekdays_and_events_after_the_document() {
     assert_eq!(f.suggestion.as_deref(), Some("星期二"));
     assert!(findings("2024年3月5日（星期二），医院召开大会").is_empty());
     let r = checker().check(&CheckInput::text("3月5日（周三），医院召开大会").dated(date!(2024 - 03 - 06)));
-    assert_eq!(r.findings.iter().map(|f| f.rule.as_str()).collect::<Vec<_>>(), ["date.weekday"]);
+    assert_eq!(r.findings.iter().map(|f| &*f.rule).collect::<Vec<_>>(), ["date.weekday"]);
     has("2023年2月30日医院召开大会", "date.invalid", "2023年2月30日");
     let r = checker().check(&CheckInput::text("3月9日，医院召开大会。报名截止到3月12日前。").dated(date!(2024 - 03 - 06)));
-    let rules: Vec<&str> = r.findings.iter().map(|f| f.rule.as_str()).collect();
+    let rules: Vec<&str> = r.findings.iter().map(|f| &*f.rule).collect();
     assert_eq!(rules, ["date.after_document"], "{:?}", r.findings);
 }
 
@@ -232,7 +232,7 @@ fn dismissed_findings_stay_dismissed_by_key() {
     let dismissed = [key];
     let r = checker().check(&CheckInput { dismissed: &dismissed, ..CheckInput::text(&edited) });
     assert_eq!(r.dismissed, 1);
-    assert_eq!(r.findings.iter().map(|f| f.rule.as_str()).collect::<Vec<_>>(), ["placeholder.blank"]);
+    assert_eq!(r.findings.iter().map(|f| &*f.rule).collect::<Vec<_>>(), ["placeholder.blank"]);
 }
 
 #[test]

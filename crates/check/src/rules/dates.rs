@@ -5,7 +5,9 @@
 
 use time::{Date, Month, Weekday};
 
-use super::Raw;
+use std::sync::OnceLock;
+
+use super::{Needles, Raw};
 use crate::report::{Category, Severity};
 use crate::source::Stream;
 
@@ -30,7 +32,8 @@ fn digits(t: &[u8], i: usize, max: usize) -> Option<(u32, usize)> {
 pub fn check(s: &Stream, doc: Option<Date>, out: &mut Vec<Raw>) {
     let t = s.text.as_str();
     let b = t.as_bytes();
-    for (yue, _) in t.match_indices('月') {
+    static MONTH: OnceLock<Needles> = OnceLock::new();
+    for (yue, _) in MONTH.get_or_init(|| Needles::new(&["月"])).find(t) {
         // The month: 1–2 digits right before 月, not part of a longer number.
         let mstart = (yue.saturating_sub(2)..yue).find(|&i| b[i..yue].iter().all(u8::is_ascii_digit) && (i == 0 || !b[i - 1].is_ascii_digit()));
         let Some(mstart) = mstart else { continue };

@@ -12,7 +12,7 @@ use std::collections::hash_map::Entry;
 use rustc_hash::FxHashMap;
 
 use super::Raw;
-use crate::normalize::{fold, is_han};
+use crate::normalize::{fold, han_at, is_han};
 use crate::report::{Category, Severity};
 use crate::source::Stream;
 
@@ -45,16 +45,59 @@ fn key_chars(s: &str) -> impl Iterator<Item = char> + Clone + '_ {
     s.chars().filter_map(key_char)
 }
 
+/// A 64-bit hash of a key: two chains of multiplies side by side, each taking two chars per
+/// step (a single chain of one char per step is latency-bound); equal hashes are always
+/// confirmed by comparing the keys.
 fn hash(key: &[char]) -> u64 {
-    key.iter().fold(0u64, |h, &c| (h.rotate_left(5) ^ c as u64).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95))
+    const K: u64 = 0x51_7c_c1_b7_27_22_0a_95;
+    const L: u64 = 0x9E37_79B9_7F4A_7C15;
+    let pair = |a: char, b: char| (a as u64) << 32 | b as u64;
+    let mut quads = key.chunks_exact(4);
+    let (mut h, mut g) = (key.len() as u64, 0u64);
+    for q in &mut quads {
+        h = (h.rotate_left(5) ^ pair(q[0], q[1])).wrapping_mul(K);
+        g = (g.rotate_left(5) ^ pair(q[2], q[3])).wrapping_mul(L);
+    }
+    for &c in quads.remainder() {
+        h = (h.rotate_left(5) ^ c as u64).wrapping_mul(K);
+    }
+    (h ^ g.rotate_left(32)).wrapping_mul(K)
+}
+
+/// A packed 3-gram (a char fits in 21 bits).
+#[inline]
+fn gram(w: &[char]) -> u64 {
+    (w[0] as u64) << 42 | (w[1] as u64) << 21 | w[2] as u64
 }
 
 /// The distinct 3-grams of a key, packed and sorted.
 fn trigrams(key: &[char]) -> Vec<u64> {
-    let mut out: Vec<u64> = key.windows(3).map(|w| (w[0] as u64) << 42 | (w[1] as u64) << 21 | w[2] as u64).collect();
+    let mut out: Vec<u64> = key.windows(3).map(gram).collect();
     out.sort_unstable();
     out.dedup();
     out
+}
+
+/// Bits of a paragraph's 3-grams hashed into 1,024: a sketch that rules most pairs of
+/// paragraphs out without sorting their 3-grams. A bit set in one sketch and not in the
+/// other stands for at least one 3-gram the first has and the second lacks, so counting such
+/// bits never overstates the misses of the exact comparison.
+type Sketch = [u64; 16];
+
+fn sketch(key: &[char]) -> Sketch {
+    let mut b = [0u64; 16];
+    for w in key.windows(3) {
+        let h = (gram(w).wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 54) as usize;
+        b[h / 64] |= 1 << (h % 64);
+    }
+    b
+}
+
+/// Whether `x` may have `NEAR_PERCENT` of its 3-grams in `y` (it has at most `x_grams`
+/// distinct ones): false only when the sketches prove it cannot.
+fn may_share(x: &Sketch, x_grams: usize, y: &Sketch) -> bool {
+    let missing: u32 = x.iter().zip(y).map(|(a, b)| (a & !b).count_ones()).sum();
+    missing as usize <= x_grams - (x_grams * NEAR_PERCENT).div_ceil(100)
 }
 
 /// How many of `small`'s 3-grams `large` has, if at least `need` (both sorted): gives up as
@@ -78,11 +121,18 @@ fn shared_at_least(small: &[u64], large: &[u64], need: usize) -> Option<usize> {
     Some(small.len() - misses)
 }
 
-/// A paragraph: stream byte span (trimmed) and 3-grams (long ones only).
+/// A paragraph: stream byte span (trimmed), its key (a range of the document's key buffer)
+/// and, for long ones, the sketch and (once a comparison needs them) the sorted 3-grams.
 struct Para {
     start: usize,
     end: usize,
-    grams: Vec<u64>,
+    key: (usize, usize),
+    near: Option<Box<Near>>,
+}
+
+struct Near {
+    sketch: Sketch,
+    grams: Option<Vec<u64>>,
 }
 
 /// Trims `t[a..b]`: the span without leading and trailing whitespace.
@@ -98,32 +148,45 @@ pub fn check(s: &Stream, out: &mut Vec<Raw>) {
     let mut flagged: Vec<(usize, usize)> = Vec::new();
     let mut seen: FxHashMap<u64, usize> = FxHashMap::default();
     let mut sentences: FxHashMap<u64, (usize, usize)> = FxHashMap::default();
-    // Reused for every paragraph: its key, and where its sentences end (stream byte, key index).
-    let mut key: Vec<char> = Vec::new();
+    // The keys of all paragraphs, one after the other; where the paragraph's sentences end
+    // (stream byte, key index), reused.
+    let mut keys: Vec<char> = Vec::new();
     let mut marks: Vec<(usize, usize)> = Vec::new();
     for (line_start, line) in s.paragraphs() {
         let (start, end) = trimmed(t, line_start, line_start + line.len());
         if start == end {
             continue;
         }
-        key.clear();
+        let k0 = keys.len();
         marks.clear();
-        for (i, c) in line.char_indices() {
+        let b = line.as_bytes();
+        let mut i = 0;
+        while i < b.len() {
+            if han_at(b, i) {
+                // A Chinese character is its own key char.
+                let cp = (b[i] as u32 & 0x0F) << 12 | (b[i + 1] as u32 & 0x3F) << 6 | (b[i + 2] as u32 & 0x3F);
+                keys.push(char::from_u32(cp).expect("a Chinese character"));
+                i += 3;
+                continue;
+            }
+            let c = line[i..].chars().next().expect("a char boundary");
+            i += c.len_utf8();
             if let Some(k) = key_char(c) {
-                key.push(k);
+                keys.push(k);
             }
             if matches!(c, '。' | '！' | '？' | '；') {
-                marks.push((line_start + i + c.len_utf8(), key.len()));
+                marks.push((line_start + i, keys.len() - k0));
             }
         }
-        marks.push((line_start + line.len(), key.len()));
+        marks.push((line_start + line.len(), keys.len() - k0));
         let j = paras.len();
-        paras.push(Para { start, end, grams: Vec::new() });
-        let repeated = paragraph(s, &key, j, &mut paras, &mut seen, out);
+        paras.push(Para { start, end, key: (k0, keys.len()), near: None });
+        let repeated = paragraph(s, &keys, j, &mut paras, &mut seen, out);
         if repeated {
             flagged.push((start, end));
         }
         // Long sentences repeated (inside or across paragraphs not already flagged).
+        let key = &keys[k0..];
         let (mut a, mut ka) = (line_start, 0);
         for &(b, kb) in &marks {
             if kb - ka >= MIN_SENTENCE {
@@ -135,17 +198,24 @@ pub fn check(s: &Stream, out: &mut Vec<Raw>) {
     }
 }
 
-/// Compares paragraph `j` (its key given) with the earlier ones; true when it repeats one.
-fn paragraph(s: &Stream, key: &[char], j: usize, paras: &mut [Para], seen: &mut FxHashMap<u64, usize>, out: &mut Vec<Raw>) -> bool {
+/// The sorted 3-grams of paragraph `p`, computed on first use.
+fn grams_of<'a>(p: &'a mut Para, keys: &[char]) -> &'a [u64] {
+    let near = p.near.as_mut().expect("a long paragraph");
+    near.grams.get_or_insert_with(|| trigrams(&keys[p.key.0..p.key.1]))
+}
+
+/// Compares paragraph `j` (its key the last in `keys`) with the earlier ones; true when it
+/// repeats one.
+fn paragraph(s: &Stream, keys: &[char], j: usize, paras: &mut [Para], seen: &mut FxHashMap<u64, usize>, out: &mut Vec<Raw>) -> bool {
+    let key = &keys[paras[j].key.0..paras[j].key.1];
     if key.len() < MIN_PARAGRAPH {
         return false;
     }
-    let t = &s.text;
     let (start, end) = (paras[j].start, paras[j].end);
     match seen.entry(hash(key)) {
         Entry::Occupied(e) => {
             let i = *e.get();
-            if key_chars(&t[paras[i].start..paras[i].end]).eq(key.iter().copied()) {
+            if keys[paras[i].key.0..paras[i].key.1] == *key {
                 out.push(Raw::new(
                     "duplicate.paragraph",
                     Category::Duplicate,
@@ -163,14 +233,22 @@ fn paragraph(s: &Stream, key: &[char], j: usize, paras: &mut [Para], seen: &mut 
     if key.len() < MIN_NEAR {
         return false;
     }
-    let gj = trigrams(key);
+    let sj = sketch(key);
+    let nj = key.len() - 2;
     let mut repeated = false;
-    for (i, p) in paras[..j].iter().enumerate() {
-        let gi = &p.grams;
-        if gi.is_empty() {
+    let (before, rest) = paras.split_at_mut(j);
+    let pj = &mut rest[0];
+    pj.near = Some(Box::new(Near { sketch: sj, grams: None }));
+    for (i, p) in before.iter_mut().enumerate() {
+        let Some(near) = &p.near else { continue };
+        let ni = p.key.1 - p.key.0 - 2;
+        // Whichever of the two turns out smaller must share its 3-grams with the other.
+        if !may_share(&near.sketch, ni, &sj) && !may_share(&sj, nj, &near.sketch) {
             continue;
         }
-        let (small, large) = if gi.len() <= gj.len() { (gi, &gj) } else { (&gj, gi) };
+        let gi = grams_of(p, keys);
+        let gj = grams_of(pj, keys);
+        let (small, large) = if gi.len() <= gj.len() { (gi, gj) } else { (gj, gi) };
         if (small.len() as f64) < 0.7 * large.len() as f64 {
             continue;
         }
@@ -188,7 +266,6 @@ fn paragraph(s: &Stream, key: &[char], j: usize, paras: &mut [Para], seen: &mut 
             break;
         }
     }
-    paras[j].grams = gj;
     repeated
 }
 

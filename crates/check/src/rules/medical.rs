@@ -2,19 +2,29 @@
 //! with a figure (`治愈率达98%`, `有效率百分之九十`), and "100%" guarantees next to treatment
 //! words. (Promises like 根治 and 药到病除 are in the `medical_claim` lexicon.)
 
-use super::Raw;
+use std::sync::OnceLock;
+
+use super::{Needles, Raw};
 use crate::report::{Category, Severity};
 use crate::source::Stream;
 
 const RATES: &[&str] = &["治愈率", "有效率", "痊愈率", "根治率", "好转率", "康复率", "治疗成功率", "成功率", "总有效率", "治疗有效率", "控制率", "缓解率"];
 const GUARANTEE_NEAR: &[&str] = &["治愈", "有效", "康复", "根治", "成功", "无效", "痊愈", "见效", "无副作用", "安全"];
 
+/// What the rules below look for: 率 (every rate word ends in it), "100%", and the last
+/// characters of the cure verbs.
+fn needles() -> &'static [Needles; 3] {
+    static NEEDLES: OnceLock<[Needles; 3]> = OnceLock::new();
+    NEEDLES.get_or_init(|| [Needles::new(&["率"]), Needles::new(&["100%"]), Needles::new(&["愈", "效", "根"])])
+}
+
 pub fn check(s: &Stream, out: &mut Vec<Raw>) {
     let t = &s.text;
     // Visible spans of rate claims: a "100%" inside one is that claim, not a second finding.
     let mut rate_spans: Vec<(usize, usize)> = Vec::new();
+    let [rate, hundred, _] = needles();
     // Every rate word ends in 率: one scan for it, then the longest rate word ending there.
-    for (p, _) in t.match_indices('率') {
+    for (p, _) in rate.find(t) {
         let end = p + '率'.len_utf8();
         let Some(r) = RATES.iter().filter(|r| t[..end].ends_with(*r)).max_by_key(|r| r.len()) else { continue };
         let i = end - r.len();
@@ -30,7 +40,7 @@ pub fn check(s: &Stream, out: &mut Vec<Raw>) {
             out.push(Raw::new("medical_claim.rate", Category::MedicalClaim, severity, s.original(i, end + fig_end), reason));
         }
     }
-    for (i, _) in t.match_indices("100%") {
+    for (i, _) in hundred.find(t) {
         if rate_spans.iter().any(|&(a, b)| a <= i && i + 4 <= b) {
             continue;
         }
@@ -53,7 +63,8 @@ const NUMERALS: &str = "0123456789一二三四五六七八九十两半百";
 /// anything else (术后七天后治愈出院, 逐渐见效) is a report, not a promise.
 fn quick_cures(s: &Stream, out: &mut Vec<Raw>) {
     let t = &s.text;
-    for (i, _) in t.match_indices(['愈', '效', '根']) {
+    let [.., cure] = needles();
+    for (i, _) in cure.find(t) {
         let Some(verb) = CURE_VERBS.iter().find(|v| t[..i + 3].ends_with(*v)) else { continue };
         let vs = i + 3 - verb.len();
         let Some(unit) = CURE_UNITS.iter().find(|u| t[..vs].ends_with(*u)) else { continue };

@@ -12,56 +12,96 @@ const NOTES: &[&str] = &["待补充", "待完善", "待定", "待填写", "待�
 const EXTENSIONS: &[&str] = &["jpeg", "jpg", "png", "gif", "bmp", "webp", "heic", "tif", "tiff", "docx", "doc", "xlsx", "xls", "pptx", "ppt", "pdf", "wps", "mp4", "mov", "avi"];
 
 pub fn check(s: &Stream, out: &mut Vec<Raw>) {
-    // One paragraph at a time, its chars in a reused buffer.
-    let mut chars: Vec<(usize, char)> = Vec::new();
     for (pos, line) in s.paragraphs() {
-        chars.clear();
-        chars.extend(line.char_indices().map(|(i, c)| (pos + i, c)));
-        paragraph(s, &chars, pos + line.len(), out);
+        paragraph(s, pos, line, out);
     }
 }
 
-/// The placeholders in one paragraph: its chars (stream offsets) and where it ends.
-fn paragraph(s: &Stream, chars: &[(usize, char)], line_end: usize, out: &mut Vec<Raw>) {
-    let n = chars.len();
-    let end_of = |k: usize| if k < n { chars[k].0 } else { line_end };
-    let mut k = 0;
-    while k < n {
-        let (i, c) = chars[k];
-        // Runs of blank markers.
-        let run_of = |pred: &dyn Fn(char) -> bool| chars[k..].iter().take_while(|(_, x)| pred(*x)).count();
+/// Whether a char starting with byte `b` may begin a placeholder: the ASCII marks, and the
+/// first bytes of ＿＊Ｘｘ（ (EF), × (C3), 某 (E6), 【〔 (E3). Everything else is stepped over
+/// without being decoded.
+const fn trigger_leads() -> [bool; 256] {
+    let mut t = [false; 256];
+    let ascii = b"_*Xx[(.T";
+    let mut i = 0;
+    while i < ascii.len() {
+        t[ascii[i] as usize] = true;
+        i += 1;
+    }
+    t[0xEF] = true;
+    t[0xC3] = true;
+    t[0xE6] = true;
+    t[0xE3] = true;
+    t
+}
+const TRIGGER_LEADS: [bool; 256] = trigger_leads();
+
+/// The length of the UTF-8 sequence that starts with `lead`.
+#[inline]
+fn utf8_len(lead: u8) -> usize {
+    match lead {
+        0..=0x7F => 1,
+        0x80..=0xDF => 2,
+        0xE0..=0xEF => 3,
+        _ => 4,
+    }
+}
+
+/// The chars of `line` from byte `i` on: how many in a row satisfy `pred`, and the byte
+/// just past them.
+fn run_from(line: &str, i: usize, pred: impl Fn(char) -> bool) -> (usize, usize) {
+    let mut n = 0;
+    let mut end = i;
+    for c in line[i..].chars().take_while(|&c| pred(c)) {
+        n += 1;
+        end += c.len_utf8();
+    }
+    (n, end)
+}
+
+/// The placeholders in one paragraph (`base`: its stream offset).
+fn paragraph(s: &Stream, base: usize, line: &str, out: &mut Vec<Raw>) {
+    let b = line.as_bytes();
+    let span = |a: usize, z: usize| s.original(base + a, base + z);
+    let prev_of = |i: usize| line[..i].chars().next_back();
+    let mut i = 0;
+    while i < b.len() {
+        if !TRIGGER_LEADS[b[i] as usize] {
+            i += utf8_len(b[i]);
+            continue;
+        }
+        let c = line[i..].chars().next().expect("a char boundary");
         match c {
             '_' | '＿' | '*' | '＊' => {
                 let (marks, what) = if matches!(c, '_' | '＿') { (['_', '＿'], "下划线") } else { (['*', '＊'], "星号") };
-                let r = run_of(&|x| marks.contains(&x));
+                let (r, end) = run_from(line, i, |x| marks.contains(&x));
                 // Two half-width underscores count next to Chinese (__月__日, 共__人).
-                let by_han = (k > 0 && is_han(chars[k - 1].1)) || chars.get(k + r).is_some_and(|x| is_han(x.1));
+                let by_han = prev_of(i).is_some_and(is_han) || line[end..].chars().next().is_some_and(is_han);
                 if r >= 3 || (r == 2 && (c == '＿' || (c == '_' && by_han))) {
-                    let reason = format!("未填写的空白（{what}），请补全内容");
-                    out.push(Raw::new("placeholder.blank", Category::Placeholder, Severity::Block, s.original(i, end_of(k + r)), reason));
+                    let reason = if what == "下划线" { "未填写的空白（下划线），请补全内容" } else { "未填写的空白（星号），请补全内容" };
+                    out.push(Raw::new("placeholder.blank", Category::Placeholder, Severity::Block, span(i, end), reason));
                 }
-                k += r;
+                i = end;
                 continue;
             }
             'X' | 'x' | 'Ｘ' | 'ｘ' | '×' => {
-                let r = run_of(&|x| matches!(x, 'X' | 'x' | 'Ｘ' | 'ｘ' | '×'));
-                let upper = chars[k..k + r].iter().filter(|(_, x)| matches!(x, 'X' | 'Ｘ' | '×')).count();
-                let before_ok = k == 0 || !chars[k - 1].1.is_ascii_alphanumeric();
-                let after_ok = k + r >= n || !chars[k + r].1.is_ascii_alphanumeric();
+                let (r, end) = run_from(line, i, |x| matches!(x, 'X' | 'x' | 'Ｘ' | 'ｘ' | '×'));
+                let upper = line[i..end].chars().filter(|x| matches!(x, 'X' | 'Ｘ' | '×')).count();
+                let before_ok = !prev_of(i).is_some_and(|p| p.is_ascii_alphanumeric());
+                let after_ok = !line[end..].chars().next().is_some_and(|n| n.is_ascii_alphanumeric());
                 if before_ok && after_ok && (r >= 3 || (r == 2 && upper == 2)) {
-                    out.push(Raw::new("placeholder.xxx", Category::Placeholder, Severity::Block, s.original(i, end_of(k + r)), "模板占位符“XX”未替换，请填写实际内容"));
+                    out.push(Raw::new("placeholder.xxx", Category::Placeholder, Severity::Block, span(i, end), "模板占位符“XX”未替换，请填写实际内容"));
                 }
-                k += r;
+                i = end;
                 continue;
             }
-            '某' if k + 1 < n && chars[k + 1].1 == '某' => {
+            '某' if line[i + 3..].starts_with('某') => {
                 // 张某某 anonymises a name; 某某医院 / 在某某 is an unfilled blank.
-                let prev = if k > 0 { Some(chars[k - 1].1) } else { None };
-                let anonymised = prev.is_some_and(|p| SURNAMES.contains(p));
+                let anonymised = prev_of(i).is_some_and(|p| SURNAMES.contains(p));
                 if !anonymised {
-                    out.push(Raw::new("placeholder.mouomou", Category::Placeholder, Severity::Warn, s.original(i, end_of(k + 2)), "“某某”像是未替换的占位词（不是化名），请填写实际名称"));
+                    out.push(Raw::new("placeholder.mouomou", Category::Placeholder, Severity::Warn, span(i, i + 6), "“某某”像是未替换的占位词（不是化名），请填写实际名称"));
                 }
-                k += 2;
+                i += 6;
                 continue;
             }
             '【' | '[' | '〔' | '（' | '(' => {
@@ -72,78 +112,88 @@ fn paragraph(s: &Stream, chars: &[(usize, char)], line_end: usize, out: &mut Vec
                     '（' => '）',
                     _ => ')',
                 };
-                if let Some(len) = chars[k + 1..].iter().take(16).position(|(_, x)| *x == close) {
-                    let inner: String = chars[k + 1..k + 1 + len].iter().map(|(_, x)| *x).collect();
+                let after = i + c.len_utf8();
+                if let Some(len) = line[after..].chars().take(16).position(|x| x == close) {
+                    let inner_end = after + line[after..].chars().take(len).map(char::len_utf8).sum::<usize>();
+                    let inner = &line[after..inner_end];
                     if NOTES.iter().any(|w| inner.contains(w)) || inner.eq_ignore_ascii_case("todo") || inner.eq_ignore_ascii_case("tbd") {
-                        out.push(Raw::new("placeholder.note", Category::Placeholder, Severity::Block, s.original(i, end_of(k + len + 2)), "编辑备注未删除，请补全内容并删去备注"));
-                        k += len + 2;
+                        let end = inner_end + close.len_utf8();
+                        out.push(Raw::new("placeholder.note", Category::Placeholder, Severity::Block, span(i, end), "编辑备注未删除，请补全内容并删去备注"));
+                        i = end;
                         continue;
                     }
                 }
             }
             '.' => {
-                if let Some(fr) = file_name_at(chars, k) {
-                    out.push(Raw::new("placeholder.file_name", Category::Placeholder, Severity::Block, s.original(chars[fr.0].0, end_of(fr.1)), "正文中残留文件名，请删除或换成图片说明"));
-                    k = fr.1;
+                if let Some((a, z)) = file_name_at(line, i) {
+                    out.push(Raw::new("placeholder.file_name", Category::Placeholder, Severity::Block, span(a, z), "正文中残留文件名，请删除或换成图片说明"));
+                    i = z;
                     continue;
                 }
             }
             // TODO-style notes written without brackets.
             'T' => {
-                let word = ["TODO", "TBD"].into_iter().find(|w| chars[k..].iter().map(|x| x.1).take(w.len()).eq(w.chars()));
+                let word = ["TODO", "TBD"].into_iter().find(|w| line[i..].starts_with(w));
                 if let Some(w) = word {
-                    let before = k.checked_sub(1).map(|p| chars[p].1);
-                    let after = chars.get(k + w.len()).map(|x| x.1);
+                    let before = prev_of(i);
+                    let after = line[i + w.len()..].chars().next();
                     if !before.is_some_and(|c| c.is_ascii_alphanumeric()) && !after.is_some_and(|c| c.is_ascii_alphanumeric()) {
-                        out.push(Raw::new("placeholder.note", Category::Placeholder, Severity::Block, s.original(i, i + w.len()), "编辑备注未删除"));
-                        k += w.len();
+                        out.push(Raw::new("placeholder.note", Category::Placeholder, Severity::Block, span(i, i + w.len()), "编辑备注未删除"));
+                        i += w.len();
                         continue;
                     }
                 }
             }
             _ => {}
         }
-        k += 1;
+        i += c.len_utf8();
     }
 }
 
-/// A file name whose extension dot is at char `k`: (first char, one past the last char).
-fn file_name_at(chars: &[(usize, char)], k: usize) -> Option<(usize, usize)> {
-    let ext_len = chars[k + 1..].iter().take_while(|(_, c)| c.is_ascii_alphanumeric()).count();
+/// A file name whose extension dot is at byte `k` of `line`: its byte span.
+fn file_name_at(line: &str, k: usize) -> Option<(usize, usize)> {
+    let ext_len = line[k + 1..].bytes().take_while(u8::is_ascii_alphanumeric).count();
     if !(2..=4).contains(&ext_len) {
         return None;
     }
-    let ext: String = chars[k + 1..k + 1 + ext_len].iter().map(|(_, c)| c.to_ascii_lowercase()).collect();
-    if !EXTENSIONS.contains(&ext.as_str()) {
+    let ext = &line[k + 1..k + 1 + ext_len];
+    if !EXTENSIONS.iter().any(|e| e.eq_ignore_ascii_case(ext)) {
         return None;
     }
     let end = k + 1 + ext_len;
-    // The name: letters, digits, Chinese, and _-()（） and dots, back to a space or punctuation.
+    // The name: letters, digits, Chinese, and _-()（） and dots, back to a space or punctuation,
+    // at most 60 chars and 8 Chinese characters.
     let name_ok = |c: char| c.is_ascii_alphanumeric() || is_han(c) || matches!(c, '_' | '-' | '(' | ')' | '（' | '）' | '.' | '—');
-    let mut start = k;
-    let mut han = 0;
-    while start > 0 && name_ok(chars[start - 1].1) && k - start < 60 {
-        if is_han(chars[start - 1].1) {
-            han += 1;
-            if han > 8 {
+    let back = |from: usize, max_han: usize, taken: usize| -> (usize, usize) {
+        let (mut start, mut n, mut han) = (from, taken, 0);
+        for c in line[..from].chars().rev() {
+            if !name_ok(c) || n >= 60 {
                 break;
             }
+            if is_han(c) {
+                han += 1;
+                if han > max_han {
+                    break;
+                }
+            }
+            start -= c.len_utf8();
+            n += 1;
         }
-        start -= 1;
-    }
+        (start, n)
+    };
+    let (mut start, n) = back(k, 8, 0);
     // Screenshots carry a time after a space: 截屏2024-05-01 10.23.45.png
-    if start >= 2 && chars[start - 1].1 == ' ' && chars[start - 2].1.is_ascii_digit() {
-        let mut s2 = start - 1;
-        while s2 > 0 && name_ok(chars[s2 - 1].1) && k - s2 < 60 {
-            s2 -= 1;
+    let mut before = line[..start].chars().rev();
+    if let (Some(' '), Some(d)) = (before.next(), before.next()) {
+        if d.is_ascii_digit() {
+            start = back(start - 1, usize::MAX, n + 1).0;
         }
-        start = s2;
     }
     if start == k {
         return None;
     }
     // Part of a web address: not a leftover.
-    if start > 0 && matches!(chars[start - 1].1, '/' | ':' | '=') {
+    if line[..start].ends_with(['/', ':', '=']) {
         return None;
     }
     Some((start, end))

@@ -4,37 +4,56 @@
 //! grouped with spaces or hyphens are found too. The site's own public numbers are allowed.
 
 use std::collections::HashSet;
+use std::sync::OnceLock;
 
-use super::Raw;
+use super::{Needles, Raw};
 use crate::normalize::is_han;
 use crate::report::{Category, Severity};
 use crate::source::Stream;
 
+/// The most digits a number worth a look has (a bank card: 19).
+const MAX_DIGITS: usize = 19;
+
 /// A run of digits, possibly grouped by single spaces or hyphens, with an optional trailing
-/// `x` (ID numbers): stream byte span and the digits.
+/// `x` (ID numbers): stream byte span and the digits (the first `MAX_DIGITS` + 1 of them;
+/// `n` counts them all).
 struct NumberRun {
     start: usize,
     end: usize,
-    digits: String,
+    buf: [u8; MAX_DIGITS + 1],
+    n: usize,
     x: bool,
 }
 
-fn number_runs(t: &str) -> Vec<NumberRun> {
+impl NumberRun {
+    /// The digits, when there are no more than could be personal data.
+    fn digits(&self) -> Option<&str> {
+        (self.n <= MAX_DIGITS).then(|| std::str::from_utf8(&self.buf[..self.n]).expect("ASCII digits"))
+    }
+}
+
+/// The numbers of `t`, handed to `each` as they are found (digits are found a byte at a time;
+/// most of a story has none).
+fn number_runs(t: &str, mut each: impl FnMut(&NumberRun)) {
     let b = t.as_bytes();
-    let mut out = Vec::new();
     let mut i = 0;
     while i < b.len() {
-        if !b[i].is_ascii_digit() || (i > 0 && (b[i - 1].is_ascii_alphanumeric() || b[i - 1] == b'.')) {
+        let Some(p) = b[i..].iter().position(u8::is_ascii_digit) else { break };
+        i += p;
+        if i > 0 && (b[i - 1].is_ascii_alphanumeric() || b[i - 1] == b'.') {
             i += 1;
             continue;
         }
         let start = i;
-        let mut digits = String::new();
+        let mut run = NumberRun { start, end: start, buf: [0; MAX_DIGITS + 1], n: 0, x: false };
         let mut group = 0;
         let mut end;
         loop {
             while i < b.len() && b[i].is_ascii_digit() {
-                digits.push(b[i] as char);
+                if run.n < run.buf.len() {
+                    run.buf[run.n] = b[i];
+                }
+                run.n += 1;
                 group += 1;
                 i += 1;
             }
@@ -60,10 +79,10 @@ fn number_runs(t: &str) -> Vec<NumberRun> {
             i = end;
             continue;
         }
-        out.push(NumberRun { start, end, digits, x });
+        (run.end, run.x) = (end, x);
+        each(&run);
         i = end;
     }
-    out
 }
 
 const ID_WEIGHTS: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
@@ -120,15 +139,15 @@ fn is_mobile(d: &str) -> bool {
 
 pub fn check(s: &Stream, public_phones: &HashSet<String>, out: &mut Vec<Raw>) {
     let t = &s.text;
-    for r in number_runs(t) {
-        let span = s.original(r.start, r.end);
-        let d = r.digits.as_str();
+    number_runs(t, |r| {
+        let Some(d) = r.digits() else { return };
+        let span = || s.original(r.start, r.end);
         if is_id18(d, r.x) || (!r.x && is_id15(d)) {
-            out.push(Raw::new("privacy.id_number", Category::Privacy, Severity::Block, span, "身份证号码属于个人隐私，不得公开，请删除或隐去中间位"));
-            continue;
+            out.push(Raw::new("privacy.id_number", Category::Privacy, Severity::Block, span(), "身份证号码属于个人隐私，不得公开，请删除或隐去中间位"));
+            return;
         }
         if r.x {
-            continue;
+            return;
         }
         let mobile = if is_mobile(d) {
             Some(d)
@@ -139,14 +158,14 @@ pub fn check(s: &Stream, public_phones: &HashSet<String>, out: &mut Vec<Raw>) {
         };
         if let Some(m) = mobile {
             if !public_phones.contains(m) && !public_phones.contains(d) {
-                out.push(Raw::new("privacy.mobile", Category::Privacy, Severity::Warn, span, "手机号码属于个人信息，公开前请确认本人同意，或改用科室公开电话"));
+                out.push(Raw::new("privacy.mobile", Category::Privacy, Severity::Warn, span(), "手机号码属于个人信息，公开前请确认本人同意，或改用科室公开电话"));
             }
-            continue;
+            return;
         }
         if (16..=19).contains(&d.len()) && matches!(d.as_bytes()[0], b'3'..=b'6') && luhn(d) {
-            out.push(Raw::new("privacy.bank_card", Category::Privacy, Severity::Block, span, "银行卡号属于个人隐私，不得公开，请删除"));
+            out.push(Raw::new("privacy.bank_card", Category::Privacy, Severity::Block, span(), "银行卡号属于个人隐私，不得公开，请删除"));
         }
-    }
+    });
     patient_names(s, out);
 }
 
@@ -166,13 +185,10 @@ const NOT_IN_NAME: &str = "某女士先生阿姨大爷奶奶爷爷同学小朋�
 
 fn patient_names(s: &Stream, out: &mut Vec<Raw>) {
     let t = &s.text;
-    // One scan for the first characters of the patient words.
-    let mut first: Vec<char> = PATIENT_WORDS.iter().filter_map(|w| w.chars().next()).collect();
-    first.sort_unstable();
-    first.dedup();
-    for (i, _) in t.match_indices(first.as_slice()) {
-        let Some(w) = PATIENT_WORDS.iter().find(|w| t[i..].starts_with(*w)) else { continue };
-        let name_start = i + w.len();
+    static WORDS: OnceLock<Needles> = OnceLock::new();
+    let words = WORDS.get_or_init(|| Needles::new(PATIENT_WORDS));
+    for (i, w) in words.find(t) {
+        let name_start = i + PATIENT_WORDS[w].len();
         let rest = &t[name_start..];
         let mut chars = rest.char_indices();
         let Some((_, surname)) = chars.next() else { continue };

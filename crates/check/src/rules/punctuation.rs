@@ -2,22 +2,23 @@
 //! half-width marks between Chinese characters, doubled marks.
 
 use super::Raw;
-use crate::normalize::is_han;
+use crate::normalize::{han_at, is_han};
 use crate::report::{Category, Severity};
 use crate::source::Stream;
 
 const PAIRS: &[(char, char)] = &[('“', '”'), ('‘', '’'), ('《', '》'), ('（', '）'), ('【', '】'), ('「', '」'), ('『', '』')];
 
-fn full_width(c: char) -> Option<char> {
+/// The full-width form of a half-width mark, with the finding's reason.
+fn full_width(c: char) -> Option<(&'static str, &'static str)> {
     Some(match c {
-        ',' => '，',
-        ';' => '；',
-        ':' => '：',
-        '?' => '？',
-        '!' => '！',
-        '(' => '（',
-        ')' => '）',
-        '.' => '。',
+        ',' => ("，", "中文句子中应使用全角“，”"),
+        ';' => ("；", "中文句子中应使用全角“；”"),
+        ':' => ("：", "中文句子中应使用全角“：”"),
+        '?' => ("？", "中文句子中应使用全角“？”"),
+        '!' => ("！", "中文句子中应使用全角“！”"),
+        '(' => ("（", "中文句子中应使用全角“（”"),
+        ')' => ("）", "中文句子中应使用全角“）”"),
+        '.' => ("。", "中文句子中应使用全角“。”"),
         _ => return None,
     })
 }
@@ -37,7 +38,7 @@ fn closing(c: char) -> Option<char> {
 }
 
 /// One paragraph in one pass: `base` is its stream offset. Chinese characters, the bulk of
-/// the text, fall through every test after one range check.
+/// the text, are skipped a byte at a time without being decoded.
 fn paragraph(s: &Stream, base: usize, line: &str, out: &mut Vec<Raw>) {
     let at = |i: usize, c: char| -> (usize, usize) { s.original(base + i, base + i + c.len_utf8()) };
     // Balance, with a stack (position, opening mark, its closing mark) so that 《“…”》 nests.
@@ -49,10 +50,24 @@ fn paragraph(s: &Stream, base: usize, line: &str, out: &mut Vec<Raw>) {
     let mut half = 0;
     // A run of one repeated mark: (start, mark, length).
     let mut run: Option<(usize, char, usize)> = None;
-    let mut prev: Option<char> = None;
-    let mut it = line.char_indices().peekable();
-    while let Some((i, c)) = it.next() {
-        let next = it.peek().map(|x| x.1);
+    let mut prev_han = false;
+    let bytes = line.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        if han_at(bytes, i) {
+            // Chinese characters: no mark among them, and they end a run.
+            if let Some(r) = run.take() {
+                doubled(s, base, r, out);
+            }
+            i += 3;
+            while i < bytes.len() && han_at(bytes, i) {
+                i += 3;
+            }
+            prev_han = true;
+            continue;
+        }
+        let c = line[i..].chars().next().expect("a char boundary");
+        let next = line[i + c.len_utf8()..].chars().next();
         if !is_han(c) {
             if let Some(close) = opening(c) {
                 stack.push((i, c, close));
@@ -67,19 +82,16 @@ fn paragraph(s: &Stream, base: usize, line: &str, out: &mut Vec<Raw>) {
                     }
                 }
             }
-            if let Some(fw) = full_width(c) {
+            if let Some((fw, reason)) = full_width(c) {
                 let chinese = match c {
-                    '(' => next.is_some_and(is_han) && prev.is_some_and(is_han),
-                    ')' => prev.is_some_and(is_han) && next.is_none_or(|n| is_han(n) || "，。；：、".contains(n)),
-                    _ => prev.is_some_and(is_han) && next.is_none_or(is_han),
+                    '(' => next.is_some_and(is_han) && prev_han,
+                    ')' => prev_han && next.is_none_or(|n| is_han(n) || "，。；：、".contains(n)),
+                    _ => prev_han && next.is_none_or(is_han),
                 };
                 if chinese {
                     half += 1;
                     if half <= SHOWN {
-                        out.push(
-                            Raw::new("punctuation.half_width", Category::Punctuation, Severity::Info, at(i, c), format!("中文句子中应使用全角“{fw}”"))
-                                .suggest(fw.to_string()),
-                        );
+                        out.push(Raw::new("punctuation.half_width", Category::Punctuation, Severity::Info, at(i, c), reason).suggest(fw));
                     }
                 }
             }
@@ -97,7 +109,8 @@ fn paragraph(s: &Stream, base: usize, line: &str, out: &mut Vec<Raw>) {
                 }
             }
         }
-        prev = Some(c);
+        prev_han = is_han(c);
+        i += c.len_utf8();
     }
     if let Some(r) = run {
         doubled(s, base, r, out);
