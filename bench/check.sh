@@ -2,7 +2,8 @@
 # The check's speed beside pyahocorasick, in one run, on the same corpus and terms:
 # ~20 MB of news text built from ../shared/samples (shuffled with a fixed seed) and the
 # deduplicated terms of ../shared/lexicons/sensitive-lexicon. Prints MB/s of both, the match
-# counts (they must agree) and the ratio; then the full check with every category.
+# counts (they must agree) and the ratio; then the full check with every category, on one
+# core and on all of them.
 # Usage: bench/check.sh [MB]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -15,8 +16,11 @@ if [ ! -x "$OUT/venv/bin/python" ] || ! "$OUT/venv/bin/python" -c "import ahocor
   "$OUT/venv/bin/pip" install -q pyahocorasick
 fi
 cargo build -q --release -p yuanxun-check --example bench_check
-ours=$(taskset -c 0 target/release/examples/bench_check "$OUT/corpus.txt" "$OUT/terms.txt" "$SHARED/samples" "$SHARED/lexicons/sensitive-lexicon/Vocabulary" "$MB")
+args=("$OUT/corpus.txt" "$OUT/terms.txt" "$SHARED/samples" "$SHARED/lexicons/sensitive-lexicon/Vocabulary" "$MB")
+ours=$(taskset -c 0 target/release/examples/bench_check "${args[@]}")
 echo "$ours"
+# The full check again on every core of the machine (documents spread over the cores).
+target/release/examples/bench_check "${args[@]}" --all-cores
 peer=$(taskset -c 0 "$OUT/venv/bin/python" bench/pyahocorasick_pass.py "$OUT/corpus.txt" "$OUT/terms.txt")
 echo "$peer"
 field() { sed -n "s/.*$2=\([0-9.]*\).*/\1/p" <<<"$1" | head -1; }

@@ -1,5 +1,6 @@
 //! Criterion benchmarks of the check: the lexicon pass with the ~51,000 terms of the
-//! sensitive-word collection, the full check with every category, and each stage of the
+//! sensitive-word collection, the full check with every category (one core, and every
+//! core through `Checker::check_many_with`), and each stage of the
 //! full check on its own (to see where the time goes). The corpus is built from
 //! `../shared/samples` as in `bench/check.sh` (set `YUANXUN_SHARED` to the shared folder when
 //! it is not next to the checkout); 4 MB here, so a run takes about a minute.
@@ -33,6 +34,8 @@ fn benches(c: &mut Criterion) {
     g.bench_function(BenchmarkId::new("lexicon_pass", format!("{}_terms", terms.len())), |b| b.iter(|| m.count(&text)));
     let checker = Checker::builtin();
     g.bench_function("full_check", |b| b.iter(|| docs.iter().map(|d| checker.check(&CheckInput::text(d)).findings.len()).sum::<usize>()));
+    let inputs: Vec<CheckInput> = docs.iter().map(|d| CheckInput::text(d)).collect();
+    g.bench_function("full_check_all_cores", |b| b.iter(|| checker.check_many_with(&inputs, |_, r| r.findings.len()).into_iter().sum::<usize>()));
 
     // Stages, each over every document's prepared streams.
     let visible: Vec<Stream> = docs.iter().map(|d| Stream::from_text(d)).collect();

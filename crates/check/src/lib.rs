@@ -25,6 +25,7 @@ pub mod source;
 
 use std::borrow::Cow;
 use std::collections::HashSet;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use time::Date;
 
@@ -170,6 +171,51 @@ impl Checker {
         rules::leaders::check(&folded, &self.leaders, &mut raw);
         rules::medical::check(&folded, &mut raw);
         finish(input, &visible, &self.version, raw)
+    }
+
+    /// Checks many documents on every core the machine has (an archive before it is imported,
+    /// a folder of files on the command line) and returns the reports in input order.
+    pub fn check_many(&self, inputs: &[CheckInput<'_>]) -> Vec<CheckReport> {
+        self.check_many_with(inputs, |_, report| report)
+    }
+
+    /// Like [`Checker::check_many`], but each report is handed to `each` (with the input's
+    /// index) on the core that made it, and what `each` returns is collected in input order:
+    /// rendering or counting a report, and freeing it, happen in parallel too. Each worker
+    /// takes the next batch of documents as it finishes one, so a few long documents do not
+    /// leave the other cores idle.
+    pub fn check_many_with<T: Send>(&self, inputs: &[CheckInput<'_>], each: impl Fn(usize, CheckReport) -> T + Sync) -> Vec<T> {
+        const BATCH: usize = 16;
+        let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(inputs.len().div_ceil(BATCH));
+        if threads <= 1 {
+            return inputs.iter().enumerate().map(|(i, input)| each(i, self.check(input))).collect();
+        }
+        let next = AtomicUsize::new(0);
+        let mut results: Vec<Option<T>> = Vec::with_capacity(inputs.len());
+        results.resize_with(inputs.len(), || None);
+        std::thread::scope(|scope| {
+            let workers: Vec<_> = (0..threads)
+                .map(|_| {
+                    scope.spawn(|| {
+                        let mut done = Vec::new();
+                        loop {
+                            let start = next.fetch_add(BATCH, Ordering::Relaxed);
+                            if start >= inputs.len() {
+                                return done;
+                            }
+                            done.extend(inputs.iter().enumerate().skip(start).take(BATCH).map(|(i, input)| (i, each(i, self.check(input)))));
+                        }
+                    })
+                })
+                .collect();
+            for w in workers {
+                match w.join() {
+                    Ok(done) => done.into_iter().for_each(|(i, r)| results[i] = Some(r)),
+                    Err(panic) => std::panic::resume_unwind(panic),
+                }
+            }
+        });
+        results.into_iter().map(|r| r.expect("every document is checked by some worker")).collect()
     }
 
     fn lexicon_findings(&self, s: &Stream, dense: bool, date: Option<Date>, out: &mut Vec<Raw>) {

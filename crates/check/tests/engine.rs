@@ -323,3 +323,25 @@ fn findings_name_the_paragraph_a_reader_sees() {
     let at: Vec<(&str, usize, usize)> = r.findings.iter().map(|f| (f.text.as_str(), f.paragraph, f.line)).collect();
     assert!(at.contains(&("再接再励", 2, 3)) && at.contains(&("最先进", 3, 4)), "{at:?}");
 }
+
+#[test]
+fn many_documents_on_every_core_give_each_its_own_report_in_order() {
+    // Documents with different findings (and some clean), more than one batch per core.
+    let texts: Vec<String> = (0..200)
+        .map(|i| match i % 4 {
+            0 => format!("第{i}篇：患者王建国说，身份证号370102198506123410已登记。"),
+            1 => format!("第{i}篇：本院骨科开展义诊活动，服务群众。"),
+            2 => format!("第{i}篇：会议于__月__日召开,部署工作."),
+            _ => format!("第{i}篇：我院是全国最好的医院，治愈率达98%。"),
+        })
+        .collect();
+    let inputs: Vec<CheckInput> = texts.iter().map(|t| CheckInput::text(t)).collect();
+    let many = checker().check_many(&inputs);
+    assert_eq!(many.len(), inputs.len());
+    for (input, report) in inputs.iter().zip(&many) {
+        assert_eq!(report, &checker().check(input), "{}", input.text);
+    }
+    assert!(many[0].findings.iter().any(|f| f.rule == "privacy.id_number"));
+    assert!(many[1].findings.is_empty());
+    assert!(many[3].findings.iter().any(|f| f.rule == "medical_claim.rate"));
+}

@@ -1,6 +1,7 @@
 //! `yuanxun check FILE...`: the content-risk check on files (.txt, .md, .html, .docx), with
 //! the line and a caret under each finding, or JSON. Exit code: 0 clean, 1 warnings only
-//! (or info), 2 any blocking finding or an unreadable file.
+//! (or info), 2 any blocking finding or an unreadable file. Many files (a whole archive) are
+//! checked on every core and reported in the order given.
 
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -54,22 +55,35 @@ pub fn run(files: &[PathBuf], date: Option<&str>, format: OutputFormat) -> anyho
     let mut reports = Vec::new();
     let out = std::io::stdout();
     let mut out = out.lock();
+    // Read every file first, then check them on every core.
+    let mut docs = Vec::with_capacity(files.len());
     for path in files {
-        let doc = match read(path) {
-            Ok(d) => d,
+        match read(path) {
+            Ok(d) => docs.push((path, d)),
             Err(e) => {
                 eprintln!("错误：{e:#}");
                 failed = true;
-                continue;
             }
-        };
-        let input = CheckInput { text: &doc.text, format: doc.format, date, dismissed: &[] };
-        let report = checker.check(&input);
-        worst = worst.max(report.worst());
-        match format {
-            OutputFormat::Text => print_text(&mut out, path, &doc.text, &report, color)?,
-            OutputFormat::Json => reports.push(serde_json::json!({ "file": path.display().to_string(), "report": report })),
         }
+    }
+    let inputs: Vec<CheckInput> = docs.iter().map(|(_, doc)| CheckInput { text: &doc.text, format: doc.format, date, dismissed: &[] }).collect();
+    // Each report is rendered on the core that made it; the output keeps the files' order.
+    let rendered = checker.check_many_with(&inputs, |i, report| {
+        let (path, doc) = &docs[i];
+        let mut text = Vec::new();
+        let json = match format {
+            OutputFormat::Text => {
+                print_text(&mut text, path, &doc.text, &report, color).expect("writing to memory");
+                None
+            }
+            OutputFormat::Json => Some(serde_json::json!({ "file": path.display().to_string(), "report": report })),
+        };
+        (report.worst(), text, json)
+    });
+    for (w, text, json) in rendered {
+        worst = worst.max(w);
+        out.write_all(&text)?;
+        reports.extend(json);
     }
     if let OutputFormat::Json = format {
         serde_json::to_writer_pretty(&mut out, &reports)?;

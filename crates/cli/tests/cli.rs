@@ -198,6 +198,23 @@ fn check_reports_findings_with_carets_and_exit_codes() {
     let out = std::process::Command::new(bin).arg("check").arg(&clean).output().unwrap();
     assert_eq!(out.status.code(), Some(0));
 
+    // An archive of many files is checked on every core and reported in the order given.
+    let many: Vec<std::path::PathBuf> = (0..60)
+        .map(|i| {
+            let p = dir.path().join(format!("archive-{i:02}.txt"));
+            std::fs::write(&p, if i % 3 == 0 { format!("第{i}篇，专家们再接再励。\n") } else { format!("第{i}篇，专家们再接再厉。\n") }).unwrap();
+            p
+        })
+        .collect();
+    let out = std::process::Command::new(bin).args(["check", "--format", "json"]).args(&many).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    for (i, entry) in v.as_array().unwrap().iter().enumerate() {
+        assert!(entry["file"].as_str().unwrap().ends_with(&format!("archive-{i:02}.txt")), "{entry}");
+        let n = entry["report"]["findings"].as_array().unwrap().len();
+        assert_eq!(n, usize::from(i % 3 == 0), "{entry}");
+    }
+
     let out = std::process::Command::new(bin).args(["check", "--date", "2024-13-01"]).arg(&clean).output().unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("日期“2024-13-01”无效"));
