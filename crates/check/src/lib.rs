@@ -160,7 +160,7 @@ impl Checker {
             Format::Html => Stream::from_html(input.text),
         };
         let (folded, dense) = visible.folded_and_dense();
-        let mut raw = Vec::new();
+        let mut raw = Vec::with_capacity(32);
         self.lexicon_findings(&folded, false, input.date, &mut raw);
         self.lexicon_findings(&dense, true, input.date, &mut raw);
         rules::privacy::check(&folded, &self.public_phones, &mut raw);
