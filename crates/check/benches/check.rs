@@ -57,6 +57,8 @@ fn benches(c: &mut Criterion) {
     stage("placeholder", &mut g, &|i, out| rules::placeholder::check(&visible[i], out));
     stage("duplicate", &mut g, &|i, out| rules::duplicate::check(&visible[i], out));
     stage("punctuation", &mut g, &|i, out| rules::punctuation::check(&visible[i], out));
+    // The three above in the one pass the full check makes.
+    stage("visible", &mut g, &|i, out| rules::visible(&visible[i], out));
     stage("dates", &mut g, &|i, out| rules::dates::check(&folded[i], None, out));
     stage("leaders", &mut g, &|i, out| rules::leaders::check(&folded[i], &[], out));
     stage("medical", &mut g, &|i, out| rules::medical::check(&folded[i], out));

@@ -164,9 +164,7 @@ impl Checker {
         self.lexicon_findings(&folded, false, input.date, &mut raw);
         self.lexicon_findings(&dense, true, input.date, &mut raw);
         rules::privacy::check(&folded, &self.public_phones, &mut raw);
-        rules::placeholder::check(&visible, &mut raw);
-        rules::duplicate::check(&visible, &mut raw);
-        rules::punctuation::check(&visible, &mut raw);
+        rules::visible(&visible, &mut raw);
         rules::dates::check(&folded, input.date, &mut raw);
         rules::leaders::check(&folded, &self.leaders, &mut raw);
         rules::medical::check(&folded, &mut raw);

@@ -11,8 +11,8 @@ use std::collections::hash_map::Entry;
 
 use rustc_hash::FxHashMap;
 
-use super::Raw;
-use crate::normalize::{fold, han_at, is_han};
+use super::{LineRule, Raw};
+use crate::normalize::{fold, is_han};
 use crate::report::{Category, Severity};
 use crate::source::Stream;
 
@@ -143,57 +143,89 @@ fn trimmed(t: &str, a: usize, b: usize) -> (usize, usize) {
 }
 
 pub fn check(s: &Stream, out: &mut Vec<Raw>) {
-    let t = &s.text;
-    // Sized up front: growing these for every story costs more than the rule's own work.
-    let lines = memchr::memchr_iter(b'\n', t.as_bytes()).count() + 1;
-    let mut paras: Vec<Para> = Vec::with_capacity(lines);
-    let mut flagged: Vec<(usize, usize)> = Vec::new();
-    let mut seen: FxHashMap<u64, usize> = FxHashMap::with_capacity_and_hasher(lines, Default::default());
-    let mut sentences: FxHashMap<u64, (usize, usize)> = FxHashMap::with_capacity_and_hasher(lines * 2, Default::default());
-    // The keys of all paragraphs, one after the other; where the paragraph's sentences end
-    // (stream byte, key index), reused.
-    let mut keys: Vec<char> = Vec::with_capacity(t.len() / 3 + 16);
-    let mut marks: Vec<(usize, usize)> = Vec::new();
-    for (line_start, line) in s.paragraphs() {
-        let (start, end) = trimmed(t, line_start, line_start + line.len());
+    super::scan(s, &mut Duplicates::new(s), out);
+}
+
+/// The rule's state over a document: its paragraphs so far, their keys and hashes.
+pub struct Duplicates<'s> {
+    s: &'s Stream,
+    paras: Vec<Para>,
+    flagged: Vec<(usize, usize)>,
+    seen: FxHashMap<u64, usize>,
+    sentences: FxHashMap<u64, (usize, usize)>,
+    /// The keys of all paragraphs, one after the other.
+    keys: Vec<char>,
+    /// Where the current paragraph's sentences end (stream byte, key index).
+    marks: Vec<(usize, usize)>,
+    /// The current paragraph: stream offset, length, where its key starts in `keys`.
+    base: usize,
+    len: usize,
+    k0: usize,
+}
+
+impl<'s> Duplicates<'s> {
+    pub fn new(s: &'s Stream) -> Self {
+        let t = &s.text;
+        // Sized up front: growing these for every story costs more than the rule's own work.
+        let lines = memchr::memchr_iter(b'\n', t.as_bytes()).count() + 1;
+        Duplicates {
+            s,
+            paras: Vec::with_capacity(lines),
+            flagged: Vec::new(),
+            seen: FxHashMap::with_capacity_and_hasher(lines, Default::default()),
+            sentences: FxHashMap::with_capacity_and_hasher(lines * 2, Default::default()),
+            keys: Vec::with_capacity(t.len() / 3 + 16),
+            marks: Vec::new(),
+            base: 0,
+            len: 0,
+            k0: 0,
+        }
+    }
+}
+
+impl<'s> LineRule<'s> for Duplicates<'s> {
+    fn begin(&mut self, base: usize, line: &'s str) {
+        (self.base, self.len, self.k0) = (base, line.len(), self.keys.len());
+        self.marks.clear();
+    }
+
+    /// A Chinese character is its own key char.
+    #[inline(always)]
+    fn han(&mut self, _: usize, c: char, _: &mut Vec<Raw>) {
+        self.keys.push(c);
+    }
+
+    #[inline(always)]
+    fn other(&mut self, i: usize, c: char, _: &mut Vec<Raw>) {
+        if let Some(k) = key_char(c) {
+            self.keys.push(k);
+        }
+        if matches!(c, '。' | '！' | '？' | '；') {
+            self.marks.push((self.base + i + c.len_utf8(), self.keys.len() - self.k0));
+        }
+    }
+
+    fn end(&mut self, out: &mut Vec<Raw>) {
+        let (s, t, line_start, k0) = (self.s, &self.s.text, self.base, self.k0);
+        let (start, end) = trimmed(t, line_start, line_start + self.len);
         if start == end {
-            continue;
+            // Blank (nothing of it went into the key).
+            return;
         }
-        let k0 = keys.len();
-        marks.clear();
-        let b = line.as_bytes();
-        let mut i = 0;
-        while i < b.len() {
-            if han_at(b, i) {
-                // A Chinese character is its own key char.
-                let cp = (b[i] as u32 & 0x0F) << 12 | (b[i + 1] as u32 & 0x3F) << 6 | (b[i + 2] as u32 & 0x3F);
-                keys.push(char::from_u32(cp).expect("a Chinese character"));
-                i += 3;
-                continue;
-            }
-            let c = line[i..].chars().next().expect("a char boundary");
-            i += c.len_utf8();
-            if let Some(k) = key_char(c) {
-                keys.push(k);
-            }
-            if matches!(c, '。' | '！' | '？' | '；') {
-                marks.push((line_start + i, keys.len() - k0));
-            }
-        }
-        marks.push((line_start + line.len(), keys.len() - k0));
-        let j = paras.len();
-        paras.push(Para { start, end, key: (k0, keys.len()), near: None });
-        let repeated = paragraph(s, &keys, j, &mut paras, &mut seen, out);
+        self.marks.push((line_start + self.len, self.keys.len() - k0));
+        let j = self.paras.len();
+        self.paras.push(Para { start, end, key: (k0, self.keys.len()), near: None });
+        let repeated = paragraph(s, &self.keys, j, &mut self.paras, &mut self.seen, out);
         if repeated {
-            flagged.push((start, end));
+            self.flagged.push((start, end));
         }
         // Long sentences repeated (inside or across paragraphs not already flagged).
-        let key = &keys[k0..];
+        let key = &self.keys[k0..];
         let (mut a, mut ka) = (line_start, 0);
-        for &(b, kb) in &marks {
+        for &(b, kb) in &self.marks {
             if kb - ka >= MIN_SENTENCE {
                 let (sa, sb) = trimmed(t, a, b);
-                sentence(s, &key[ka..kb], (sa, sb), &flagged, &mut sentences, out);
+                sentence(s, &key[ka..kb], (sa, sb), &self.flagged, &mut self.sentences, out);
             }
             (a, ka) = (b, kb);
         }

@@ -13,7 +13,9 @@ use std::borrow::Cow;
 
 use memchr::memmem::Finder;
 
+use crate::normalize::han_at;
 use crate::report::{Category, Severity};
+use crate::source::Stream;
 
 /// Fixed words a rule looks for, each with its own SIMD substring finder: several memmem
 /// passes over a story are many times faster than one pass decoding every character (or an
@@ -38,6 +40,71 @@ impl Needles {
         }
         out
     }
+}
+
+/// A rule that reads the visible text paragraph by paragraph, one char at a time. Several run
+/// in one pass ([`scan`] with a tuple): duplicate keys, punctuation and placeholders all need
+/// every paragraph char by char, and walking a story once instead of three times is where
+/// most of their time went.
+pub trait LineRule<'s> {
+    /// A paragraph (line) of the stream begins at stream byte `base`.
+    fn begin(&mut self, base: usize, line: &'s str);
+    /// A three-byte Chinese character `c` at byte `i` of the line (the bulk of a story).
+    fn han(&mut self, i: usize, c: char, out: &mut Vec<Raw>);
+    /// Any other char.
+    fn other(&mut self, i: usize, c: char, out: &mut Vec<Raw>);
+    /// The paragraph has ended.
+    fn end(&mut self, out: &mut Vec<Raw>);
+}
+
+impl<'s, A: LineRule<'s>, B: LineRule<'s>> LineRule<'s> for (A, B) {
+    #[inline(always)]
+    fn begin(&mut self, base: usize, line: &'s str) {
+        self.0.begin(base, line);
+        self.1.begin(base, line);
+    }
+    #[inline(always)]
+    fn han(&mut self, i: usize, c: char, out: &mut Vec<Raw>) {
+        self.0.han(i, c, out);
+        self.1.han(i, c, out);
+    }
+    #[inline(always)]
+    fn other(&mut self, i: usize, c: char, out: &mut Vec<Raw>) {
+        self.0.other(i, c, out);
+        self.1.other(i, c, out);
+    }
+    #[inline(always)]
+    fn end(&mut self, out: &mut Vec<Raw>) {
+        self.0.end(out);
+        self.1.end(out);
+    }
+}
+
+/// Runs `rule` over every paragraph of `s`. Chinese characters are recognised from their
+/// first two bytes and decoded by hand; everything else goes through `chars`.
+pub fn scan<'s>(s: &'s Stream, rule: &mut impl LineRule<'s>, out: &mut Vec<Raw>) {
+    for (base, line) in s.paragraphs() {
+        rule.begin(base, line);
+        let b = line.as_bytes();
+        let mut i = 0;
+        while i < b.len() {
+            if han_at(b, i) {
+                let cp = (b[i] as u32 & 0x0F) << 12 | (b[i + 1] as u32 & 0x3F) << 6 | (b[i + 2] as u32 & 0x3F);
+                rule.han(i, char::from_u32(cp).expect("a Chinese character"), out);
+                i += 3;
+                continue;
+            }
+            let c = line[i..].chars().next().expect("a char boundary");
+            rule.other(i, c, out);
+            i += c.len_utf8();
+        }
+        rule.end(out);
+    }
+}
+
+/// Duplicates, punctuation and placeholders in one pass over the visible text.
+pub fn visible(s: &Stream, out: &mut Vec<Raw>) {
+    scan(s, &mut (duplicate::Duplicates::new(s), (punctuation::Punctuation::new(s), placeholder::Placeholders::new(s))), out);
 }
 
 /// A finding before line/column and character offsets are computed.

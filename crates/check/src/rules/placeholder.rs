@@ -2,7 +2,7 @@
 //! being anonymised, `【待补充】`-style notes, and file names left in the text
 //! (`未命名.jpg`, `截屏2024-05-01.png`, `IMG_2034.JPG`).
 
-use super::Raw;
+use super::{LineRule, Raw};
 use crate::normalize::is_han;
 use crate::report::{Category, Severity};
 use crate::rules::privacy::SURNAMES;
@@ -12,39 +12,44 @@ const NOTES: &[&str] = &["待补充", "待完善", "待定", "待填写", "待�
 const EXTENSIONS: &[&str] = &["jpeg", "jpg", "png", "gif", "bmp", "webp", "heic", "tif", "tiff", "docx", "doc", "xlsx", "xls", "pptx", "ppt", "pdf", "wps", "mp4", "mov", "avi"];
 
 pub fn check(s: &Stream, out: &mut Vec<Raw>) {
-    for (pos, line) in s.paragraphs() {
-        paragraph(s, pos, line, out);
+    super::scan(s, &mut Placeholders::new(s), out);
+}
+
+/// The rule within a paragraph (`base`: its stream offset): a placeholder found at one char
+/// is read to its end, and the rule looks again only from `next` on.
+pub struct Placeholders<'s> {
+    s: &'s Stream,
+    base: usize,
+    line: &'s str,
+    next: usize,
+}
+
+impl<'s> Placeholders<'s> {
+    pub fn new(s: &'s Stream) -> Self {
+        Placeholders { s, base: 0, line: "", next: 0 }
     }
 }
 
-/// Whether a char starting with byte `b` may begin a placeholder: the ASCII marks, and the
-/// first bytes of ＿＊Ｘｘ（ (EF), × (C3), 某 (E6), 【〔 (E3). Everything else is stepped over
-/// without being decoded.
-const fn trigger_leads() -> [bool; 256] {
-    let mut t = [false; 256];
-    let ascii = b"_*Xx[(.T";
-    let mut i = 0;
-    while i < ascii.len() {
-        t[ascii[i] as usize] = true;
-        i += 1;
+impl<'s> LineRule<'s> for Placeholders<'s> {
+    fn begin(&mut self, base: usize, line: &'s str) {
+        (self.base, self.line, self.next) = (base, line, 0);
     }
-    t[0xEF] = true;
-    t[0xC3] = true;
-    t[0xE6] = true;
-    t[0xE3] = true;
-    t
-}
-const TRIGGER_LEADS: [bool; 256] = trigger_leads();
 
-/// The length of the UTF-8 sequence that starts with `lead`.
-#[inline]
-fn utf8_len(lead: u8) -> usize {
-    match lead {
-        0..=0x7F => 1,
-        0x80..=0xDF => 2,
-        0xE0..=0xEF => 3,
-        _ => 4,
+    #[inline(always)]
+    fn han(&mut self, i: usize, c: char, out: &mut Vec<Raw>) {
+        if c == '某' && i >= self.next {
+            self.next = placeholder_at(self.s, self.base, self.line, i, c, out);
+        }
     }
+
+    #[inline(always)]
+    fn other(&mut self, i: usize, c: char, out: &mut Vec<Raw>) {
+        if i >= self.next && matches!(c, '_' | '＿' | '*' | '＊' | 'X' | 'x' | 'Ｘ' | 'ｘ' | '×' | '【' | '[' | '〔' | '（' | '(' | '.' | 'T') {
+            self.next = placeholder_at(self.s, self.base, self.line, i, c, out);
+        }
+    }
+
+    fn end(&mut self, _: &mut Vec<Raw>) {}
 }
 
 /// The chars of `line` from byte `i` on: how many in a row satisfy `pred`, and the byte
@@ -59,95 +64,81 @@ fn run_from(line: &str, i: usize, pred: impl Fn(char) -> bool) -> (usize, usize)
     (n, end)
 }
 
-/// The placeholders in one paragraph (`base`: its stream offset).
-fn paragraph(s: &Stream, base: usize, line: &str, out: &mut Vec<Raw>) {
-    let b = line.as_bytes();
+/// The placeholder, if any, that starts with `c` at byte `i` of `line` (a paragraph at stream
+/// offset `base`): where to look again.
+fn placeholder_at(s: &Stream, base: usize, line: &str, i: usize, c: char, out: &mut Vec<Raw>) -> usize {
     let span = |a: usize, z: usize| s.original(base + a, base + z);
     let prev_of = |i: usize| line[..i].chars().next_back();
-    let mut i = 0;
-    while i < b.len() {
-        if !TRIGGER_LEADS[b[i] as usize] {
-            i += utf8_len(b[i]);
-            continue;
+    match c {
+        '_' | '＿' | '*' | '＊' => {
+            let (marks, what) = if matches!(c, '_' | '＿') { (['_', '＿'], "下划线") } else { (['*', '＊'], "星号") };
+            let (r, end) = run_from(line, i, |x| marks.contains(&x));
+            // Two half-width underscores count next to Chinese (__月__日, 共__人).
+            let by_han = prev_of(i).is_some_and(is_han) || line[end..].chars().next().is_some_and(is_han);
+            if r >= 3 || (r == 2 && (c == '＿' || (c == '_' && by_han))) {
+                let reason = if what == "下划线" { "未填写的空白（下划线），请补全内容" } else { "未填写的空白（星号），请补全内容" };
+                out.push(Raw::new("placeholder.blank", Category::Placeholder, Severity::Block, span(i, end), reason));
+            }
+            return end;
         }
-        let c = line[i..].chars().next().expect("a char boundary");
-        match c {
-            '_' | '＿' | '*' | '＊' => {
-                let (marks, what) = if matches!(c, '_' | '＿') { (['_', '＿'], "下划线") } else { (['*', '＊'], "星号") };
-                let (r, end) = run_from(line, i, |x| marks.contains(&x));
-                // Two half-width underscores count next to Chinese (__月__日, 共__人).
-                let by_han = prev_of(i).is_some_and(is_han) || line[end..].chars().next().is_some_and(is_han);
-                if r >= 3 || (r == 2 && (c == '＿' || (c == '_' && by_han))) {
-                    let reason = if what == "下划线" { "未填写的空白（下划线），请补全内容" } else { "未填写的空白（星号），请补全内容" };
-                    out.push(Raw::new("placeholder.blank", Category::Placeholder, Severity::Block, span(i, end), reason));
-                }
-                i = end;
-                continue;
+        'X' | 'x' | 'Ｘ' | 'ｘ' | '×' => {
+            let (r, end) = run_from(line, i, |x| matches!(x, 'X' | 'x' | 'Ｘ' | 'ｘ' | '×'));
+            let upper = line[i..end].chars().filter(|x| matches!(x, 'X' | 'Ｘ' | '×')).count();
+            let before_ok = !prev_of(i).is_some_and(|p| p.is_ascii_alphanumeric());
+            let after_ok = !line[end..].chars().next().is_some_and(|n| n.is_ascii_alphanumeric());
+            if before_ok && after_ok && (r >= 3 || (r == 2 && upper == 2)) {
+                out.push(Raw::new("placeholder.xxx", Category::Placeholder, Severity::Block, span(i, end), "模板占位符“XX”未替换，请填写实际内容"));
             }
-            'X' | 'x' | 'Ｘ' | 'ｘ' | '×' => {
-                let (r, end) = run_from(line, i, |x| matches!(x, 'X' | 'x' | 'Ｘ' | 'ｘ' | '×'));
-                let upper = line[i..end].chars().filter(|x| matches!(x, 'X' | 'Ｘ' | '×')).count();
-                let before_ok = !prev_of(i).is_some_and(|p| p.is_ascii_alphanumeric());
-                let after_ok = !line[end..].chars().next().is_some_and(|n| n.is_ascii_alphanumeric());
-                if before_ok && after_ok && (r >= 3 || (r == 2 && upper == 2)) {
-                    out.push(Raw::new("placeholder.xxx", Category::Placeholder, Severity::Block, span(i, end), "模板占位符“XX”未替换，请填写实际内容"));
-                }
-                i = end;
-                continue;
-            }
-            '某' if line[i + 3..].starts_with('某') => {
-                // 张某某 anonymises a name; 某某医院 / 在某某 is an unfilled blank.
-                let anonymised = prev_of(i).is_some_and(|p| SURNAMES.contains(p));
-                if !anonymised {
-                    out.push(Raw::new("placeholder.mouomou", Category::Placeholder, Severity::Warn, span(i, i + 6), "“某某”像是未替换的占位词（不是化名），请填写实际名称"));
-                }
-                i += 6;
-                continue;
-            }
-            '【' | '[' | '〔' | '（' | '(' => {
-                let close = match c {
-                    '【' => '】',
-                    '[' => ']',
-                    '〔' => '〕',
-                    '（' => '）',
-                    _ => ')',
-                };
-                let after = i + c.len_utf8();
-                if let Some(len) = line[after..].chars().take(16).position(|x| x == close) {
-                    let inner_end = after + line[after..].chars().take(len).map(char::len_utf8).sum::<usize>();
-                    let inner = &line[after..inner_end];
-                    if NOTES.iter().any(|w| inner.contains(w)) || inner.eq_ignore_ascii_case("todo") || inner.eq_ignore_ascii_case("tbd") {
-                        let end = inner_end + close.len_utf8();
-                        out.push(Raw::new("placeholder.note", Category::Placeholder, Severity::Block, span(i, end), "编辑备注未删除，请补全内容并删去备注"));
-                        i = end;
-                        continue;
-                    }
-                }
-            }
-            '.' => {
-                if let Some((a, z)) = file_name_at(line, i) {
-                    out.push(Raw::new("placeholder.file_name", Category::Placeholder, Severity::Block, span(a, z), "正文中残留文件名，请删除或换成图片说明"));
-                    i = z;
-                    continue;
-                }
-            }
-            // TODO-style notes written without brackets.
-            'T' => {
-                let word = ["TODO", "TBD"].into_iter().find(|w| line[i..].starts_with(w));
-                if let Some(w) = word {
-                    let before = prev_of(i);
-                    let after = line[i + w.len()..].chars().next();
-                    if !before.is_some_and(|c| c.is_ascii_alphanumeric()) && !after.is_some_and(|c| c.is_ascii_alphanumeric()) {
-                        out.push(Raw::new("placeholder.note", Category::Placeholder, Severity::Block, span(i, i + w.len()), "编辑备注未删除"));
-                        i += w.len();
-                        continue;
-                    }
-                }
-            }
-            _ => {}
+            return end;
         }
-        i += c.len_utf8();
+        '某' if line[i + 3..].starts_with('某') => {
+            // 张某某 anonymises a name; 某某医院 / 在某某 is an unfilled blank.
+            let anonymised = prev_of(i).is_some_and(|p| SURNAMES.contains(p));
+            if !anonymised {
+                out.push(Raw::new("placeholder.mouomou", Category::Placeholder, Severity::Warn, span(i, i + 6), "“某某”像是未替换的占位词（不是化名），请填写实际名称"));
+            }
+            return i + 6;
+        }
+        '【' | '[' | '〔' | '（' | '(' => {
+            let close = match c {
+                '【' => '】',
+                '[' => ']',
+                '〔' => '〕',
+                '（' => '）',
+                _ => ')',
+            };
+            let after = i + c.len_utf8();
+            if let Some(len) = line[after..].chars().take(16).position(|x| x == close) {
+                let inner_end = after + line[after..].chars().take(len).map(char::len_utf8).sum::<usize>();
+                let inner = &line[after..inner_end];
+                if NOTES.iter().any(|w| inner.contains(w)) || inner.eq_ignore_ascii_case("todo") || inner.eq_ignore_ascii_case("tbd") {
+                    let end = inner_end + close.len_utf8();
+                    out.push(Raw::new("placeholder.note", Category::Placeholder, Severity::Block, span(i, end), "编辑备注未删除，请补全内容并删去备注"));
+                    return end;
+                }
+            }
+        }
+        '.' => {
+            if let Some((a, z)) = file_name_at(line, i) {
+                out.push(Raw::new("placeholder.file_name", Category::Placeholder, Severity::Block, span(a, z), "正文中残留文件名，请删除或换成图片说明"));
+                return z;
+            }
+        }
+        // TODO-style notes written without brackets.
+        'T' => {
+            let word = ["TODO", "TBD"].into_iter().find(|w| line[i..].starts_with(w));
+            if let Some(w) = word {
+                let before = prev_of(i);
+                let after = line[i + w.len()..].chars().next();
+                if !before.is_some_and(|c| c.is_ascii_alphanumeric()) && !after.is_some_and(|c| c.is_ascii_alphanumeric()) {
+                    out.push(Raw::new("placeholder.note", Category::Placeholder, Severity::Block, span(i, i + w.len()), "编辑备注未删除"));
+                    return i + w.len();
+                }
+            }
+        }
+        _ => {}
     }
+    i + c.len_utf8()
 }
 
 /// A file name whose extension dot is at byte `k` of `line`: its byte span.
