@@ -9,8 +9,12 @@
 //! 3. [`matcher`]: one leftmost-longest Aho-Corasick pass per stream over every lexicon term
 //!    and every allowed word (an allowed word hides the terms inside it);
 //! 4. [`rules`]: structural rules — privacy numbers with checksums, placeholders, duplicates,
-//!    punctuation, dates, leader titles, medical claims;
+//!    punctuation, dates, leader titles, medical claims (the three that read the visible text
+//!    char by char share one pass);
 //! 5. findings mapped back to exact spans of the original, dismissed ones removed, sorted.
+//!
+//! [`Checker::check`] takes one document; [`Checker::check_many`] spreads many over every
+//! core. Speed is measured in `benches/check.rs` and `bench/check.sh` (bench/README.md).
 //!
 //! The JSON schema of [`CheckReport`] is documented in `crates/check/REPORT.md`.
 

@@ -1,5 +1,7 @@
 //! Structural rules: what a word list cannot express. Each rule reads the streams of one
 //! document and pushes raw findings (stream spans already mapped to original byte spans).
+//! Duplicates, punctuation and placeholders read the visible text char by char, as
+//! [`LineRule`]s that [`visible`] runs in one pass.
 
 pub mod dates;
 pub mod duplicate;
