@@ -55,17 +55,25 @@ pub fn run(files: &[PathBuf], date: Option<&str>, format: OutputFormat) -> anyho
     let mut reports = Vec::new();
     let out = std::io::stdout();
     let mut out = out.lock();
+    // An archive takes a while: a progress bar on the terminal (hidden when stderr is not one).
+    let bar = if files.len() >= 20 { indicatif::ProgressBar::new(files.len() as u64) } else { indicatif::ProgressBar::hidden() };
+    bar.set_style(indicatif::ProgressStyle::with_template("{msg} {bar:40} {pos}/{len} 个文件 剩余 {eta}").expect("a valid template"));
+    bar.set_message("读取");
     // Read every file first, then check them on every core.
     let mut docs = Vec::with_capacity(files.len());
     for path in files {
         match read(path) {
             Ok(d) => docs.push((path, d)),
             Err(e) => {
-                eprintln!("错误：{e:#}");
+                bar.suspend(|| eprintln!("错误：{e:#}"));
                 failed = true;
             }
         }
+        bar.inc(1);
     }
+    bar.set_message("检查");
+    bar.set_length(docs.len() as u64);
+    bar.set_position(0);
     let inputs: Vec<CheckInput> = docs.iter().map(|(_, doc)| CheckInput { text: &doc.text, format: doc.format, date, dismissed: &[] }).collect();
     // Each report is rendered on the core that made it; the output keeps the files' order.
     let rendered = checker.check_many_with(&inputs, |i, report| {
@@ -78,8 +86,10 @@ pub fn run(files: &[PathBuf], date: Option<&str>, format: OutputFormat) -> anyho
             }
             OutputFormat::Json => Some(serde_json::json!({ "file": path.display().to_string(), "report": report })),
         };
+        bar.inc(1);
         (report.worst(), text, json)
     });
+    bar.finish_and_clear();
     for (w, text, json) in rendered {
         worst = worst.max(w);
         out.write_all(&text)?;
