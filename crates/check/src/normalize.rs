@@ -76,8 +76,7 @@ impl Folder {
     /// itself: the common case, answered from its bytes and the bitmap alone.
     #[inline(always)]
     pub fn han_stays(self, b: &[u8], i: usize) -> bool {
-        let cp = (b[i] as u32 & 0x0F) << 12 | (b[i + 1] as u32 & 0x3F) << 6 | (b[i + 2] as u32 & 0x3F);
-        let k = (cp - CJK_START) as usize;
+        let k = (han_code(b, i) - CJK_START) as usize;
         self.0.changes[k / 64] & (1 << (k % 64)) == 0
     }
 
@@ -148,6 +147,13 @@ pub fn han_at(b: &[u8], i: usize) -> bool {
     (lead.wrapping_sub(0xE5) <= 4) | ((lead == 0xE4) & (second != 0xB7)) | ((lead == 0xE3) & (second >= 0x90))
 }
 
+/// The code point of the three-byte char at byte `i` of `b` (where [`han_at`] holds), decoded
+/// by hand.
+#[inline(always)]
+pub fn han_code(b: &[u8], i: usize) -> u32 {
+    (b[i] as u32 & 0x0F) << 12 | (b[i + 1] as u32 & 0x3F) << 6 | (b[i + 2] as u32 & 0x3F)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -169,6 +175,7 @@ mod tests {
             let e = c.encode_utf8(&mut buf).as_bytes();
             if e.len() == 3 {
                 assert_eq!(han_at(e, 0), is_han(c), "U+{cp:04X}");
+                assert_eq!(han_code(e, 0), cp);
             }
         }
         assert!(!han_at(b"a", 0));

@@ -90,18 +90,6 @@ impl Stream {
         (self.span_at(a).0, self.span_at(last).1)
     }
 
-    /// Iterates `(byte index in this stream, char, original start, original end)`.
-    pub fn chars(&self) -> impl Iterator<Item = (usize, char, usize, usize)> + '_ {
-        let mut k = 0;
-        self.text.char_indices().map(move |(i, c)| {
-            while k + 1 < self.map.len() && self.map[k + 1].at as usize <= i {
-                k += 1;
-            }
-            let (a, b) = self.map[k].span(i, c.len_utf8());
-            (i, c, a, b)
-        })
-    }
-
     /// The original offsets at which paragraphs (runs of text between line breaks) start.
     pub fn paragraph_starts(&self) -> Vec<usize> {
         let t = self.text.as_bytes();
@@ -183,20 +171,10 @@ impl Stream {
         out
     }
 
-    /// Appends `text`, which is `original[start..start + text.len()]` as written.
-    fn push_str(&mut self, text: &str, start: usize) {
-        let mut chars = text.chars();
-        if let Some(c) = chars.next() {
-            self.push(c, start, start + c.len_utf8());
-            self.text.push_str(chars.as_str());
-            self.run_end = (start + text.len()) as u32;
-        }
-    }
-
-    /// Appends `text`, every char of which maps to the original char at the same distance from
-    /// `start` (a stretch of a run).
+    /// Appends `text`, which is `original[start..start + text.len()]` as written (a stretch of
+    /// a run: it extends the last piece when it follows it in the original).
     #[inline]
-    fn push_run(&mut self, text: &str, start: usize) {
+    fn push_str(&mut self, text: &str, start: usize) {
         if text.is_empty() {
             return;
         }
@@ -259,19 +237,19 @@ fn fold_run(seg: &str, orig: usize, folded: &mut Stream, dense: &mut Stream) {
             continue;
         }
         if f != c {
-            folded.push_run(&seg[fs..i], orig + fs);
+            folded.push_str(&seg[fs..i], orig + fs);
             folded.push(f, orig + i, orig + end);
             fs = end;
         }
-        dense.push_run(&seg[ds..i], orig + ds);
+        dense.push_str(&seg[ds..i], orig + ds);
         if !noise {
             dense.push(f, orig + i, orig + end);
         }
         ds = end;
         i = end;
     }
-    folded.push_run(&seg[fs..], orig + fs);
-    dense.push_run(&seg[ds..], orig + ds);
+    folded.push_str(&seg[fs..], orig + fs);
+    dense.push_str(&seg[ds..], orig + ds);
 }
 
 /// The index just past the `>` closing the tag that starts at `i` (quotes respected).

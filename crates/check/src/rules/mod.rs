@@ -15,7 +15,7 @@ use std::borrow::Cow;
 
 use memchr::memmem::Finder;
 
-use crate::normalize::han_at;
+use crate::normalize::{han_at, han_code};
 use crate::report::{Category, Severity};
 use crate::source::Stream;
 
@@ -91,8 +91,7 @@ pub fn scan<'s>(s: &'s Stream, rule: &mut impl LineRule<'s>, out: &mut Vec<Raw>)
         let mut i = 0;
         while i < b.len() {
             if han_at(b, i) {
-                let cp = (b[i] as u32 & 0x0F) << 12 | (b[i + 1] as u32 & 0x3F) << 6 | (b[i + 2] as u32 & 0x3F);
-                rule.han(i, char::from_u32(cp).expect("a Chinese character"), out);
+                rule.han(i, char::from_u32(han_code(b, i)).expect("a Chinese character"), out);
                 i += 3;
                 continue;
             }
