@@ -151,6 +151,21 @@ fn duplicated_paragraphs_exact_and_near() {
 }
 
 #[test]
+fn a_long_sentence_repeated_in_another_paragraph_is_found_once() {
+    let s = "专家团队为二十余名行动不便的老人提供了上门体检和健康咨询服务。";
+    let text = format!("本周，骨科开展了社区义诊。{s}\n活动结束后大家合影留念。{s}居民纷纷点赞。");
+    let found: Vec<Finding> = findings(&text).into_iter().filter(|f| f.rule == "duplicate.sentence").collect();
+    assert_eq!(found.len(), 1, "{found:?}");
+    // The second copy, not the first.
+    assert_eq!((found[0].line, found[0].surface.as_str()), (2, s));
+    // Differently punctuated or spaced, it is still the same sentence; a short one is not flagged.
+    let spaced = s.replace("上门体检", "上门 体检").replace('。', "！");
+    let other = "医护人员还向居民讲解了冬季常见病的预防知识和用药注意事项。";
+    assert!(rules(&format!("{s}\n{other}{spaced}")).contains(&"duplicate.sentence".to_string()));
+    assert!(!rules("今天天气很好。\n他说今天天气很好。").contains(&"duplicate.sentence".to_string()));
+}
+
+#[test]
 fn punctuation() {
     has("他说：“要把好事办好。", "punctuation.unbalanced", "“");
     has("学习《条例》》", "punctuation.unbalanced", "》");

@@ -2,9 +2,10 @@
 //! 3-grams shared), and a long sentence repeated elsewhere in the text.
 //!
 //! Paragraphs and sentences are compared by their *keys*: letters, digits and Chinese
-//! characters, folded (so punctuation, spaces and width do not hide a repeat). Keys are never
-//! built as strings: a 64-bit hash finds candidates and the folded characters are compared
-//! again before anything is reported; a paragraph's 3-grams are packed into integers (a
+//! characters, folded (so punctuation, spaces and width do not hide a repeat). The keys of a
+//! document are kept one after the other in one buffer of chars (paragraphs and sentences are
+//! ranges of it, never strings): a 64-bit hash finds candidates and the key ranges are
+//! compared before anything is reported; a paragraph's 3-grams are packed into integers (a
 //! char fits in 21 bits), sorted, and intersected by merging.
 
 use std::collections::hash_map::Entry;
@@ -37,12 +38,6 @@ fn key_char(c: char) -> Option<char> {
         _ if is_han(c) => Some(c),
         _ => c.is_alphanumeric().then(|| fold(c)),
     }
-}
-
-/// The key characters of `s`.
-#[inline]
-fn key_chars(s: &str) -> impl Iterator<Item = char> + Clone + '_ {
-    s.chars().filter_map(key_char)
 }
 
 /// A 64-bit hash of a key: two chains of multiplies side by side, each taking two chars per
@@ -121,6 +116,17 @@ fn shared_at_least(small: &[u64], large: &[u64], need: usize) -> Option<usize> {
     Some(small.len() - misses)
 }
 
+/// Whether two paragraphs' sorted 3-grams make them nearly the same: the smaller set has at
+/// least 70% of the larger's size and `NEAR_PERCENT` of it is in the larger. The share, if so.
+fn nearly_same(a: &[u64], b: &[u64]) -> Option<f64> {
+    let (small, large) = if a.len() <= b.len() { (a, b) } else { (b, a) };
+    if (small.len() as f64) < 0.7 * large.len() as f64 {
+        return None;
+    }
+    let need = (small.len() * NEAR_PERCENT).div_ceil(100);
+    shared_at_least(small, large, need).map(|n| n as f64 / small.len().max(1) as f64)
+}
+
 /// A paragraph: stream byte span (trimmed), its key (a range of the document's key buffer)
 /// and, for long ones, the sketch and (once a comparison needs them) the sorted 3-grams.
 struct Para {
@@ -152,7 +158,8 @@ pub struct Duplicates<'s> {
     paras: Vec<Para>,
     flagged: Vec<(usize, usize)>,
     seen: FxHashMap<u64, usize>,
-    sentences: FxHashMap<u64, (usize, usize)>,
+    /// The first sentence with each key hash: its stream start and its key (a range of `keys`).
+    sentences: FxHashMap<u64, (usize, (usize, usize))>,
     /// The keys of all paragraphs, one after the other.
     keys: Vec<char>,
     /// Where the current paragraph's sentences end (stream byte, key index).
@@ -220,12 +227,11 @@ impl<'s> LineRule<'s> for Duplicates<'s> {
             self.flagged.push((start, end));
         }
         // Long sentences repeated (inside or across paragraphs not already flagged).
-        let key = &self.keys[k0..];
         let (mut a, mut ka) = (line_start, 0);
         for &(b, kb) in &self.marks {
             if kb - ka >= MIN_SENTENCE {
                 let (sa, sb) = trimmed(t, a, b);
-                sentence(s, &key[ka..kb], (sa, sb), &self.flagged, &mut self.sentences, out);
+                sentence(s, &self.keys, (k0 + ka, k0 + kb), (sa, sb), &self.flagged, &mut self.sentences, out);
             }
             (a, ka) = (b, kb);
         }
@@ -280,15 +286,7 @@ fn paragraph(s: &Stream, keys: &[char], j: usize, paras: &mut [Para], seen: &mut
         if !may_share(&near.sketch, ni, &sj) && !may_share(&sj, nj, &near.sketch) {
             continue;
         }
-        let gi = grams_of(p, keys);
-        let gj = grams_of(pj, keys);
-        let (small, large) = if gi.len() <= gj.len() { (gi, gj) } else { (gj, gi) };
-        if (small.len() as f64) < 0.7 * large.len() as f64 {
-            continue;
-        }
-        let need = (small.len() * NEAR_PERCENT).div_ceil(100);
-        if let Some(n) = shared_at_least(small, large, need) {
-            let sim = n as f64 / small.len().max(1) as f64;
+        if let Some(sim) = nearly_same(grams_of(p, keys), grams_of(pj, keys)) {
             out.push(Raw::new(
                 "duplicate.near_paragraph",
                 Category::Duplicate,
@@ -303,16 +301,25 @@ fn paragraph(s: &Stream, keys: &[char], j: usize, paras: &mut [Para], seen: &mut
     repeated
 }
 
-fn sentence(s: &Stream, key: &[char], (a, b): (usize, usize), flagged: &[(usize, usize)], seen: &mut FxHashMap<u64, (usize, usize)>, out: &mut Vec<Raw>) {
+fn sentence(
+    s: &Stream,
+    keys: &[char],
+    (ka, kb): (usize, usize),
+    (a, b): (usize, usize),
+    flagged: &[(usize, usize)],
+    seen: &mut FxHashMap<u64, (usize, (usize, usize))>,
+    out: &mut Vec<Raw>,
+) {
+    let key = &keys[ka..kb];
     match seen.entry(hash(key)) {
         Entry::Occupied(e) => {
-            let (fa, fb) = *e.get();
-            if fa != a && key_chars(&s.text[fa..fb]).eq(key.iter().copied()) && !flagged.iter().any(|&(x, y)| x <= a && b <= y) {
+            let (fa, (fka, fkb)) = *e.get();
+            if fa != a && keys[fka..fkb] == *key && !flagged.iter().any(|&(x, y)| x <= a && b <= y) {
                 out.push(Raw::new("duplicate.sentence", Category::Duplicate, Severity::Warn, s.original(a, b), "这句话在前文已出现过，疑似重复"));
             }
         }
         Entry::Vacant(e) => {
-            e.insert((a, b));
+            e.insert((a, (ka, kb)));
         }
     }
 }
@@ -325,12 +332,7 @@ mod tests {
 
     /// Whether the exact comparison calls the two keys near-duplicates.
     fn near(x: &[char], y: &[char]) -> bool {
-        let (gx, gy) = (trigrams(x), trigrams(y));
-        let (small, large) = if gx.len() <= gy.len() { (&gx, &gy) } else { (&gy, &gx) };
-        if (small.len() as f64) < 0.7 * large.len() as f64 {
-            return false;
-        }
-        shared_at_least(small, large, (small.len() * NEAR_PERCENT).div_ceil(100)).is_some()
+        nearly_same(&trigrams(x), &trigrams(y)).is_some()
     }
 
     /// A paragraph's key from a small alphabet, so that random pairs share many 3-grams.
