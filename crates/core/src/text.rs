@@ -47,12 +47,16 @@ pub fn plain(html: &str) -> String {
 
 /// The first `max` characters of the text, for list summaries.
 pub fn excerpt(html: &str, max: usize) -> String {
-    let text = paragraphs(html).join(" ");
-    let mut s: String = text.chars().take(max).collect();
-    if text.chars().count() > max {
-        s.push('…');
+    clip(&paragraphs(html).join(" "), max)
+}
+
+/// The first `max` characters of `s`, with an ellipsis when there were more.
+pub fn clip(s: &str, max: usize) -> String {
+    let mut t: String = s.chars().take(max).collect();
+    if s.chars().nth(max).is_some() {
+        t.push('…');
     }
-    s
+    t
 }
 
 fn flush(cur: &mut String, out: &mut Vec<String>) {
@@ -144,5 +148,12 @@ mod tests {
         );
         assert_eq!(excerpt(html, 4), "标题 第…");
         assert_eq!(plain("没有标签"), "没有标签");
+    }
+
+    #[test]
+    fn clip_marks_only_what_it_cut() {
+        assert_eq!(clip("骨科义诊", 4), "骨科义诊");
+        assert_eq!(clip("骨科义诊活动", 4), "骨科义诊…");
+        assert_eq!(clip("", 4), "");
     }
 }

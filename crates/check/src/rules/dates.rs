@@ -3,9 +3,9 @@
 //! own date in a report (unless the sentence announces something: 将于, 定于, 截至 …).
 //! Reads the folded stream, so full-width digits and brackets count too.
 
-use time::{Date, Month, Weekday};
-
 use std::sync::OnceLock;
+
+use time::{Date, Month, Weekday};
 
 use super::{Needles, Raw};
 use crate::report::{Category, Severity};

@@ -334,12 +334,9 @@ pub async fn save_rectification(state: &AppState, actor: &Actor, id: Option<i64>
     Ok(id)
 }
 
+/// A rectification's problem as notifications and the audit log name it.
 fn short(s: &str) -> String {
-    let mut t: String = s.chars().take(40).collect();
-    if s.chars().count() > 40 {
-        t.push('…');
-    }
-    t
+    yuanxun_core::text::clip(s, 40)
 }
 
 /// May `actor` see (and report on) the rectifications of `department_id`?
