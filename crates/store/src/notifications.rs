@@ -48,13 +48,6 @@ pub async fn notifications(c: &mut AnyConnection, site_id: i64, user_id: i64, li
         .collect()
 }
 
-pub async fn unread_count(c: &mut AnyConnection, site_id: i64, user_id: i64) -> Result<i64> {
-    let row = sqlx::query("SELECT CAST(COUNT(*) AS BIGINT) AS n FROM notifications WHERE site_id = $1 AND user_id = $2 AND read_at IS NULL")
-        .bind(site_id).bind(user_id)
-        .fetch_one(&mut *c).await?;
-    Ok(row.try_get("n")?)
-}
-
 /// Marks one notification (or, with `id` none, all of them) read.
 pub async fn mark_read(c: &mut AnyConnection, site_id: i64, user_id: i64, id: Option<i64>, now: i64) -> Result<u64> {
     let r = match id {

@@ -141,7 +141,7 @@ async fn ledger_view(state: &AppState, auth: &Auth, q: &LedgerQuery, form: minij
     };
     let staff = auth.1.user.role.runs_outlets();
     let counts = context! { total => rows.len(), done => rows.iter().filter(|r| r.r.status == "done").count(), overdue => rows.iter().filter(|r| r.overdue).count() };
-    let query = serde_urlencoded_pairs(q);
+    let query = export_query(q);
     page_status(
         state,
         auth,
@@ -151,8 +151,8 @@ async fn ledger_view(state: &AppState, auth: &Auth, q: &LedgerQuery, form: minij
     )
 }
 
-/// The filters again, for the export links.
-fn serde_urlencoded_pairs(q: &LedgerQuery) -> String {
+/// The filters again, as the query string of the export links.
+fn export_query(q: &LedgerQuery) -> String {
     form_urlencoded::Serializer::new(String::new()).append_pair("department", &q.department).append_pair("status", &q.status).append_pair("year", &q.year).finish()
 }
 

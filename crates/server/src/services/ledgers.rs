@@ -13,14 +13,10 @@ use yuanxun_core::Role;
 use yuanxun_store::ledgers::{self as store, Meeting, MeetingFields, Rectification, RectificationFields, RectificationQuery, Responsibility};
 use yuanxun_store::AnyConnection;
 
-use super::{audit, line};
+use super::{audit, line, require_publicity_staff};
 use crate::auth::Actor;
 use crate::error::{ServiceError, ServiceResult};
 use crate::AppState;
-
-fn require_staff(actor: &Actor, what: &str) -> ServiceResult<()> {
-    super::require_publicity_staff(actor, what)
-}
 
 /// The roles in an area, as forms and the matrix name them.
 pub const ROLES: [(&str, &str); 3] = [("first", "第一责任人"), ("direct", "直接责任人"), ("department", "科室职责")];
@@ -54,7 +50,7 @@ pub struct Matrix {
 }
 
 pub async fn matrix(state: &AppState, actor: &Actor) -> ServiceResult<Matrix> {
-    require_staff(actor, "查看意识形态工作责任制")?;
+    require_publicity_staff(actor, "查看意识形态工作责任制")?;
     let site = state.site_id();
     let mut c = state.store.conn().await?;
     let areas = store::list_areas(&mut c, site).await?;
@@ -88,7 +84,7 @@ pub struct AreaInput {
 }
 
 pub async fn create_area(state: &AppState, actor: &Actor, input: &AreaInput) -> ServiceResult<i64> {
-    require_staff(actor, "设置责任领域")?;
+    require_publicity_staff(actor, "设置责任领域")?;
     let name = line(&input.name, "责任领域名称", true, 60)?;
     let description = line(&input.description, "说明", false, 300)?;
     let site = state.site_id();
@@ -115,7 +111,7 @@ pub struct AssignInput {
 
 /// Sets who answers for an area in a role from today; the previous holder stays in history.
 pub async fn assign(state: &AppState, actor: &Actor, input: &AssignInput) -> ServiceResult<()> {
-    require_staff(actor, "设置责任人")?;
+    require_publicity_staff(actor, "设置责任人")?;
     let site = state.site_id();
     let role = ROLES.iter().find(|(k, _)| *k == input.role.trim()).ok_or_else(|| ServiceError::Invalid("请选择责任类型".into()))?;
     let area_id: i64 = input.area.trim().parse().map_err(|_| ServiceError::Invalid("请选择责任领域".into()))?;
@@ -190,7 +186,7 @@ fn checked_meeting(input: &MeetingInput) -> ServiceResult<CheckedMeeting> {
 }
 
 pub async fn save_meeting(state: &AppState, actor: &Actor, id: Option<i64>, input: &MeetingInput) -> ServiceResult<i64> {
-    require_staff(actor, "安排研判会")?;
+    require_publicity_staff(actor, "安排研判会")?;
     let m = checked_meeting(input)?;
     let site = state.site_id();
     let now = clock::now();
@@ -227,13 +223,13 @@ pub async fn save_meeting(state: &AppState, actor: &Actor, id: Option<i64>, inpu
 }
 
 pub async fn meetings(state: &AppState, actor: &Actor) -> ServiceResult<Vec<Meeting>> {
-    require_staff(actor, "查看研判会")?;
+    require_publicity_staff(actor, "查看研判会")?;
     let mut c = state.store.conn().await?;
     Ok(store::list_meetings(&mut c, state.site_id(), 500).await?)
 }
 
 pub async fn meeting(state: &AppState, actor: &Actor, id: i64) -> ServiceResult<(Meeting, Vec<RectificationRow>)> {
-    require_staff(actor, "查看研判会")?;
+    require_publicity_staff(actor, "查看研判会")?;
     let site = state.site_id();
     let mut c = state.store.conn().await?;
     let m = store::get_meeting(&mut c, site, id).await?;
@@ -278,7 +274,7 @@ fn deadline_of(s: &str) -> ServiceResult<i64> {
 
 /// Creates (`id` none) or changes a rectification.
 pub async fn save_rectification(state: &AppState, actor: &Actor, id: Option<i64>, input: &RectificationInput) -> ServiceResult<i64> {
-    require_staff(actor, "登记整改事项")?;
+    require_publicity_staff(actor, "登记整改事项")?;
     let site = state.site_id();
     let problem = input.problem.trim().to_string();
     if problem.is_empty() {
@@ -375,7 +371,7 @@ pub async fn progress(state: &AppState, actor: &Actor, id: i64, input: &Progress
             ("done", r.done_at.or(Some(now)), format!("整改完成：{evidence}"))
         }
         "open" if r.status == "done" => {
-            require_staff(actor, "退回整改")?;
+            require_publicity_staff(actor, "退回整改")?;
             ("open", None, format!("退回继续整改：{evidence}"))
         }
         _ => (r.status.as_str(), r.done_at, format!("进展：{evidence}")),
@@ -456,7 +452,7 @@ pub async fn ledger(state: &AppState, actor: &Actor, q: &LedgerQuery) -> Service
 
 /// The rectifications an incident gave rise to, for its page.
 pub async fn of_incident(state: &AppState, actor: &Actor, incident_id: i64) -> ServiceResult<Vec<RectificationRow>> {
-    require_staff(actor, "查看整改台账")?;
+    require_publicity_staff(actor, "查看整改台账")?;
     let mut c = state.store.conn().await?;
     let rows = store::list_rectifications(&mut c, state.site_id(), &RectificationQuery { incident_id: Some(incident_id), ..Default::default() }).await?;
     Ok(rows.into_iter().map(row).collect())
