@@ -17,6 +17,7 @@ use yuanxun_core::Role;
 use yuanxun_store::congress::{self as store, Delegate, Motion, Session, Vote};
 use yuanxun_store::AnyConnection;
 
+use super::notifications::tell_department;
 use super::{audit, line};
 use crate::auth::Actor;
 use crate::error::{ServiceError, ServiceResult};
@@ -382,11 +383,8 @@ pub async fn decide(state: &AppState, actor: &Actor, id: i64, input: &DecisionIn
     store::add_motion_event(tx.conn(), id, Some(actor.user.id), &what, now).await?;
     notify(tx.conn(), site, m.proposer_id, &format!("您的提案{}：{}", next.label(), m.title), &what, &notify_link(id)).await?;
     if let Some(d) = &department {
-        for u in yuanxun_store::users::list(tx.conn(), site).await? {
-            if u.active && u.department_id == Some(d.id) {
-                notify(tx.conn(), site, u.id, &format!("请答复职代会提案：{}", m.title), &format!("{} 前答复", clock::format_date(deadline.unwrap_or(now))), &notify_link(id)).await?;
-            }
-        }
+        let (title, body) = (format!("请答复职代会提案：{}", m.title), format!("{} 前答复", clock::format_date(deadline.unwrap_or(now))));
+        tell_department(tx.conn(), site, d.id, None, "congress", &title, &body, &notify_link(id), now).await?;
     }
     audit(tx.conn(), site, actor, "motion_decide", "motion", id, format!("{}：{}", m.title, next.label())).await?;
     tx.commit().await?;
@@ -436,12 +434,8 @@ pub async fn rate(state: &AppState, actor: &Actor, id: i64, rating: &str, commen
     store::rate_motion(tx.conn(), id, next.code(), rating.code(), now).await?;
     let what = if comment.is_empty() { format!("评价：{}", rating.label()) } else { format!("评价：{}。{comment}", rating.label()) };
     store::add_motion_event(tx.conn(), id, Some(actor.user.id), &what, now).await?;
-    if next == MotionState::Rework {
-        for u in yuanxun_store::users::list(tx.conn(), site).await? {
-            if u.active && u.department_id == m.department_id {
-                notify(tx.conn(), site, u.id, &format!("提案答复不满意，请重新办理：{}", m.title), comment, &notify_link(id)).await?;
-            }
-        }
+    if let (MotionState::Rework, Some(d)) = (next, m.department_id) {
+        tell_department(tx.conn(), site, d, None, "congress", &format!("提案答复不满意，请重新办理：{}", m.title), comment, &notify_link(id), now).await?;
     }
     audit(tx.conn(), site, actor, "motion_rate", "motion", id, format!("{}：{}", m.title, rating.label())).await?;
     tx.commit().await?;

@@ -13,6 +13,7 @@ use yuanxun_core::Role;
 use yuanxun_store::ledgers::{self as store, Meeting, MeetingFields, Rectification, RectificationFields, RectificationQuery, Responsibility};
 use yuanxun_store::AnyConnection;
 
+use super::notifications::tell_department;
 use super::{audit, line, require_publicity_staff};
 use crate::auth::Actor;
 use crate::error::{ServiceError, ServiceResult};
@@ -317,11 +318,8 @@ pub async fn save_rectification(state: &AppState, actor: &Actor, id: Option<i64>
             let id = store::create_rectification(tx.conn(), site, &f, actor.user.id, now).await?;
             store::add_rectification_event(tx.conn(), id, Some(actor.user.id), &format!("登记：{}，责任科室{}，责任人{owner}，时限 {}", source_label(source), dept.name, clock::format_date(deadline)), now).await?;
             // The department's people learn of it in the newsroom.
-            for u in yuanxun_store::users::list(tx.conn(), site).await? {
-                if u.active && u.department_id == Some(department_id) && u.id != actor.user.id {
-                    yuanxun_store::notifications::notify(tx.conn(), site, u.id, "rectification", &format!("本科室有新的整改事项：{}", short(&problem)), &format!("时限 {}", clock::format_date(deadline)), &format!("/admin/rectifications/{id}"), now).await?;
-                }
-            }
+            let (title, body) = (format!("本科室有新的整改事项：{}", short(&problem)), format!("时限 {}", clock::format_date(deadline)));
+            tell_department(tx.conn(), site, department_id, Some(actor.user.id), "rectification", &title, &body, &format!("/admin/rectifications/{id}"), now).await?;
             id
         }
     };
