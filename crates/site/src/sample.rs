@@ -26,6 +26,7 @@ pub fn pages() -> Vec<(&'static str, Value)> {
                 current => channels[0].clone(), article, views => 4, summary => "摘要",
                 gallery => vec![context! { url => "/media/2.jpg", caption => "现场" }],
                 attachments => vec![context! { url => "/media/3.pdf", file_name => "通知.pdf" }],
+                corrections => vec![context! { at => 1_795_570_200, reason => "更正第二段中的科室名称" }],
                 qr => Value::from_safe_string("<svg></svg>".into()), previous => neighbour.clone(), next => neighbour,
                 related => vec![context! { url => "/news/3.html", title => "相关", published_at => 1_795_483_800 }], word => "/news/1.docx",
             }),

@@ -41,7 +41,7 @@ impl List {
 }
 
 /// One row of the site's lists. Fields a list does not use are empty.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct LexiconItem {
     pub id: i64,
     pub list: String,
@@ -261,4 +261,94 @@ pub async fn report(c: &mut AnyConnection, site_id: i64, manuscript_id: i64, rev
         })
     })
     .transpose()
+}
+
+/// A change to the site's lexicons that loosens the check, waiting for the chief editor.
+#[derive(Debug, Clone, Serialize)]
+pub struct Proposal {
+    pub id: i64,
+    /// `save` (with `item_id` 0: an addition) or `delete`.
+    pub op: String,
+    pub item_id: i64,
+    /// The item as proposed (JSON).
+    pub item: String,
+    /// The item before (JSON), empty for an addition.
+    pub before: String,
+    /// The change in words, as the chief editor reads it.
+    pub summary: String,
+    /// Why the editor asks.
+    pub note: String,
+    /// `pending`, `accepted` or `declined`.
+    pub status: String,
+    pub proposed_by: i64,
+    pub proposer_name: String,
+    pub proposed_at: i64,
+    pub decider_name: Option<String>,
+    pub decided_at: Option<i64>,
+}
+
+/// A proposal to store.
+#[derive(Debug, Clone)]
+pub struct NewProposal<'a> {
+    pub op: &'a str,
+    pub item_id: i64,
+    pub item: &'a str,
+    pub before: &'a str,
+    pub summary: &'a str,
+    pub note: &'a str,
+    pub proposed_by: i64,
+}
+
+const PROPOSAL_SELECT: &str = "SELECT p.id, p.op, p.item_id, p.item, p.before, p.summary, p.note, p.status, p.proposed_by, u.display_name AS proposer_name, p.proposed_at, d.display_name AS decider_name, p.decided_at FROM lexicon_proposals p JOIN users u ON u.id = p.proposed_by LEFT JOIN users d ON d.id = p.decided_by WHERE p.site_id = $1";
+
+fn proposal(r: &sqlx::any::AnyRow) -> Result<Proposal> {
+    use sqlx::Row;
+    Ok(Proposal {
+        id: r.try_get("id")?,
+        op: r.try_get("op")?,
+        item_id: r.try_get("item_id")?,
+        item: r.try_get("item")?,
+        before: r.try_get("before")?,
+        summary: r.try_get("summary")?,
+        note: r.try_get("note")?,
+        status: r.try_get("status")?,
+        proposed_by: r.try_get("proposed_by")?,
+        proposer_name: r.try_get("proposer_name")?,
+        proposed_at: r.try_get("proposed_at")?,
+        decider_name: r.try_get("decider_name")?,
+        decided_at: r.try_get("decided_at")?,
+    })
+}
+
+/// Stores a pending proposal; returns its id.
+pub async fn propose(c: &mut AnyConnection, site_id: i64, p: &NewProposal<'_>) -> Result<i64> {
+    let r = sqlx::query("INSERT INTO lexicon_proposals (site_id, op, item_id, item, before, summary, note, status, proposed_by, proposed_at) VALUES ($1, $2, $3, $4, $5, $6, $7, 'pending', $8, $9) RETURNING id")
+        .bind(site_id).bind(p.op).bind(p.item_id).bind(p.item).bind(p.before).bind(p.summary).bind(p.note).bind(p.proposed_by).bind(clock::now())
+        .fetch_one(&mut *c).await?;
+    Ok(sqlx::Row::try_get(&r, "id")?)
+}
+
+/// One proposal of the site.
+pub async fn proposal_by_id(c: &mut AnyConnection, site_id: i64, id: i64) -> Result<Proposal> {
+    let sql = format!("{PROPOSAL_SELECT} AND p.id = $2");
+    let r = sqlx::query(&sql).bind(site_id).bind(id).fetch_optional(&mut *c).await?;
+    proposal(&crate::found(r)?)
+}
+
+/// The newest proposals (pending first), at most `limit`.
+pub async fn proposals(c: &mut AnyConnection, site_id: i64, limit: i64) -> Result<Vec<Proposal>> {
+    let sql = format!("{PROPOSAL_SELECT} ORDER BY CASE WHEN p.status = 'pending' THEN 0 ELSE 1 END, p.id DESC LIMIT $2");
+    let rows = sqlx::query(&sql).bind(site_id).bind(limit).fetch_all(&mut *c).await?;
+    rows.iter().map(proposal).collect()
+}
+
+/// Decides a pending proposal (`accepted` or `declined`); refused if it was decided already.
+pub async fn decide_proposal(c: &mut AnyConnection, site_id: i64, id: i64, status: &str, by: i64) -> Result<()> {
+    let r = sqlx::query("UPDATE lexicon_proposals SET status = $1, decided_by = $2, decided_at = $3 WHERE site_id = $4 AND id = $5 AND status = 'pending'")
+        .bind(status).bind(by).bind(clock::now()).bind(site_id).bind(id)
+        .execute(&mut *c).await?;
+    if r.rows_affected() == 0 {
+        return Err(StoreError::Conflict("这项修改已被处理，请刷新页面".into()));
+    }
+    Ok(())
 }

@@ -12,6 +12,7 @@ pub mod backup;
 pub mod changes;
 pub mod checks;
 pub mod congress;
+pub mod corrections;
 pub mod incidents;
 pub mod ledgers;
 pub mod manuscripts;

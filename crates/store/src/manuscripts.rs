@@ -28,22 +28,32 @@ pub async fn create(c: &mut AnyConnection, site_id: i64, author_id: i64, departm
         .bind(status).bind(level).bind(of).bind(now).bind(now)
         .fetch_one(&mut *c).await?;
     let m = models::manuscript(&row)?;
-    insert_revision(c, site_id, m.id, 1, content, author_id, "").await?;
+    insert_revision(c, site_id, m.id, 1, content, "", author_id, "").await?;
     Ok(m)
 }
 
-async fn insert_revision(c: &mut AnyConnection, site_id: i64, manuscript_id: i64, number: i64, content: &Content, editor_id: i64, note: &str) -> Result<()> {
-    sqlx::query("INSERT INTO revisions (site_id, manuscript_id, number, title, subtitle, authors, photographers, body_html, editor_id, note, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)")
+#[allow(clippy::too_many_arguments)]
+async fn insert_revision(c: &mut AnyConnection, site_id: i64, manuscript_id: i64, number: i64, content: &Content, media: &str, editor_id: i64, note: &str) -> Result<()> {
+    sqlx::query("INSERT INTO revisions (site_id, manuscript_id, number, title, subtitle, authors, photographers, body_html, media, editor_id, note, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)")
         .bind(site_id).bind(manuscript_id).bind(number)
         .bind(&content.title).bind(&content.subtitle).bind(&content.authors).bind(&content.photographers).bind(&content.body_html)
-        .bind(editor_id).bind(note).bind(clock::now())
+        .bind(media).bind(editor_id).bind(note).bind(clock::now())
         .execute(&mut *c).await?;
     Ok(())
 }
 
-/// Saves new content as the next revision and sets the status the workflow decided.
-/// Returns the new revision number.
-pub async fn save_revision(c: &mut AnyConnection, m: &Manuscript, content: &Content, channel_id: i64, editor_id: i64, status: Status, note: &str) -> Result<i64> {
+/// Records what the media of a revision were (one line a medium), for a revision saved
+/// before its media were attached (a new manuscript's first).
+pub async fn set_revision_media(c: &mut AnyConnection, site_id: i64, manuscript_id: i64, number: i64, media: &str) -> Result<()> {
+    sqlx::query("UPDATE revisions SET media = $1 WHERE site_id = $2 AND manuscript_id = $3 AND number = $4").bind(media).bind(site_id).bind(manuscript_id).bind(number).execute(&mut *c).await?;
+    Ok(())
+}
+
+/// Saves new content as the next revision and sets the status the workflow decided;
+/// `media` lists the manuscript's media as they are with this revision. Returns the new
+/// revision number.
+#[allow(clippy::too_many_arguments)]
+pub async fn save_revision(c: &mut AnyConnection, m: &Manuscript, content: &Content, media: &str, channel_id: i64, editor_id: i64, status: Status, note: &str) -> Result<i64> {
     let number = m.revision + 1;
     let (s, level, of) = status.to_parts();
     let r = sqlx::query("UPDATE manuscripts SET title = $1, subtitle = $2, authors = $3, photographers = $4, body_html = $5, channel_id = $6, status = $7, review_level = $8, review_levels = $9, revision = $10, updated_at = $11 WHERE site_id = $12 AND id = $13 AND revision = $14")
@@ -54,7 +64,7 @@ pub async fn save_revision(c: &mut AnyConnection, m: &Manuscript, content: &Cont
     if r.rows_affected() == 0 {
         return Err(StoreError::Conflict("稿件已被他人修改，请刷新后再保存（您的内容仍在表单中）".into()));
     }
-    insert_revision(c, m.site_id, m.id, number, content, editor_id, note).await?;
+    insert_revision(c, m.site_id, m.id, number, content, media, editor_id, note).await?;
     Ok(number)
 }
 
@@ -131,7 +141,7 @@ pub async fn due_for_publishing(c: &mut AnyConnection, now: i64) -> Result<Vec<(
     rows.iter().map(|r| Ok((r.try_get("site_id")?, r.try_get("id")?))).collect()
 }
 
-const REV_SELECT: &str = "SELECT r.id, r.manuscript_id, r.number, r.title, r.subtitle, r.authors, r.photographers, r.body_html, r.editor_id, u.display_name AS editor_name, r.note, r.created_at FROM revisions r JOIN users u ON u.id = r.editor_id WHERE r.site_id = $1 AND r.manuscript_id = $2";
+const REV_SELECT: &str = "SELECT r.id, r.manuscript_id, r.number, r.title, r.subtitle, r.authors, r.photographers, r.body_html, r.media, r.editor_id, u.display_name AS editor_name, r.note, r.created_at FROM revisions r JOIN users u ON u.id = r.editor_id WHERE r.site_id = $1 AND r.manuscript_id = $2";
 
 /// Every revision of a manuscript, oldest first.
 pub async fn revisions(c: &mut AnyConnection, site_id: i64, manuscript_id: i64) -> Result<Vec<Revision>> {
@@ -258,6 +268,23 @@ impl Table {
             Table::AuditLog => "audit_log",
         }
     }
+}
+
+/// Changes a medium's caption and photographer.
+pub async fn update_media(c: &mut AnyConnection, site_id: i64, id: i64, caption: &str, photographer: &str) -> Result<()> {
+    sqlx::query("UPDATE media SET caption = $1, photographer = $2 WHERE site_id = $3 AND id = $4").bind(caption).bind(photographer).bind(site_id).bind(id).execute(&mut *c).await?;
+    Ok(())
+}
+
+/// Removes a medium's row (its blob stays: blobs are shared by content and kept for the
+/// revisions that showed it). Refused while a live article uses it as its cover.
+pub async fn delete_media(c: &mut AnyConnection, site_id: i64, id: i64) -> Result<()> {
+    sqlx::query("UPDATE manuscripts SET cover_media_id = NULL WHERE site_id = $1 AND cover_media_id = $2").bind(site_id).bind(id).execute(&mut *c).await?;
+    let r = sqlx::query("DELETE FROM media WHERE site_id = $1 AND id = $2 AND NOT EXISTS (SELECT 1 FROM articles a WHERE a.site_id = $1 AND a.cover_media_id = $2)").bind(site_id).bind(id).execute(&mut *c).await?;
+    if r.rows_affected() == 0 {
+        return Err(StoreError::Conflict("这张图片是已发布文章的封面，不能删除".into()));
+    }
+    Ok(())
 }
 
 /// Attaches a media row stored before its manuscript existed (Word import).

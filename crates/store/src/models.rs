@@ -111,6 +111,8 @@ pub struct Revision {
     pub authors: String,
     pub photographers: String,
     pub body_html: String,
+    /// The manuscript's media with this revision, one line each (written by the service).
+    pub media: String,
     pub editor_id: i64,
     pub editor_name: String,
     pub note: String,
@@ -291,6 +293,7 @@ pub(crate) fn revision(r: &AnyRow) -> Result<Revision> {
         authors: r.try_get("authors")?,
         photographers: r.try_get("photographers")?,
         body_html: r.try_get("body_html")?,
+        media: r.try_get("media")?,
         editor_id: r.try_get("editor_id")?,
         editor_name: r.try_get("editor_name")?,
         note: r.try_get("note")?,

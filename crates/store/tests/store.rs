@@ -150,10 +150,10 @@ async fn revisions_and_status_refuse_stale_writers() {
         let f = fixture(&store).await;
         let mut tx = store.begin().await.unwrap();
         let m = manuscripts::create(tx.conn(), f.site, f.author, f.dept, f.channel, &content("初稿")).await.unwrap();
-        let n = manuscripts::save_revision(tx.conn(), &m, &content("二稿"), f.channel, f.author, Status::Submitted { of: 3 }, "").await.unwrap();
+        let n = manuscripts::save_revision(tx.conn(), &m, &content("二稿"), "", f.channel, f.author, Status::Submitted { of: 3 }, "").await.unwrap();
         assert_eq!(n, 2);
         // The same (now stale) manuscript saved again is a conflict, not a lost update.
-        let err = manuscripts::save_revision(tx.conn(), &m, &content("旧页面的稿"), f.channel, f.author, Status::Draft, "").await.unwrap_err();
+        let err = manuscripts::save_revision(tx.conn(), &m, &content("旧页面的稿"), "", f.channel, f.author, Status::Draft, "").await.unwrap_err();
         assert!(matches!(err, StoreError::Conflict(_)), "{err}");
         let m = manuscripts::get(tx.conn(), f.site, m.id).await.unwrap();
         assert_eq!((m.title.as_str(), m.revision, m.status), ("二稿", 2, Status::Submitted { of: 3 }));

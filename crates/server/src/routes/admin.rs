@@ -110,6 +110,9 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/manuscripts/{id}/retract", post(retract))
         .route("/admin/manuscripts/{id}/correction", post(correct))
         .route("/admin/manuscripts/{id}/media", post(upload_media))
+        .route("/admin/manuscripts/{id}/media/{media_id}", post(change_media))
+        .route("/admin/manuscripts/{id}/corrections/{correction_id}/approve", post(approve_correction))
+        .route("/admin/manuscripts/{id}/corrections/{correction_id}/decline", post(decline_correction))
         .route("/admin/manuscripts/{id}/diff", get(diff))
         .route("/admin/manuscripts/{id}/check/accept", post(check_accept))
         .route("/admin/manuscripts/{id}/check/dismiss", post(check_dismiss))
@@ -118,6 +121,7 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/lexicon/items", post(lexicon_add))
         .route("/admin/lexicon/items/{id}", post(lexicon_edit))
         .route("/admin/lexicon/items/{id}/delete", post(lexicon_delete))
+        .route("/admin/lexicon/proposals/{id}", post(lexicon_decide))
         .route("/admin/lexicon/leaders", post(leader_add))
         .route("/admin/lexicon/leaders/{id}", post(leader_edit))
         .route("/admin/lexicon/leaders/{id}/delete", post(leader_delete))
@@ -219,7 +223,13 @@ fn flash_text(code: &str) -> Option<&'static str> {
         "published" => "已发布到网站。",
         "scheduled" => "已设置定时发布。",
         "retracted" => "已撤稿，文章地址将显示“已撤下”。",
-        "corrected" => "已更正，网站和站内搜索已更新。",
+        "corrected" => "更正已生效，网站和站内搜索已更新，文章下方显示更正说明。",
+        "correction_proposed" => "更正已提交，总编辑批准后才会在网站生效。",
+        "correction_declined" => "已退回这份更正，提出人会收到理由。",
+        "media_changed" => "已保存为新版本。",
+        "lexicon_proposed" => "这项修改会放宽审校（今后少报出问题），已提请总编辑批准，批准后生效。",
+        "lexicon_accepted" => "已批准，词库已修改，下一次审校即生效。",
+        "lexicon_declined" => "已退回这项提请，词库未改动。",
         "theme" => "已重新加载网站主题，公众网站已使用新版本。",
         "uploaded" => "已上传。",
         "password" => "密码已修改。",
@@ -483,7 +493,24 @@ async fn show(State(state): State<AppState>, auth: Auth, Path(id): Path<i64>, Qu
         _ => (Vec::new(), Vec::new()),
     };
     let today = clock::format_date(clock::now());
-    page(&state, &auth, "admin/manuscript.html", context! { v => Value::from_serialize(&value), level_label, final_level, scheduled_input, flash, check, marked, judge, dists, outlet_choices, today, adoptions => adoption_choices() })
+    // Each correction with its status in words and, while it waits, what the check found.
+    let corrections: Vec<Value> = v
+        .corrections
+        .iter()
+        .map(|c| {
+            let status_label = match c.status.as_str() {
+                "pending" => "待批准",
+                "approved" => "已生效",
+                _ => "已退回",
+            };
+            let findings: Vec<checks::Item> = match serde_json::from_str::<checks::ManuscriptCheck>(&c.report) {
+                Ok(r) if c.status == "pending" => r.items.into_iter().filter(|i| i.dismissed.is_none() && i.finding.severity != Severity::Info).collect(),
+                _ => Vec::new(),
+            };
+            context! { status_label, findings, ..Value::from_serialize(c) }
+        })
+        .collect();
+    page(&state, &auth, "admin/manuscript.html", context! { v => Value::from_serialize(&value), corrections, level_label, final_level, scheduled_input, flash, check, marked, judge, dists, outlet_choices, today, adoptions => adoption_choices() })
 }
 
 #[derive(Deserialize)]
@@ -582,8 +609,37 @@ async fn retract(State(state): State<AppState>, auth: Auth, Path(id): Path<i64>,
 }
 
 async fn correct(State(state): State<AppState>, auth: Auth, Path(id): Path<i64>, Form(f): Form<ms::Correction>) -> Response {
-    let r = ms::correct(&state, &auth.1, id, &f).await;
-    after(&state, &auth, id, r, "corrected")
+    match ms::correct(&state, &auth.1, id, &f).await {
+        Ok(c) => Redirect::to(&format!("/admin/manuscripts/{id}?msg={}#corrections", if c.status == "approved" { "corrected" } else { "correction_proposed" })).into_response(),
+        Err(e) => error_page(&state, &auth, e),
+    }
+}
+
+#[derive(Deserialize)]
+struct CorrectionDecision {
+    #[serde(default)]
+    override_reason: String,
+    #[serde(default)]
+    comment: String,
+}
+
+async fn approve_correction(State(state): State<AppState>, auth: Auth, Path((id, cid)): Path<(i64, i64)>, Form(f): Form<CorrectionDecision>) -> Response {
+    match ms::approve_correction(&state, &auth.1, id, cid, &f.override_reason).await {
+        Ok(_) => Redirect::to(&format!("/admin/manuscripts/{id}?msg=corrected#corrections")).into_response(),
+        Err(e) => error_page(&state, &auth, e),
+    }
+}
+
+async fn decline_correction(State(state): State<AppState>, auth: Auth, Path((id, cid)): Path<(i64, i64)>, Form(f): Form<CorrectionDecision>) -> Response {
+    match ms::decline_correction(&state, &auth.1, id, cid, &f.comment).await {
+        Ok(_) => Redirect::to(&format!("/admin/manuscripts/{id}?msg=correction_declined#corrections")).into_response(),
+        Err(e) => error_page(&state, &auth, e),
+    }
+}
+
+async fn change_media(State(state): State<AppState>, auth: Auth, Path((id, mid)): Path<(i64, i64)>, Form(f): Form<ms::MediaChange>) -> Response {
+    let r = ms::change_media(&state, &auth.1, id, mid, &f).await;
+    after(&state, &auth, id, r, "media_changed")
 }
 
 /// Reads the fields of a multipart upload: the file (name and bytes) and the text fields.
@@ -662,7 +718,7 @@ async fn upload_media(State(state): State<AppState>, auth: Auth, Path(id): Path<
     }
     .await;
     match result {
-        Ok(_) => Redirect::to(&format!("/admin/manuscripts/{id}?msg=uploaded")).into_response(),
+        Ok(_) => Redirect::to(&format!("/admin/manuscripts/{id}?msg=uploaded#media")).into_response(),
         Err(e) => error_page(&state, &auth, e),
     }
 }
@@ -992,6 +1048,8 @@ async fn lexicon_view(state: &AppState, auth: &Auth, q: LexiconQuery, status: St
     let severities: Vec<Value> = [Severity::Block, Severity::Warn, Severity::Info].iter().map(|s| context! { value => s.as_str(), label => s.label() }).collect();
     let kinds: Vec<Value> = ["political", "gambling", "pornography", "violence"].iter().map(|k| context! { value => k, label => kind_label(k) }).collect();
     let flash = q.msg.as_deref().and_then(flash_text);
+    let proposals = checks::proposals(state, &auth.1).await.unwrap_or_default();
+    let decides = checks::may_loosen(auth.0.user.role);
     page_status(
         state,
         auth,
@@ -999,7 +1057,7 @@ async fn lexicon_view(state: &AppState, auth: &Auth, q: LexiconQuery, status: St
         status,
         context! {
             version, categories, entries, removed, allow, phones, edit, form, leader, leader_form, leaders => rows.leaders,
-            found, q => q.q, severities, kinds, category_label => filter.as_deref().map(category_label), error, flash,
+            found, q => q.q, severities, kinds, category_label => filter.as_deref().map(category_label), error, flash, proposals, decides,
         },
     )
 }
@@ -1008,8 +1066,24 @@ async fn lexicon_page(State(state): State<AppState>, auth: Auth, Query(q): Query
     lexicon_view(&state, &auth, q, StatusCode::OK, None, None, None).await
 }
 
-fn lexicon_saved(anchor: &str) -> Response {
-    Redirect::to(&format!("/admin/lexicon?msg=saved_item#{anchor}")).into_response()
+fn lexicon_saved(change: checks::LexiconChange, anchor: &str) -> Response {
+    match change {
+        checks::LexiconChange::Applied { .. } => Redirect::to(&format!("/admin/lexicon?msg=saved_item#{anchor}")).into_response(),
+        checks::LexiconChange::Proposed { .. } => Redirect::to("/admin/lexicon?msg=lexicon_proposed#proposals").into_response(),
+    }
+}
+
+#[derive(Deserialize)]
+struct ProposalDecision {
+    verdict: String,
+}
+
+async fn lexicon_decide(State(state): State<AppState>, auth: Auth, Path(id): Path<i64>, Form(f): Form<ProposalDecision>) -> Response {
+    let accept = f.verdict == "accept";
+    match checks::decide_proposal(&state, &auth.1, id, accept).await {
+        Ok(_) => Redirect::to(&format!("/admin/lexicon?msg={}#proposals", if accept { "lexicon_accepted" } else { "lexicon_declined" })).into_response(),
+        Err(e) => error_page(&state, &auth, e),
+    }
 }
 
 fn anchor_of(list: &str) -> &'static str {
@@ -1023,7 +1097,7 @@ fn anchor_of(list: &str) -> &'static str {
 
 async fn lexicon_add(State(state): State<AppState>, auth: Auth, Form(f): Form<checks::ItemInput>) -> Response {
     match checks::save_item(&state, &auth.1, 0, &f).await {
-        Ok(_) => lexicon_saved(anchor_of(&f.list)),
+        Ok(change) => lexicon_saved(change, anchor_of(&f.list)),
         Err(e) => {
             let form = (f.list == "entry").then(|| Value::from_serialize(&f));
             lexicon_view(&state, &auth, LexiconQuery::default(), e.status(), Some(e.to_string()), form, None).await
@@ -1033,7 +1107,7 @@ async fn lexicon_add(State(state): State<AppState>, auth: Auth, Form(f): Form<ch
 
 async fn lexicon_edit(State(state): State<AppState>, auth: Auth, Path(id): Path<i64>, Form(f): Form<checks::ItemInput>) -> Response {
     match checks::save_item(&state, &auth.1, id, &f).await {
-        Ok(_) => lexicon_saved(anchor_of(&f.list)),
+        Ok(change) => lexicon_saved(change, anchor_of(&f.list)),
         Err(e) => {
             let q = LexiconQuery { edit: Some(id), ..Default::default() };
             lexicon_view(&state, &auth, q, e.status(), Some(e.to_string()), Some(Value::from_serialize(&f)), None).await
@@ -1043,6 +1117,7 @@ async fn lexicon_edit(State(state): State<AppState>, auth: Auth, Path(id): Path<
 
 async fn lexicon_delete(State(state): State<AppState>, auth: Auth, Path(id): Path<i64>) -> Response {
     match checks::delete_item(&state, &auth.1, id).await {
+        Ok(change @ checks::LexiconChange::Proposed { .. }) => lexicon_saved(change, ""),
         Ok(_) => Redirect::to("/admin/lexicon?msg=deleted").into_response(),
         Err(e) => error_page(&state, &auth, e),
     }
@@ -1058,7 +1133,7 @@ async fn leader_edit(State(state): State<AppState>, auth: Auth, Path(id): Path<i
 
 async fn leader_save(state: AppState, auth: Auth, id: i64, f: checks::LeaderInput) -> Response {
     match checks::save_leader(&state, &auth.1, id, &f).await {
-        Ok(_) => lexicon_saved("leaders"),
+        Ok(_) => Redirect::to("/admin/lexicon?msg=saved_item#leaders").into_response(),
         Err(e) => {
             let q = LexiconQuery { leader: (id != 0).then_some(id), ..Default::default() };
             lexicon_view(&state, &auth, q, e.status(), Some(e.to_string()), None, Some(Value::from_serialize(&f))).await

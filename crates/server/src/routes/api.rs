@@ -36,6 +36,9 @@ pub fn routes() -> Router<AppState> {
         .route("/manuscripts/{id}/publish", post(publish))
         .route("/manuscripts/{id}/retract", post(retract))
         .route("/manuscripts/{id}/correction", post(correct))
+        .route("/manuscripts/{id}/corrections/{correction_id}/approve", post(approve_correction))
+        .route("/manuscripts/{id}/corrections/{correction_id}/decline", post(decline_correction))
+        .route("/manuscripts/{id}/media/{media_id}", post(change_media))
         .route("/articles", get(list_articles))
         .route("/articles/{id}", get(get_article))
         .route("/articles/{id}/distributions", get(distributions).post(distribute))
@@ -188,6 +191,26 @@ async fn retract(State(state): State<AppState>, ApiAuth(_, actor): ApiAuth, Path
 
 async fn correct(State(state): State<AppState>, ApiAuth(_, actor): ApiAuth, Path(id): Path<i64>, Json(b): Json<ms::Correction>) -> Response {
     reply(ms::correct(&state, &actor, id, &b).await)
+}
+
+#[derive(Deserialize, Default)]
+struct CorrectionDecisionBody {
+    #[serde(default)]
+    override_reason: String,
+    #[serde(default)]
+    comment: String,
+}
+
+async fn approve_correction(State(state): State<AppState>, ApiAuth(_, actor): ApiAuth, Path((id, cid)): Path<(i64, i64)>, Json(b): Json<CorrectionDecisionBody>) -> Response {
+    reply(ms::approve_correction(&state, &actor, id, cid, &b.override_reason).await)
+}
+
+async fn decline_correction(State(state): State<AppState>, ApiAuth(_, actor): ApiAuth, Path((id, cid)): Path<(i64, i64)>, Json(b): Json<CorrectionDecisionBody>) -> Response {
+    reply(ms::decline_correction(&state, &actor, id, cid, &b.comment).await)
+}
+
+async fn change_media(State(state): State<AppState>, ApiAuth(_, actor): ApiAuth, Path((id, mid)): Path<(i64, i64)>, Json(b): Json<ms::MediaChange>) -> Response {
+    reply(ms::change_media(&state, &actor, id, mid, &b).await)
 }
 
 #[derive(Deserialize, Default)]

@@ -391,9 +391,10 @@ pub async fn render_article(state: &AppState, view: &View, id: i64) -> Result<(S
     let media = manuscripts::media_of(&mut c, site, a.manuscript_id).await.unwrap_or_default();
     let cover = cover_url(&mut c, site, a.cover_media_id, &media).await;
     let (older, newer) = articles::neighbours(&mut c, &a).await.unwrap_or_default();
+    let Ok(corrections) = yuanxun_store::corrections::notices(&mut c, site, &[a.id]).await else { return Err(busy()) };
     drop(c);
     let related = if view.export { Vec::new() } else { services::search::related(state, &a, 5).await };
-    let page = ArticlePage { article: a, channels: &chans, media: &media, cover, older, newer, related, views };
+    let page = ArticlePage { article: a, channels: &chans, media: &media, cover, older, newer, related, views, corrections };
     article_html(state, view, page).map(|html| (StatusCode::OK, html))
 }
 
@@ -411,11 +412,13 @@ pub struct ArticlePage<'a> {
     pub newer: Option<(i64, String)>,
     pub related: Vec<yuanxun_search::Hit>,
     pub views: i64,
+    /// Its approved corrections (更正说明), oldest first.
+    pub corrections: Vec<yuanxun_store::corrections::Notice>,
 }
 
 /// An article's page: no database, no index; only the theme.
 pub fn article_html(state: &AppState, view: &View, page: ArticlePage<'_>) -> Result<String, Response> {
-    let ArticlePage { article: a, channels: chans, media, cover, older, newer, related, views } = page;
+    let ArticlePage { article: a, channels: chans, media, cover, older, newer, related, views, corrections } = page;
     let in_body = |url: &str| a.body_html.contains(url);
     let mut gallery = Vec::new();
     let mut attachments = Vec::new();
@@ -450,7 +453,7 @@ pub fn article_html(state: &AppState, view: &View, page: ArticlePage<'_>) -> Res
         feed_title: format!("{} - {}", a.channel_name, state.site.name),
     };
     let word = format!("/news/{}.docx", a.id);
-    render(state, "article.html", StatusCode::OK, context! { site => &*state.site, channels => chans, current, article => a, views, gallery, attachments, summary, seo, qr, previous => link(older), next => link(newer), related, word, reader => view.reader, export => view.export, here => here }).map(|(_, html)| html)
+    render(state, "article.html", StatusCode::OK, context! { site => &*state.site, channels => chans, current, article => a, views, gallery, attachments, summary, seo, qr, previous => link(older), next => link(newer), related, word, corrections, reader => view.reader, export => view.export, here => here }).map(|(_, html)| html)
 }
 
 #[derive(Deserialize)]

@@ -469,33 +469,209 @@ fn validate_item(input: &ItemInput, id: i64) -> ServiceResult<LexiconItem> {
     Ok(it)
 }
 
-/// Adds (`id` 0) or changes an item of the site's lists.
-pub async fn save_item(state: &AppState, actor: &Actor, id: i64, input: &ItemInput) -> ServiceResult<i64> {
+/// How strict a severity is, for comparing two.
+fn strictness(severity: &str) -> u8 {
+    match Severity::parse(severity) {
+        Some(Severity::Block) => 3,
+        Some(Severity::Warn) => 2,
+        Some(Severity::Info) => 1,
+        None => 0,
+    }
+}
+
+/// Whether `role` may loosen the check (remove a built-in term, allowlist, lower a
+/// severity, delete an entry): the chief editor and the administrator; editors propose.
+pub fn may_loosen(role: Role) -> bool {
+    matches!(role, Role::ChiefEditor | Role::Admin)
+}
+
+/// Why a change to the site's lists (`before` → `after`; `None` for an addition or a
+/// deletion) would let the check find less, in words the chief editor reads; `None` when
+/// it can only make the check stricter. `entries` are the terms checked now (built-in and
+/// the site's): a new term that contains a stricter one would shadow it, because the
+/// matcher takes the longest match.
+pub fn loosening(before: Option<&LexiconItem>, after: Option<&LexiconItem>, entries: &[Entry]) -> Option<String> {
+    use yuanxun_check::normalize::fold_str;
+    let shadows = |new: &LexiconItem| -> Option<String> {
+        let term = fold_str(&new.term);
+        entries
+            .iter()
+            .filter(|e| strictness(e.severity.as_str()) > strictness(&new.severity))
+            .find(|e| term.contains(&fold_str(&e.term)))
+            .map(|e| format!("新词条“{}”（{}）会盖过更严格的“{}”（{}），后者将不再按原级别报出", new.term, severity_label(&new.severity), e.term, e.severity.label()))
+    };
+    match (before, after) {
+        (None, None) => None,
+        (None, Some(new)) => match List::parse(&new.list)? {
+            List::Removed => Some(format!("从内置词库中移除“{}”，今后不再报出", new.term)),
+            List::Allow => Some(format!("把“{}”加入白名单，今后不再报出", new.term)),
+            List::Phone => Some(format!("把 {} 登记为公开电话，今后不再按个人信息报出", new.term)),
+            List::Entry => shadows(new),
+        },
+        (Some(old), None) => (List::parse(&old.list) == Some(List::Entry)).then(|| format!("删除词条“{}”（{}），今后不再报出", old.term, severity_label(&old.severity))),
+        (Some(old), Some(new)) => match List::parse(&new.list)? {
+            List::Entry if old.term != new.term || old.category != new.category => Some(format!("把词条“{}”改为“{}”，原词条今后不再报出", old.term, new.term)),
+            List::Entry if strictness(&new.severity) < strictness(&old.severity) => Some(format!("把“{}”的级别从“{}”降为“{}”", new.term, severity_label(&old.severity), severity_label(&new.severity))),
+            List::Entry => shadows(new),
+            _ if old.term != new.term => Some(format!("把“{}”改为“{}”，今后不再报出", old.term, new.term)),
+            _ => None,
+        },
+    }
+}
+
+fn severity_label(s: &str) -> &'static str {
+    Severity::parse(s).map(Severity::label).unwrap_or("未定级")
+}
+
+/// An item in the words of the audit log: list, category, term, suggestion, severity.
+fn describe(it: &LexiconItem) -> String {
+    let list = List::parse(&it.list).map(|l| match l {
+        List::Entry => "词条",
+        List::Removed => "移除的内置词",
+        List::Allow => "白名单",
+        List::Phone => "公开电话",
+    });
+    let mut s = format!("{}“{}”", list.unwrap_or("词表"), it.term);
+    if let Some(c) = Category::parse(&it.category) {
+        s.push_str(&format!("，{}", c.label()));
+    }
+    if !it.suggestion.is_empty() {
+        s.push_str(&format!("，建议“{}”", it.suggestion));
+    }
+    if !it.severity.is_empty() {
+        s.push_str(&format!("，{}", severity_label(&it.severity)));
+    }
+    s
+}
+
+/// What a change to the lexicons came to: applied (the new lexicon revision), or waiting
+/// for the chief editor (the proposal's id).
+#[derive(Debug, Clone, Copy, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LexiconChange {
+    Applied { revision: i64 },
+    Proposed { proposal: i64 },
+}
+
+/// Adds (`id` 0) or changes an item of the site's lists. A change that loosens the check
+/// (see [`loosening`]) is applied only for the chief editor or the administrator; from an
+/// editor it becomes a proposal they accept. Every change is audited with before and after.
+pub async fn save_item(state: &AppState, actor: &Actor, id: i64, input: &ItemInput) -> ServiceResult<LexiconChange> {
     require_lexicon_editor(actor)?;
     let it = validate_item(input, id)?;
     let mut tx = state.store.begin().await?;
-    if id != 0 {
+    let before = if id != 0 {
         let old = repo::get_item(tx.conn(), state.site_id(), id).await?;
         if old.list != it.list {
             return Err(ServiceError::Invalid("不能把词条移到另一个词表，请删除后重新添加".into()));
         }
+        Some(old)
+    } else {
+        None
+    };
+    let checker = checker(state, tx.conn()).await?;
+    if let Some(why) = loosening(before.as_ref(), Some(&it), checker.entries()).filter(|_| !may_loosen(actor.user.role)) {
+        let proposal = propose(tx.conn(), state, actor, "save", id, &it, before.as_ref(), &why, &input.reason).await?;
+        tx.commit().await?;
+        return Ok(LexiconChange::Proposed { proposal });
     }
-    let revision = repo::save_item(tx.conn(), state.site_id(), &it, actor.user.id).await?;
-    let action = if id == 0 { "lexicon_add" } else { "lexicon_edit" };
-    audit(tx.conn(), state.site_id(), actor, action, "lexicon", revision, format!("{} {} {}→{}", it.list, it.category, it.term, it.suggestion)).await?;
+    let revision = apply_save(tx.conn(), state, actor, &it, before.as_ref(), "").await?;
     tx.commit().await?;
+    Ok(LexiconChange::Applied { revision })
+}
+
+async fn apply_save(c: &mut AnyConnection, state: &AppState, actor: &Actor, it: &LexiconItem, before: Option<&LexiconItem>, via: &str) -> ServiceResult<i64> {
+    let revision = repo::save_item(c, state.site_id(), it, actor.user.id).await?;
+    let (action, detail) = match before {
+        None => ("lexicon_add", format!("新增{}{via}", describe(it))),
+        Some(old) => ("lexicon_edit", format!("修改前：{}；修改后：{}{via}", describe(old), describe(it))),
+    };
+    audit(c, state.site_id(), actor, action, "lexicon", revision, detail).await?;
     Ok(revision)
 }
 
-/// Removes an item of the site's lists.
-pub async fn delete_item(state: &AppState, actor: &Actor, id: i64) -> ServiceResult<i64> {
+async fn apply_delete(c: &mut AnyConnection, state: &AppState, actor: &Actor, old: &LexiconItem, via: &str) -> ServiceResult<i64> {
+    let revision = repo::delete_item(c, state.site_id(), old.id).await?;
+    audit(c, state.site_id(), actor, "lexicon_delete", "lexicon", revision, format!("删除前：{}{via}", describe(old))).await?;
+    Ok(revision)
+}
+
+/// Stores an editor's loosening change as a proposal and tells those who may accept it.
+#[allow(clippy::too_many_arguments)]
+async fn propose(c: &mut AnyConnection, state: &AppState, actor: &Actor, op: &str, item_id: i64, it: &LexiconItem, before: Option<&LexiconItem>, why: &str, note: &str) -> ServiceResult<i64> {
+    let json = |it: &LexiconItem| serde_json::to_string(it).map_err(|e| ServiceError::Internal(e.to_string()));
+    let before_json = before.map(json).transpose()?.unwrap_or_default();
+    let note = line(note, "说明", false, 300)?;
+    let new = repo::NewProposal { op, item_id, item: &json(it)?, before: &before_json, summary: why, note: &note, proposed_by: actor.user.id };
+    let id = repo::propose(c, state.site_id(), &new).await?;
+    audit(c, state.site_id(), actor, "lexicon_propose", "lexicon", id, format!("提请总编辑批准：{why}")).await?;
+    let users = yuanxun_store::users::list(c, state.site_id()).await?;
+    for u in users.iter().filter(|u| u.active && may_loosen(u.role) && u.id != actor.user.id) {
+        yuanxun_store::notifications::notify(c, state.site_id(), u.id, "lexicon", "待批准的词库修改", &format!("{}：{why}", actor.user.display_name), "/admin/lexicon#proposals", clock::now()).await?;
+    }
+    Ok(id)
+}
+
+/// Removes an item of the site's lists; deleting an entry (the check finds less) is the
+/// chief editor's or administrator's, and an editor's request becomes a proposal.
+pub async fn delete_item(state: &AppState, actor: &Actor, id: i64) -> ServiceResult<LexiconChange> {
     require_lexicon_editor(actor)?;
     let mut tx = state.store.begin().await?;
     let old = repo::get_item(tx.conn(), state.site_id(), id).await?;
-    let revision = repo::delete_item(tx.conn(), state.site_id(), id).await?;
-    audit(tx.conn(), state.site_id(), actor, "lexicon_delete", "lexicon", revision, format!("{} {} {}", old.list, old.category, old.term)).await?;
+    if let Some(why) = loosening(Some(&old), None, &[]).filter(|_| !may_loosen(actor.user.role)) {
+        let proposal = propose(tx.conn(), state, actor, "delete", id, &old, Some(&old), &why, "").await?;
+        tx.commit().await?;
+        return Ok(LexiconChange::Proposed { proposal });
+    }
+    let revision = apply_delete(tx.conn(), state, actor, &old, "").await?;
     tx.commit().await?;
-    Ok(revision)
+    Ok(LexiconChange::Applied { revision })
+}
+
+/// The chief editor (or the administrator) accepts or declines an editor's proposal. It is
+/// applied only if the item is still as the editor saw it.
+pub async fn decide_proposal(state: &AppState, actor: &Actor, id: i64, accept: bool) -> ServiceResult<LexiconChange> {
+    if !may_loosen(actor.user.role) {
+        return Err(ServiceError::Forbidden("放宽审校词库（移除内置词、加白名单、降低级别、删除词条）须由总编辑或系统管理员批准".into()));
+    }
+    let site = state.site_id();
+    let mut tx = state.store.begin().await?;
+    let p = repo::proposal_by_id(tx.conn(), site, id).await?;
+    if p.status != "pending" {
+        return Err(ServiceError::Conflict("这项修改已被处理，请刷新页面".into()));
+    }
+    let parse = |s: &str| serde_json::from_str::<LexiconItem>(s).map_err(|e| ServiceError::Internal(format!("proposal {id}: {e}")));
+    let item = parse(&p.item)?;
+    let via = format!("（{} 提请，{} 批准）", p.proposer_name, actor.user.display_name);
+    let revision = if !accept {
+        repo::decide_proposal(tx.conn(), site, id, "declined", actor.user.id).await?;
+        audit(tx.conn(), site, actor, "lexicon_decline", "lexicon", id, format!("未批准 {} 的提请：{}", p.proposer_name, p.summary)).await?;
+        None
+    } else {
+        let before = if p.item_id != 0 {
+            let now = repo::get_item(tx.conn(), site, p.item_id).await.map_err(|_| ServiceError::Conflict("这个词条已被删除，提请不再适用".into()))?;
+            let expected = if p.before.is_empty() { None } else { Some(parse(&p.before)?) };
+            if expected.as_ref() != Some(&now) {
+                return Err(ServiceError::Conflict("这个词条在提请之后又被修改过，请退回提请，让提出人重新提交".into()));
+            }
+            Some(now)
+        } else {
+            None
+        };
+        repo::decide_proposal(tx.conn(), site, id, "accepted", actor.user.id).await?;
+        let r = match p.op.as_str() {
+            "delete" => apply_delete(tx.conn(), state, actor, before.as_ref().unwrap_or(&item), &via).await?,
+            _ => apply_save(tx.conn(), state, actor, &item, before.as_ref(), &via).await?,
+        };
+        Some(r)
+    };
+    let verdict = if accept { "已批准" } else { "未批准" };
+    yuanxun_store::notifications::notify(tx.conn(), site, p.proposed_by, "lexicon", &format!("词库修改{verdict}"), &p.summary, "/admin/lexicon#proposals", clock::now()).await?;
+    tx.commit().await?;
+    Ok(match revision {
+        Some(revision) => LexiconChange::Applied { revision },
+        None => LexiconChange::Proposed { proposal: id },
+    })
 }
 
 /// A leader as submitted: titles one per line (or separated by 、，,；).
@@ -547,4 +723,11 @@ pub async fn overview(state: &AppState, actor: &Actor) -> ServiceResult<(SiteLex
     let rows = repo::load(&mut c, state.site_id()).await?;
     let checker = checker(state, &mut c).await?;
     Ok((rows, checker))
+}
+
+/// The newest proposals to loosen the lexicons (pending first), for the lexicon page.
+pub async fn proposals(state: &AppState, actor: &Actor) -> ServiceResult<Vec<repo::Proposal>> {
+    require_lexicon_editor(actor)?;
+    let mut c = state.store.conn().await?;
+    Ok(repo::proposals(&mut c, state.site_id(), 50).await?)
 }

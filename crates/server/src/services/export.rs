@@ -155,6 +155,11 @@ async fn write_site(state: &AppState, tree: &mut Tree, base: &str, key: &Signing
                 // One past the batch: the last one's older neighbour, and the next batch's first.
                 let peek = if rows.len() as i64 > BATCH { rows.pop().map(|a| (a.id, a.title)) } else { None };
                 let ids: Vec<i64> = rows.iter().map(|a| a.manuscript_id).collect();
+                let article_ids: Vec<i64> = rows.iter().map(|a| a.id).collect();
+                let mut notices: std::collections::HashMap<i64, Vec<yuanxun_store::corrections::Notice>> = std::collections::HashMap::new();
+                for n in yuanxun_store::corrections::notices(&mut c, site, &article_ids).await? {
+                    notices.entry(n.article_id).or_default().push(n);
+                }
                 let mut media: std::collections::HashMap<i64, Vec<yuanxun_store::Media>> = std::collections::HashMap::new();
                 for m in manuscripts::media_of_many(&mut c, site, &ids).await? {
                     if let Some(id) = m.manuscript_id {
@@ -171,7 +176,8 @@ async fn write_site(state: &AppState, tree: &mut Tree, base: &str, key: &Signing
                     let cover = public::cover_url(&mut c, site, a.cover_media_id, &media).await;
                     cards.push(public::Card { id: a.id, title: a.title.clone(), published_at: a.published_at, cover_url: cover.clone() });
                     let this = (a.id, a.title.clone());
-                    jobs.push(ArticleJob { article: a, media, cover, older, newer: newer.replace(this) });
+                    let corrections = notices.remove(&a.id).unwrap_or_default();
+                    jobs.push(ArticleJob { article: a, media, cover, older, newer: newer.replace(this), corrections });
                 }
                 drop(c);
                 let n = jobs.len();
@@ -294,6 +300,7 @@ struct ArticleJob {
     cover: Option<String>,
     older: Option<(i64, String)>,
     newer: Option<(i64, String)>,
+    corrections: Vec<yuanxun_store::corrections::Notice>,
 }
 
 impl ArticleJob {
@@ -301,7 +308,7 @@ impl ArticleJob {
     fn files(self, state: &AppState, view: &View, chans: &[yuanxun_store::Channel]) -> ServiceResult<Vec<(String, Vec<u8>)>> {
         let id = self.article.id;
         let views = self.article.view_count;
-        let page = public::ArticlePage { article: self.article, channels: chans, media: &self.media, cover: self.cover, older: self.older, newer: self.newer, related: Vec::new(), views };
+        let page = public::ArticlePage { article: self.article, channels: chans, media: &self.media, cover: self.cover, older: self.older, newer: self.newer, related: Vec::new(), views, corrections: self.corrections };
         let html = public::article_html(state, view, page).map_err(|r| ServiceError::Internal(format!("article {id}: {}", r.status())))?;
         let mut files = vec![(public::article_path(id)[1..].to_string(), html.into_bytes())];
         files.extend(media_files(state, &self.media)?);

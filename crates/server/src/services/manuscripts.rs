@@ -72,6 +72,8 @@ pub struct ManuscriptView {
     pub can: Permissions,
     /// The last return or rejection, for the author to read.
     pub last_reason: Option<String>,
+    /// Corrections of its article (更正), proposed, approved or declined, oldest first.
+    pub corrections: Vec<yuanxun_store::corrections::Correction>,
 }
 
 /// Buttons the viewer sees.
@@ -83,8 +85,10 @@ pub struct Permissions {
     pub decide: bool,
     pub publish: bool,
     pub retract: bool,
-    /// Correct the live article (更正).
+    /// Propose a correction of the live article (更正).
     pub correct: bool,
+    /// Approve or decline proposed corrections.
+    pub approve_correction: bool,
 }
 
 fn can_view(user: &User, m: &Manuscript) -> bool {
@@ -109,7 +113,7 @@ fn round_of(decisions: &[Decision]) -> i64 {
     decisions.iter().map(|d| d.round).max().unwrap_or(0)
 }
 
-fn permissions(user: &User, m: &Manuscript, decisions: &[Decision]) -> Permissions {
+fn permissions(user: &User, m: &Manuscript, decisions: &[Decision], levels: u8) -> Permissions {
     let decide = match m.status.pending_level() {
         Some((level, _)) => role::may_decide_at(user.role, user.review_level, level) && !decided_this_round(user, decisions, level),
         None => false,
@@ -122,6 +126,7 @@ fn permissions(user: &User, m: &Manuscript, decisions: &[Decision]) -> Permissio
         publish: m.status == Status::Approved && user.role.publishes(),
         retract: m.status == Status::Published && user.role.publishes(),
         correct: m.status == Status::Published && user.role.publishes(),
+        approve_correction: m.status == Status::Published && approves_corrections(user, levels),
     }
 }
 
@@ -191,10 +196,7 @@ pub async fn update(state: &AppState, actor: &Actor, id: i64, input: &Manuscript
 pub(crate) async fn update_noted(state: &AppState, actor: &Actor, id: i64, input: &ManuscriptInput, base_revision: Option<i64>, why: &str) -> ServiceResult<Manuscript> {
     let (input, pasted) = pasted_images(input).await?;
     let mut tx = state.store.begin().await?;
-    let m = load(tx.conn(), state, actor, id).await?;
-    if !can_edit(&actor.user, &m) {
-        return Err(ServiceError::Forbidden(format!("稿件{}，不能修改", m.status.label())));
-    }
+    let m = load_editable(tx.conn(), state, actor, id, "不能修改").await?;
     if base_revision.is_some_and(|b| b != m.revision) {
         return Err(ServiceError::Conflict("稿件已被他人修改，请刷新后再保存（您的内容仍在表单中，可先复制保存）".into()));
     }
@@ -203,24 +205,78 @@ pub(crate) async fn update_noted(state: &AppState, actor: &Actor, id: i64, input
     if let (None, Some(first)) = (m.cover_media_id, media.first()) {
         repo::set_cover(tx.conn(), state.site_id(), id, Some(first.id)).await?;
     }
-    let levels = sites::get_channel(tx.conn(), state.site_id(), channel_id).await?.review_levels as u8;
+    let m = save_in(tx.conn(), state, actor, &m, &content, channel_id, why).await?;
+    tx.commit().await?;
+    Ok(m)
+}
+
+/// Loads a manuscript the actor may change now (`refusal` says what they cannot do otherwise).
+async fn load_editable(c: &mut AnyConnection, state: &AppState, actor: &Actor, id: i64, refusal: &str) -> ServiceResult<Manuscript> {
+    let m = load(c, state, actor, id).await?;
+    if !can_edit(&actor.user, &m) {
+        return Err(ServiceError::Forbidden(format!("稿件{}，{refusal}", m.status.label())));
+    }
+    Ok(m)
+}
+
+/// Saves `content` as the next revision of `m`, in the caller's transaction, with the
+/// media as they now are: the workflow's edit move (after submission review restarts at
+/// 初审, and approvals given to the old version no longer count), the audit row and the
+/// check. Every change a reader would see goes through here: text, photos, attachments,
+/// captions and the cover.
+async fn save_in(c: &mut AnyConnection, state: &AppState, actor: &Actor, m: &Manuscript, content: &Content, channel_id: i64, why: &str) -> ServiceResult<Manuscript> {
+    let site = state.site_id();
+    let id = m.id;
+    let levels = sites::get_channel(c, site, channel_id).await?.review_levels as u8;
     let next = apply(m.status, Action::Edit { levels })?;
     let restarted = m.status.pending_level().is_some_and(|(l, _)| l > 1) || m.status == Status::Approved;
     let restart_note = if restarted { "送审后修改，审核从初审重新开始" } else { "" };
     let note = [why, restart_note].iter().filter(|s| !s.is_empty()).copied().collect::<Vec<_>>().join("；");
     let note = note.as_str();
-    let number = repo::save_revision(tx.conn(), &m, &content, channel_id, actor.user.id, next, note).await?;
+    let cover = repo::get(c, site, id).await?.cover_media_id;
+    let media = media_lines(&repo::media_of(c, site, id).await?, cover);
+    let number = repo::save_revision(c, m, content, &media, channel_id, actor.user.id, next, note).await?;
     if m.status.pending_level().is_some() || m.status == Status::Approved {
-        // A new round: approvals given to the old text no longer count.
-        let decisions = repo::decisions(tx.conn(), state.site_id(), id).await?;
+        // A new round: approvals given to the old version no longer count.
+        let decisions = repo::decisions(c, site, id).await?;
         let d = NewDecision { revision: number, level: 0, levels: levels.into(), action: "edit", comment: note, user_id: actor.user.id, round: round_of(&decisions) + 1 };
-        repo::add_decision(tx.conn(), state.site_id(), id, &d).await?;
+        repo::add_decision(c, site, id, &d).await?;
+        if m.status == Status::Approved && m.scheduled_at.is_some() {
+            repo::set_schedule(c, site, id, None).await?;
+        }
+        tell_next(c, m, next, Some(actor.user.id), "").await?;
     }
-    audit(tx.conn(), state.site_id(), actor, "manuscript_edit", "manuscript", id, format!("第 {number} 版{}", if note.is_empty() { String::new() } else { format!("，{note}") })).await?;
-    let m = repo::get(tx.conn(), state.site_id(), id).await?;
-    checks::refresh(state, tx.conn(), &m).await?;
-    tx.commit().await?;
+    audit(c, site, actor, "manuscript_edit", "manuscript", id, format!("第 {number} 版{}", if note.is_empty() { String::new() } else { format!("，{note}") })).await?;
+    let m = repo::get(c, site, id).await?;
+    checks::refresh(state, c, &m).await?;
     Ok(m)
+}
+
+/// The media of a manuscript as a revision records them, one line each, in the words the
+/// diff shows reviewers: kind, file name, caption, photographer, cover.
+pub fn media_lines(media: &[Media], cover: Option<i64>) -> String {
+    media
+        .iter()
+        .map(|f| {
+            let mut line = format!("【{}】{}", if f.kind == "image" { "图片" } else { "附件" }, f.file_name);
+            if !f.caption.is_empty() {
+                line.push_str(&format!("；说明：{}", f.caption));
+            }
+            if !f.photographer.is_empty() {
+                line.push_str(&format!("；摄影：{}", f.photographer));
+            }
+            if cover == Some(f.id) {
+                line.push_str("；封面");
+            }
+            line
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// The manuscript's current content, as a new revision keeps it when only its media change.
+fn content_of(m: &Manuscript) -> Content {
+    Content { title: m.title.clone(), subtitle: m.subtitle.clone(), authors: m.authors.clone(), photographers: m.photographers.clone(), body_html: m.body_html.clone() }
 }
 
 /// Sends a draft (or a returned manuscript) to review.
@@ -228,7 +284,7 @@ pub async fn submit(state: &AppState, actor: &Actor, id: i64) -> ServiceResult<M
     let mut tx = state.store.begin().await?;
     let m = load(tx.conn(), state, actor, id).await?;
     let decisions = repo::decisions(tx.conn(), state.site_id(), id).await?;
-    if !permissions(&actor.user, &m, &decisions).submit {
+    if !permissions(&actor.user, &m, &decisions, 0).submit {
         return Err(ServiceError::Forbidden(format!("稿件{}，您不能提交审核", m.status.label())));
     }
     if text::plain(&m.body_html).trim().is_empty() && m.cover_media_id.is_none() {
@@ -465,35 +521,157 @@ pub struct Correction {
     pub subtitle: String,
     pub body_html: String,
     pub reason: String,
+    /// The chief editor's written reason to let blocking findings through (when they
+    /// approve their own correction).
+    #[serde(default)]
+    pub override_reason: String,
 }
 
-/// Corrects the live article of a published manuscript in place: same URL, same publication
-/// time; the change and its reason go to the audit log, the search index and the site.
-pub async fn correct(state: &AppState, actor: &Actor, id: i64, input: &Correction) -> ServiceResult<Manuscript> {
+/// The number of review levels of the manuscript's channel.
+async fn channel_levels(c: &mut AnyConnection, m: &Manuscript) -> ServiceResult<u8> {
+    Ok(sites::get_channel(c, m.site_id, m.channel_id).await?.review_levels as u8)
+}
+
+/// Who approves corrections of a manuscript's channel: the chief editor, or a reviewer of
+/// the channel's last level.
+fn approves_corrections(user: &User, levels: u8) -> bool {
+    user.role == Role::ChiefEditor || role::may_decide_at(user.role, user.review_level, levels)
+}
+
+/// Proposes a correction of the live article of a published manuscript (更正): it is
+/// checked like any save and goes live — same URL, same publication time, with a dated
+/// correction notice for readers — only when the chief editor (or a reviewer of the
+/// channel's last level) approves it. A correction proposed by someone who may approve
+/// it goes live at once (blocking findings still need the chief editor's written reason).
+pub async fn correct(state: &AppState, actor: &Actor, id: i64, input: &Correction) -> ServiceResult<yuanxun_store::corrections::Correction> {
+    use yuanxun_store::corrections::{self as corr, NewCorrection};
     if !actor.user.role.publishes() {
         return Err(ServiceError::Forbidden("只有编辑和总编辑可以更正已发布的文章".into()));
     }
     let title = line(&input.title, "标题", true, 200)?;
     let subtitle = line(&input.subtitle, "副标题", false, 200)?;
     let reason = line(&input.reason, "更正原因", true, 500)?;
+    if input.body_html.len() > 4 * 1024 * 1024 {
+        return Err(ServiceError::Invalid("正文文字过长（超过 4 MB）".into()));
+    }
     let body_html = sanitize::clean(&input.body_html);
     if text::plain(&body_html).trim().is_empty() {
         return Err(ServiceError::Invalid("正文不能为空；要撤下文章请用“撤稿”".into()));
     }
+    let site = state.site_id();
     let mut tx = state.store.begin().await?;
     let m = load(tx.conn(), state, actor, id).await?;
     if m.status != Status::Published {
         return Err(ServiceError::Conflict("只有已发布的文章可以更正".into()));
     }
-    let article = articles::by_manuscript(tx.conn(), state.site_id(), id).await?.ok_or(ServiceError::NotFound)?;
-    articles::correct(tx.conn(), state.site_id(), article.id, &title, &subtitle, &body_html).await?;
+    let article = articles::by_manuscript(tx.conn(), site, id).await?.ok_or(ServiceError::NotFound)?;
     let what: Vec<&str> = [(article.title != title, "标题"), (article.subtitle != subtitle, "副标题"), (article.body_html != body_html, "正文")].into_iter().filter(|(changed, _)| *changed).map(|(_, w)| w).collect();
-    let what = if what.is_empty() { "无改动".to_string() } else { what.join("、") };
-    audit(tx.conn(), state.site_id(), actor, "article_correct", "manuscript", id, format!("文章 {}，更正{what}：{reason}", article.id)).await?;
-    let m = repo::get(tx.conn(), state.site_id(), id).await?;
+    if what.is_empty() {
+        return Err(ServiceError::Invalid("标题、副标题和正文都没有改动，无需更正".into()));
+    }
+    let changed = what.join("、");
+    // The proposed text is checked as the manuscript would be, on its publication date.
+    let probe = Manuscript { title: title.clone(), subtitle: subtitle.clone(), body_html: body_html.clone(), ..m.clone() };
+    let check = checks::run(state, tx.conn(), &probe).await?;
+    let report = serde_json::to_string(&check).map_err(|e| ServiceError::Internal(e.to_string()))?;
+    let new = NewCorrection {
+        manuscript_id: id,
+        article_id: article.id,
+        title: &title,
+        subtitle: &subtitle,
+        body_html: &body_html,
+        reason: &reason,
+        changed: &changed,
+        block_count: check.open.block as i64,
+        warn_count: check.open.warn as i64,
+        report: &report,
+        proposed_by: actor.user.id,
+    };
+    let cid = corr::propose(tx.conn(), site, &new).await?;
+    audit(tx.conn(), site, actor, "correction_propose", "manuscript", id, format!("文章 {}，更正{changed}：{reason}", article.id)).await?;
+    let levels = channel_levels(tx.conn(), &m).await?;
+    if approves_corrections(&actor.user, levels) {
+        let done = approve_in(tx.conn(), state, actor, &m, cid, &input.override_reason).await?;
+        tx.commit().await?;
+        super::live_site::article_changed(state, site, id).await;
+        return Ok(done);
+    }
+    let users = yuanxun_store::users::list(tx.conn(), site).await?;
+    let link = format!("/admin/manuscripts/{id}#corrections");
+    for u in users.iter().filter(|u| u.active && u.id != actor.user.id && approves_corrections(u, levels)) {
+        yuanxun_store::notifications::notify(tx.conn(), site, u.id, "manuscript", &format!("待批准更正：{}", article.title), &format!("{}：{reason}", actor.user.display_name), &link, clock::now()).await?;
+    }
+    let done = corr::get(tx.conn(), site, cid).await?;
+    tx.commit().await?;
+    Ok(done)
+}
+
+/// Approves a pending correction: the article changes in place and shows the notice.
+pub async fn approve_correction(state: &AppState, actor: &Actor, id: i64, correction_id: i64, override_reason: &str) -> ServiceResult<yuanxun_store::corrections::Correction> {
+    let mut tx = state.store.begin().await?;
+    let m = load(tx.conn(), state, actor, id).await?;
+    if !approves_corrections(&actor.user, channel_levels(tx.conn(), &m).await?) {
+        return Err(ServiceError::Forbidden("更正须由总编辑（或本栏目终审人）批准".into()));
+    }
+    let done = approve_in(tx.conn(), state, actor, &m, correction_id, override_reason).await?;
     tx.commit().await?;
     super::live_site::article_changed(state, m.site_id, m.id).await;
-    Ok(m)
+    Ok(done)
+}
+
+/// [`approve_correction`] in the caller's transaction, for an approver already checked.
+async fn approve_in(c: &mut AnyConnection, state: &AppState, actor: &Actor, m: &Manuscript, correction_id: i64, override_reason: &str) -> ServiceResult<yuanxun_store::corrections::Correction> {
+    use yuanxun_store::corrections as corr;
+    let site = state.site_id();
+    let p = corr::get(c, site, correction_id).await?;
+    if p.manuscript_id != m.id {
+        return Err(ServiceError::NotFound);
+    }
+    if m.status != Status::Published {
+        return Err(ServiceError::Conflict("文章已撤下，这份更正不能再生效".into()));
+    }
+    // The text is checked again now: the lexicons may have changed since it was proposed.
+    let probe = Manuscript { title: p.title.clone(), subtitle: p.subtitle.clone(), body_html: p.body_html.clone(), ..m.clone() };
+    let check = checks::run(state, c, &probe).await?;
+    let blocks: Vec<String> = check.open_blocks().take(5).map(|i| format!("{}「{}」", i.category_label, i.finding.surface)).collect();
+    if !blocks.is_empty() {
+        let reason = override_reason.trim();
+        if actor.user.role != Role::ChiefEditor || reason.is_empty() {
+            let who = if actor.user.role == Role::ChiefEditor { "如确需放行，请写明放行理由" } else { "请修改后重新提交更正，或请总编辑写明理由后放行" };
+            return Err(ServiceError::Conflict(format!("更正稿还有 {} 处“必须修改”的问题：{}。{who}", check.open.block, blocks.join("、"))));
+        }
+        let reason = line(reason, "放行理由", true, 1000)?;
+        audit(c, site, actor, "check_override", "manuscript", m.id, format!("更正 {correction_id}，{} 处必须修改的问题（{}）：{reason}", check.open.block, blocks.join("、"))).await?;
+    }
+    corr::decide(c, site, correction_id, "approved", actor.user.id, "").await?;
+    articles::correct(c, site, p.article_id, &p.title, &p.subtitle, &p.body_html).await?;
+    audit(c, site, actor, "article_correct", "manuscript", m.id, format!("文章 {}，更正{}：{}（{} 提出）", p.article_id, p.changed, p.reason, p.proposer_name)).await?;
+    if p.proposed_by != actor.user.id {
+        yuanxun_store::notifications::notify(c, site, p.proposed_by, "manuscript", &format!("更正已批准：{}", p.title), &p.reason, &format!("/admin/manuscripts/{}", m.id), clock::now()).await?;
+    }
+    Ok(corr::get(c, site, correction_id).await?)
+}
+
+/// Declines a pending correction with a reason the proposer reads; the article stays.
+pub async fn decline_correction(state: &AppState, actor: &Actor, id: i64, correction_id: i64, comment: &str) -> ServiceResult<yuanxun_store::corrections::Correction> {
+    use yuanxun_store::corrections as corr;
+    let comment = line(comment, "退回理由", true, 500)?;
+    let site = state.site_id();
+    let mut tx = state.store.begin().await?;
+    let m = load(tx.conn(), state, actor, id).await?;
+    if !approves_corrections(&actor.user, channel_levels(tx.conn(), &m).await?) {
+        return Err(ServiceError::Forbidden("更正须由总编辑（或本栏目终审人）处理".into()));
+    }
+    let p = corr::get(tx.conn(), site, correction_id).await?;
+    if p.manuscript_id != id {
+        return Err(ServiceError::NotFound);
+    }
+    corr::decide(tx.conn(), site, correction_id, "declined", actor.user.id, &comment).await?;
+    audit(tx.conn(), site, actor, "correction_decline", "manuscript", id, format!("文章 {}，更正{}：{comment}", p.article_id, p.changed)).await?;
+    yuanxun_store::notifications::notify(tx.conn(), site, p.proposed_by, "manuscript", &format!("更正未获批准：{}", p.title), &comment, &format!("/admin/manuscripts/{id}"), clock::now()).await?;
+    let done = corr::get(tx.conn(), site, correction_id).await?;
+    tx.commit().await?;
+    Ok(done)
 }
 
 /// The manuscript with its history and what the viewer may do.
@@ -504,11 +682,13 @@ pub async fn view(state: &AppState, actor: &Actor, id: i64) -> ServiceResult<Man
     let decisions = repo::decisions(&mut c, site, id).await?;
     let author_name = yuanxun_store::users::get(&mut c, site, m.author_id).await?.display_name;
     let department_name = sites::get_department(&mut c, site, m.department_id).await?.name;
-    let channel_name = sites::get_channel(&mut c, site, m.channel_id).await?.name;
+    let channel = sites::get_channel(&mut c, site, m.channel_id).await?;
+    let channel_name = channel.name;
     let last_reason = decisions.iter().rev().find(|d| d.action == "return" || d.action == "reject").filter(|_| matches!(m.status, Status::Returned | Status::Rejected)).map(|d| d.comment.clone());
     Ok(ManuscriptView {
         status_label: m.status.label(),
-        can: permissions(&actor.user, &m, &decisions),
+        can: permissions(&actor.user, &m, &decisions, channel.review_levels as u8),
+        corrections: yuanxun_store::corrections::of_manuscript(&mut c, site, id).await?,
         revisions: repo::revisions(&mut c, site, id).await?,
         media: repo::media_of(&mut c, site, id).await?,
         article: articles::by_manuscript(&mut c, site, id).await?,
@@ -549,10 +729,15 @@ pub async fn diff(state: &AppState, actor: &Actor, id: i64, from: i64, to: i64) 
     load(&mut c, state, actor, id).await?;
     let a = repo::revision(&mut c, state.site_id(), id, from).await?;
     let b = repo::revision(&mut c, state.site_id(), id, to).await?;
-    let mut pa = vec![a.title.clone()];
-    pa.extend(text::paragraphs(&a.body_html));
-    let mut pb = vec![b.title.clone()];
-    pb.extend(text::paragraphs(&b.body_html));
+    // The media lines come after the text, so a new photo, a changed caption or another
+    // cover shows in the diff like a changed paragraph.
+    let lines = |r: &Revision| {
+        let mut p = vec![r.title.clone()];
+        p.extend(text::paragraphs(&r.body_html));
+        p.extend(r.media.lines().map(str::to_string));
+        p
+    };
+    let (pa, pb) = (lines(&a), lines(&b));
     let d = diff_paragraphs(&pa, &pb);
     Ok((a, b, d))
 }
@@ -611,6 +796,8 @@ async fn adopt_media(c: &mut AnyConnection, site: i64, manuscript_id: i64, media
     }
     if let Some(first) = media_ids.first() {
         repo::set_cover(c, site, manuscript_id, Some(*first)).await?;
+        let media = media_lines(&repo::media_of(c, site, manuscript_id).await?, Some(*first));
+        repo::set_revision_media(c, site, manuscript_id, 1, &media).await?;
     }
     Ok(())
 }
@@ -685,15 +872,13 @@ pub(crate) async fn uploaded_photo(file_name: &str, bytes: Vec<u8>, refusal: &st
     Ok((name, img))
 }
 
-/// Adds a photo (cleaned and re-encoded) or an attachment to a manuscript.
+/// Adds a photo (cleaned and re-encoded) or an attachment to a manuscript, as a new
+/// revision: once submitted, review restarts at 初审.
 pub async fn add_media(state: &AppState, actor: &Actor, id: i64, file_name: &str, bytes: Vec<u8>, caption: &str, photographer: &str, as_cover: bool) -> ServiceResult<Media> {
     let site = state.site_id();
     {
         let mut c = state.store.conn().await?;
-        let m = load(&mut c, state, actor, id).await?;
-        if !can_edit(&actor.user, &m) {
-            return Err(ServiceError::Forbidden(format!("稿件{}，不能再添加图片或附件", m.status.label())));
-        }
+        load_editable(&mut c, state, actor, id, "不能再添加图片或附件").await?;
     }
     let caption = line(caption, "图片说明", false, 300)?;
     let photographer = line(photographer, "摄影", false, 60)?;
@@ -715,7 +900,8 @@ pub async fn add_media(state: &AppState, actor: &Actor, id: i64, file_name: &str
     };
     let (key, sha, content_type, size, w, h, kind) = stored;
     let mut tx = state.store.begin().await?;
-    let m = repo::get(tx.conn(), site, id).await?;
+    // Looked at again under the write lock: it may have moved on while the file was cleaned.
+    let m = load_editable(tx.conn(), state, actor, id, "不能再添加图片或附件").await?;
     let new = NewMedia {
         manuscript_id: Some(id),
         kind,
@@ -731,12 +917,98 @@ pub async fn add_media(state: &AppState, actor: &Actor, id: i64, file_name: &str
         created_by: actor.user.id,
     };
     let media = repo::add_media(tx.conn(), site, &new).await?;
-    if kind == "image" && (as_cover || m.cover_media_id.is_none()) {
+    let cover = kind == "image" && (as_cover || m.cover_media_id.is_none());
+    if cover {
         repo::set_cover(tx.conn(), site, id, Some(media.id)).await?;
     }
     audit(tx.conn(), site, actor, "media_add", "manuscript", id, format!("{file_name}（{kind}）")).await?;
+    let what = format!("添加{}“{file_name}”{}", if kind == "image" { "图片" } else { "附件" }, if cover { "并设为封面" } else { "" });
+    save_in(tx.conn(), state, actor, &m, &content_of(&m), m.channel_id, &what).await?;
     tx.commit().await?;
     Ok(media)
+}
+
+/// What may change about a medium of a manuscript (the photo strip's buttons).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "op")]
+pub enum MediaChange {
+    /// New caption and photographer.
+    Describe {
+        #[serde(default)]
+        caption: String,
+        #[serde(default)]
+        photographer: String,
+    },
+    /// Make this photo the cover (封面, the list's picture and the share image).
+    Cover,
+    /// Take the photo or attachment out of the manuscript (and out of its body).
+    Remove,
+}
+
+/// Changes a medium of a manuscript as a new revision (once submitted, review restarts at
+/// 初审): its caption and photographer, the cover, or its removal.
+pub async fn change_media(state: &AppState, actor: &Actor, id: i64, media_id: i64, change: &MediaChange) -> ServiceResult<Manuscript> {
+    let site = state.site_id();
+    let mut tx = state.store.begin().await?;
+    let m = load_editable(tx.conn(), state, actor, id, "不能再修改图片或附件").await?;
+    let media = repo::get_media(tx.conn(), site, media_id).await?;
+    if media.manuscript_id != Some(id) {
+        return Err(ServiceError::NotFound);
+    }
+    let mut content = content_of(&m);
+    let what = match change {
+        MediaChange::Describe { caption, photographer } => {
+            let caption = line(caption, "图片说明", false, 300)?;
+            let photographer = line(photographer, "摄影", false, 60)?;
+            if caption == media.caption && photographer == media.photographer {
+                return Err(ServiceError::Invalid("说明和摄影都没有改动".into()));
+            }
+            repo::update_media(tx.conn(), site, media_id, &caption, &photographer).await?;
+            format!("修改“{}”的说明：{}", media.file_name, if caption.is_empty() { "（无）" } else { caption.as_str() })
+        }
+        MediaChange::Cover => {
+            if media.kind != "image" {
+                return Err(ServiceError::Invalid("附件不能作为封面，请选择一张图片".into()));
+            }
+            if m.cover_media_id == Some(media_id) {
+                return Err(ServiceError::Invalid("这张图片已经是封面".into()));
+            }
+            repo::set_cover(tx.conn(), site, id, Some(media_id)).await?;
+            format!("封面改为“{}”", media.file_name)
+        }
+        MediaChange::Remove => {
+            repo::delete_media(tx.conn(), site, media_id).await?;
+            content.body_html = without_image(&content.body_html, &media_url(&media));
+            if m.cover_media_id == Some(media_id) {
+                // The next photo, if any, becomes the cover.
+                let next = repo::media_of(tx.conn(), site, id).await?.into_iter().find(|f| f.kind == "image").map(|f| f.id);
+                repo::set_cover(tx.conn(), site, id, next).await?;
+            }
+            format!("删除{}“{}”", if media.kind == "image" { "图片" } else { "附件" }, media.file_name)
+        }
+    };
+    audit(tx.conn(), site, actor, "media_change", "manuscript", id, what.clone()).await?;
+    let m = save_in(tx.conn(), state, actor, &m, &content, m.channel_id, &what).await?;
+    tx.commit().await?;
+    Ok(m)
+}
+
+/// The body without the `<img>` tags that show `url` (a removed photo).
+fn without_image(body: &str, url: &str) -> String {
+    let needle = format!("src=\"{url}\"");
+    let mut out = String::with_capacity(body.len());
+    let mut rest = body;
+    while let Some(at) = rest.find("<img") {
+        let end = rest[at..].find('>').map(|e| at + e + 1).unwrap_or(rest.len());
+        out.push_str(&rest[..at]);
+        let tag = &rest[at..end];
+        if !tag.contains(&needle) {
+            out.push_str(tag);
+        }
+        rest = &rest[end..];
+    }
+    out.push_str(rest);
+    out
 }
 
 pub(crate) fn image_like(bytes: &[u8]) -> bool {

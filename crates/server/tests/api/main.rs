@@ -5,6 +5,7 @@ mod audit;
 mod browser;
 mod congress;
 mod export;
+mod gate;
 mod helpers;
 mod incidents;
 mod ledgers;

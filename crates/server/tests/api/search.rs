@@ -105,7 +105,11 @@ async fn corrections_and_retractions_change_results_before_the_request_returns()
     assert_eq!(s, 422, "a reason is required: {v}");
     assert!(found(&search(&app, "骨密度").await, &path), "a refused correction changes nothing");
     let (s, v) = d.editor.post(&format!("/manuscripts/{id}/correction"), correction).await;
-    assert_eq!(s, 200, "{v}");
+    assert_eq!((s, v["status"].as_str()), (200, Some("pending")), "an editor's correction waits for the chief editor: {v}");
+    assert!(found(&search(&app, "骨密度").await, &path), "nothing changes before it is approved");
+    let cid = v["id"].as_i64().unwrap();
+    let (s, v) = d.chief.post(&format!("/manuscripts/{id}/corrections/{cid}/approve"), json!({})).await;
+    assert_eq!((s, v["status"].as_str()), (200, Some("approved")), "{v}");
     assert!(!found(&search(&app, "骨密度").await, &path), "the old words are gone from the index");
     let page = search(&app, "关节外科").await;
     assert!(found(&page, &path) && page.contains("<mark>关节外科</mark>"), "{page}");
@@ -116,7 +120,7 @@ async fn corrections_and_retractions_change_results_before_the_request_returns()
         let q = yuanxun_store::audit::Query { action: Some("article_correct".into()), ..Default::default() };
         let rows = yuanxun_store::audit::list(&mut c, 1, &q, 10).await.unwrap();
         assert_eq!(rows.len(), 1);
-        assert!(rows[0].actor_name.contains("王编辑") && rows[0].detail.contains("更正标题、正文：科室名称更正"), "{:?}", rows[0]);
+        assert!(rows[0].actor_name.contains("赵总编") && rows[0].detail.contains("更正标题、正文：科室名称更正（王编辑 提出）"), "{:?}", rows[0]);
     }
 
     // The index survives a restart (rebuilt from the database), then a retraction empties it.

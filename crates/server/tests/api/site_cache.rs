@@ -84,9 +84,10 @@ async fn pages_change_exactly_when_stories_do() {
     assert!(home.text().await.unwrap().contains("急诊科开展批量伤员救治演练"));
 
     // A correction shows on the article page at once.
-    let editor = app.api("editor").await;
+    let chief = app.api("chief").await;
     let fix = json!({"title": "护理部开展静脉治疗专项技能培训", "body_html": "<p>培训覆盖全院护理单元。</p>", "reason": "标题补充"});
-    assert_eq!(editor.post(&format!("/manuscripts/{id}/correction"), fix).await.0, 200);
+    let (s, v) = chief.post(&format!("/manuscripts/{id}/correction"), fix).await;
+    assert_eq!((s, v["status"].as_str()), (200, Some("approved")), "the chief editor's own correction goes live: {v}");
     let page = get(&app, &path, &[("if-none-match", &article_etag)]).await;
     assert_eq!(page.status(), 200);
     assert!(page.text().await.unwrap().contains("护理部开展静脉治疗专项技能培训"));
