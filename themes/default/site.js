@@ -6,6 +6,11 @@
   var reduced = window.matchMedia && window.matchMedia("(prefers-reduced-motion: reduce)").matches;
   var elder = document.documentElement.classList.contains("elder");
 
+  // 打印: a link, not a javascript: URL (the Content-Security-Policy refuses those).
+  document.querySelectorAll("[data-print]").forEach(function (a) {
+    a.addEventListener("click", function (e) { e.preventDefault(); window.print(); });
+  });
+
   // Slideshow: one slide at a time, 上一张/下一张 buttons, dots, arrow keys; advances every
   // 6 s unless the reader prefers less motion, uses 适老化 mode, hovers or focuses it.
   document.querySelectorAll("[data-slideshow]").forEach(function (box) {

@@ -57,6 +57,20 @@ enum Command {
         /// The From of alert e-mails.
         #[arg(long, env = "YUANXUN_SMTP_FROM", default_value = "院讯舆情监测 <yuanxun@localhost>")]
         smtp_from: String,
+        /// Internal networks the server may fetch from (monitoring sources, alert robots,
+        /// `verify --url`): every loopback, private, link-local and other internal address is
+        /// refused unless listed here, e.g. `--allow-fetch 10.1.2.0/24` (repeatable or
+        /// comma-separated).
+        #[arg(long = "allow-fetch", env = "YUANXUN_ALLOW_FETCH", value_delimiter = ',')]
+        allow_fetch: Vec<String>,
+        /// Reverse proxies whose X-Forwarded-For and X-Forwarded-Proto are believed, e.g.
+        /// `--trusted-proxy 127.0.0.1` for nginx on the same machine (repeatable or
+        /// comma-separated). From anyone else those headers are dropped.
+        #[arg(long = "trusted-proxy", env = "YUANXUN_TRUSTED_PROXY", value_delimiter = ',')]
+        trusted_proxy: Vec<String>,
+        /// Minutes a newsroom session may sit unused before it ends (等保: 120).
+        #[arg(long, env = "YUANXUN_IDLE_MINUTES", default_value_t = 120, value_parser = clap::value_parser!(u64).range(1..=1440))]
+        idle_minutes: u64,
     },
     /// Checks a static export for tampering: files against the signed manifest (modified,
     /// missing, extra), and every page for hidden links, links to unknown sites, gambling and
@@ -82,6 +96,12 @@ enum Command {
         /// Hosts pages may link to besides the site's own (repeatable).
         #[arg(long = "allow-host")]
         allow_hosts: Vec<String>,
+        /// Internal networks the server may fetch from (monitoring sources, alert robots,
+        /// `verify --url`): every loopback, private, link-local and other internal address is
+        /// refused unless listed here, e.g. `--allow-fetch 10.1.2.0/24` (repeatable or
+        /// comma-separated).
+        #[arg(long = "allow-fetch", env = "YUANXUN_ALLOW_FETCH", value_delimiter = ',')]
+        allow_fetch: Vec<String>,
     },
     /// Checks files (.txt, .md, .html, .docx) for risky words, typos, privacy leaks,
     /// placeholders and more. Exit code 0 clean, 1 warnings only, 2 blocking findings.
@@ -289,7 +309,7 @@ fn main() -> ExitCode {
 
 async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
-        Command::Serve { listen, data, demo, secure_cookies, public_url, export, allow_hosts, smtp_url, smtp_from } => {
+        Command::Serve { listen, data, demo, secure_cookies, public_url, export, allow_hosts, smtp_url, smtp_from, allow_fetch, trusted_proxy, idle_minutes } => {
             let store = open_store(&data).await?;
             // Where an admin puts theme files (see 工作台 → 网站主题).
             std::fs::create_dir_all(data.join("theme"))?;
@@ -297,7 +317,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 anyhow::ensure!(u.starts_with("http://") || u.starts_with("https://"), "--public-url 应以 http:// 或 https:// 开头，例如 https://news.example.cn（现为 {u}）");
             }
             let public_url = public_url.map(|u| u.trim_end_matches('/').to_string());
-            let config = Config { secure_cookies, public_url, search_dir: Some(data.join("search")), theme_dir: Some(data.join("theme")), export_dir: export.clone(), smtp_url, smtp_from, ..Config::default() };
+            let config = Config { secure_cookies, public_url, search_dir: Some(data.join("search")), theme_dir: Some(data.join("theme")), export_dir: export.clone(), smtp_url, smtp_from, outbound: outbound(&allow_fetch)?, trusted_proxies: networks("--trusted-proxy", &trusted_proxy)?, idle_timeout: std::time::Duration::from_secs(idle_minutes * 60), ..Config::default() };
             let mut config = config;
             config.link_allowlist.extend(allow_hosts);
             let mut state = AppState::new(store.clone(), config.clone()).await?;
@@ -349,9 +369,9 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             println!("清单 manifest.json 已用站点密钥签名（manifest.sig），公钥：{}", report.public_key);
             Ok(ExitCode::SUCCESS)
         }
-        Command::Verify { data, site, dir, url, restore, allow_hosts } => {
+        Command::Verify { data, site, dir, url, restore, allow_hosts, allow_fetch } => {
             let store = open_existing(&data).await?;
-            let mut config = Config { theme_dir: Some(data.join("theme")), ..Config::default() };
+            let mut config = Config { theme_dir: Some(data.join("theme")), outbound: outbound(&allow_fetch)?, ..Config::default() };
             config.link_allowlist.extend(allow_hosts);
             let state = site_state(store, config, site.as_deref()).await?;
             let (what, problems) = match (&dir, &url) {
@@ -570,6 +590,16 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
 /// database in the data folder (created when needed); media in the bucket or folder
 /// `YUANXUN_MEDIA_URL` names (`s3://bucket/prefix`, `file:///path`), otherwise in the data
 /// folder's `media/`.
+/// The outbound policy from `--allow-fetch` values (networks or addresses).
+fn outbound(allow_fetch: &[String]) -> anyhow::Result<yuanxun_net::Outbound> {
+    Ok(yuanxun_net::Outbound::new(networks("--allow-fetch", allow_fetch)?))
+}
+
+/// Networks or addresses given to `flag`.
+fn networks(flag: &str, values: &[String]) -> anyhow::Result<Vec<yuanxun_net::IpNet>> {
+    yuanxun_net::parse_allow_list(&values.join(",")).map_err(|e| anyhow::anyhow!("{flag}：{e}"))
+}
+
 async fn open_store(data: &std::path::Path) -> anyhow::Result<Store> {
     std::fs::create_dir_all(data)?;
     let media = media_store(data)?;

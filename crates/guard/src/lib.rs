@@ -73,6 +73,11 @@ pub enum Problem {
     Redirect { path: String, how: String },
     /// A page served differently to a search-engine spider or a visitor from a search engine.
     Cloaking { path: String, to: String },
+    /// A path that climbs out of the export or is absolute (in the manifest or on disk):
+    /// never followed, written or deleted.
+    UnsafePath { path: String },
+    /// A symbolic link (or other special file) inside the export: never followed.
+    Link { path: String },
 }
 
 impl std::fmt::Display for Problem {
@@ -87,6 +92,8 @@ impl std::fmt::Display for Problem {
             Problem::Vocabulary { path, word } => write!(f, "{path}：出现涉赌涉黄词语“{word}”"),
             Problem::Redirect { path, how } => write!(f, "{path}：可疑跳转脚本（{how}）"),
             Problem::Cloaking { path, to } => write!(f, "{path}：对{to}显示的内容与普通访客不同"),
+            Problem::UnsafePath { path } => write!(f, "{path}：路径指向导出目录以外（含 .. 或绝对路径），不予处理"),
+            Problem::Link { path } => write!(f, "{path}：符号链接或特殊文件（发布系统不会生成），未跟随读取"),
         }
     }
 }
@@ -103,9 +110,20 @@ impl Problem {
             | Problem::ForeignLink { path, .. }
             | Problem::Vocabulary { path, .. }
             | Problem::Redirect { path, .. }
-            | Problem::Cloaking { path, .. } => Some(path),
+            | Problem::Cloaking { path, .. }
+            | Problem::UnsafePath { path }
+            | Problem::Link { path } => Some(path),
         }
     }
+}
+
+/// Whether `path` is a plain relative path inside the export: `/`-separated normal parts,
+/// no `..`, `.`, empty part, backslash, drive letter, NUL or leading `/`.
+pub fn safe_path(path: &str) -> bool {
+    !path.is_empty()
+        && path.len() <= 1024
+        && !path.contains(['\\', '\0', ':'])
+        && path.split('/').all(|part| !part.is_empty() && part != "." && part != "..")
 }
 
 /// Files that are not in the manifest because they carry it.
@@ -118,7 +136,14 @@ pub fn is_manifest_file(path: &str) -> bool {
 /// disk, yes; over HTTP, no).
 pub fn compare(manifest: &[Entry], found: &BTreeMap<String, Option<String>>, extras: bool) -> Vec<Problem> {
     let mut out = Vec::new();
-    let listed: BTreeMap<&str, &Entry> = manifest.iter().map(|e| (e.path.as_str(), e)).collect();
+    let mut listed: BTreeMap<&str, &Entry> = BTreeMap::new();
+    for e in manifest {
+        if safe_path(&e.path) {
+            listed.insert(e.path.as_str(), e);
+        } else {
+            out.push(Problem::UnsafePath { path: e.path.clone() });
+        }
+    }
     for (path, entry) in &listed {
         match found.get(*path) {
             Some(Some(sha)) if *sha == entry.sha256 => {}

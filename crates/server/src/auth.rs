@@ -4,7 +4,8 @@
 //! - A session is a random 256-bit token in an HttpOnly, SameSite=Lax cookie (Secure behind
 //!   HTTPS); the database keeps only its SHA-256.
 //! - Every request that is not GET/HEAD/OPTIONS must present the CSRF token: in the form field
-//!   `csrf`, the query parameter `csrf` (multipart forms) or the `X-CSRF-Token` header (API).
+//!   `csrf` (url-encoded and multipart forms alike) or the `X-CSRF-Token` header (API); never
+//!   in the URL, where it would end up in logs and Referer headers.
 //!   With a session it is the session's token; before login, a double-submit cookie.
 //!   [`session_layer`] checks this for every route, so no handler can forget it.
 
@@ -76,24 +77,37 @@ pub struct CurrentSession(pub Option<Session>);
 #[derive(Debug, Clone)]
 pub struct ClientIp(pub String);
 
-fn client_ip(req: &Request) -> String {
-    let peer = req.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0);
-    match peer {
-        // Behind a reverse proxy on the same machine, trust its X-Forwarded-For.
-        Some(p) if p.ip().is_loopback() => req
-            .headers()
-            .get("x-forwarded-for")
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.split(',').next())
-            .map(|s| s.trim().to_string())
-            .filter(|s| !s.is_empty())
-            .unwrap_or_else(|| p.ip().to_string()),
-        Some(p) => p.ip().to_string(),
-        None => String::new(),
-    }
+/// Whether `ip` is one of the configured reverse proxies (`--trusted-proxy`).
+pub fn is_trusted_proxy(state: &AppState, ip: std::net::IpAddr) -> bool {
+    let ip = match ip {
+        std::net::IpAddr::V6(v6) => v6.to_ipv4_mapped().map(std::net::IpAddr::V4).unwrap_or(ip),
+        v4 => v4,
+    };
+    state.config.trusted_proxies.iter().any(|n| n.contains(&ip))
 }
 
-/// Whether cookies must be `Secure`: configured so, or the request came through HTTPS.
+/// The client's address: the peer's, or, from a configured proxy, the nearest address in
+/// `X-Forwarded-For` that is not itself a configured proxy (read from the right: the left
+/// entries are whatever the client wrote). Forwarding headers from anyone else were dropped
+/// at the edge.
+fn client_ip(state: &AppState, req: &Request) -> String {
+    let Some(peer) = req.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip()) else { return String::new() };
+    if !is_trusted_proxy(state, peer) {
+        return peer.to_string();
+    }
+    let forwarded = req.headers().get_all("x-forwarded-for").iter().filter_map(|v| v.to_str().ok()).flat_map(|v| v.split(',')).map(str::trim).collect::<Vec<_>>();
+    for hop in forwarded.iter().rev() {
+        match hop.parse::<std::net::IpAddr>() {
+            Ok(ip) if is_trusted_proxy(state, ip) => continue,
+            Ok(ip) => return ip.to_string(),
+            Err(_) => break,
+        }
+    }
+    peer.to_string()
+}
+
+/// Whether cookies must be `Secure`: configured so, or the request came through HTTPS (as
+/// a configured proxy says; the header from anyone else was dropped at the edge).
 pub fn is_https(state: &AppState, headers: &HeaderMap) -> bool {
     state.config.secure_cookies
         || headers.get("x-forwarded-proto").and_then(|v| v.to_str().ok()) == Some("https")
@@ -115,10 +129,10 @@ pub fn cookie(name: &'static str, value: String, secure: bool, max_age: Option<i
 /// Loads the session and checks the CSRF token of state-changing requests.
 pub async fn session_layer(State(state): State<AppState>, req: Request, next: Next) -> Response {
     let jar = CookieJar::from_headers(req.headers());
-    let ip = client_ip(&req);
+    let ip = client_ip(&state, &req);
     let session = match jar.get(SESSION_COOKIE) {
         Some(c) => match state.store.conn().await {
-            Ok(mut conn) => yuanxun_store::users::session(&mut conn, state.site_id(), &token_hash(c.value()))
+            Ok(mut conn) => yuanxun_store::users::session(&mut conn, state.site_id(), &token_hash(c.value()), state.config.idle_timeout.as_secs() as i64)
                 .await
                 .unwrap_or_else(|e| {
                     tracing::error!("session lookup failed: {e}");
@@ -141,7 +155,7 @@ pub async fn session_layer(State(state): State<AppState>, req: Request, next: Ne
         // Logging in through the API needs no token: it has no session to ride on, and the
         // answer (a new token) is useless to a cross-site page that cannot read it.
         let exempt = is_api && req.uri().path() == "/api/v1/session" && *req.method() == Method::POST;
-        let (presented, rebuilt) = presented_token(req).await;
+        let (presented, rebuilt) = presented_token(req, state.config.max_upload).await;
         req = rebuilt;
         let ok = match (expected, presented) {
             (Some(e), Some(p)) => !e.is_empty() && bool::from(e.as_bytes().ct_eq(p.as_bytes())),
@@ -156,33 +170,41 @@ pub async fn session_layer(State(state): State<AppState>, req: Request, next: Ne
     next.run(req).await
 }
 
-/// Finds the CSRF token: header, query parameter, or the `csrf` field of a url-encoded form
-/// (whose body is buffered and put back).
-async fn presented_token(req: Request) -> (Option<String>, Request) {
+/// Finds the CSRF token: the header, or the `csrf` field of a url-encoded or multipart form
+/// (whose body is buffered, at most `max_upload` bytes, and put back for the handler).
+async fn presented_token(req: Request, max_upload: usize) -> (Option<String>, Request) {
     if let Some(v) = req.headers().get("x-csrf-token").and_then(|v| v.to_str().ok()) {
         let v = v.to_string();
         return (Some(v), req);
     }
-    if let Some(q) = req.uri().query() {
-        if let Some((_, v)) = form_urlencoded::parse(q.as_bytes()).find(|(k, _)| k == "csrf") {
-            let v = v.into_owned();
-            return (Some(v), req);
-        }
-    }
-    let is_form = req
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
-    if !is_form {
+    let content_type = req.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or_default().to_string();
+    let multipart = multer::parse_boundary(&content_type).ok();
+    if multipart.is_none() && !content_type.starts_with("application/x-www-form-urlencoded") {
         return (None, req);
     }
     let (parts, body) = req.into_parts();
-    let Ok(bytes) = axum::body::to_bytes(body, 4 * 1024 * 1024).await else {
+    let limit = if multipart.is_some() { max_upload } else { 4 * 1024 * 1024 };
+    let Ok(bytes) = axum::body::to_bytes(body, limit).await else {
         return (None, Request::from_parts(parts, Body::empty()));
     };
-    let token = form_urlencoded::parse(&bytes).find(|(k, _)| k == "csrf").map(|(_, v)| v.into_owned());
+    let token = match multipart {
+        None => form_urlencoded::parse(&bytes).find(|(k, _)| k == "csrf").map(|(_, v)| v.into_owned()),
+        Some(boundary) => multipart_field(bytes.clone(), boundary, "csrf").await,
+    };
     (token, Request::from_parts(parts, Body::from(bytes)))
+}
+
+/// The text of the first field called `name` in a buffered multipart body (the forms put
+/// `csrf` first, so the files after it are not looked at).
+async fn multipart_field(bytes: bytes::Bytes, boundary: String, name: &str) -> Option<String> {
+    let stream = futures::stream::once(async move { Ok::<_, std::io::Error>(bytes) });
+    let mut mp = multer::Multipart::new(stream, boundary);
+    while let Ok(Some(field)) = mp.next_field().await {
+        if field.name() == Some(name) {
+            return field.text().await.ok();
+        }
+    }
+    None
 }
 
 fn csrf_failure(is_api: bool) -> Response {

@@ -68,6 +68,14 @@ pub struct Config {
     pub smtp_url: Option<String>,
     /// The From of alert e-mails.
     pub smtp_from: String,
+    /// The outbound policy every fetch and webhook goes through: internal addresses are
+    /// refused except the networks listed here (`serve --allow-fetch 10.1.2.0/24`).
+    pub outbound: yuanxun_net::Outbound,
+    /// Reverse proxies whose `X-Forwarded-For` and `X-Forwarded-Proto` are believed
+    /// (`serve --trusted-proxy 127.0.0.1`); from anyone else those headers are dropped.
+    pub trusted_proxies: Vec<yuanxun_net::IpNet>,
+    /// How long a session may sit unused before it ends (等保: 2 hours by default).
+    pub idle_timeout: Duration,
 }
 
 impl Default for Config {
@@ -90,6 +98,9 @@ impl Default for Config {
             monitor_concurrency: 4,
             smtp_url: None,
             smtp_from: "院讯舆情监测 <yuanxun@localhost>".into(),
+            outbound: yuanxun_net::Outbound::default(),
+            trusted_proxies: Vec::new(),
+            idle_timeout: Duration::from_secs(2 * 3600),
         }
     }
 }

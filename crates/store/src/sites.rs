@@ -167,6 +167,19 @@ pub async fn signing_seed(c: &mut AnyConnection, site_id: i64) -> Result<Option<
     Ok(row.map(|r| sqlx::Row::try_get(&r, "ed25519_seed")).transpose()?)
 }
 
+/// The address the site's last full export was made for (`None` before the first).
+pub async fn export_base(c: &mut AnyConnection, site_id: i64) -> Result<Option<String>> {
+    let row = sqlx::query("SELECT export_base FROM site_keys WHERE site_id = $1").bind(site_id).fetch_optional(&mut *c).await?;
+    let base: Option<String> = row.map(|r| sqlx::Row::try_get(&r, "export_base")).transpose()?;
+    Ok(base.filter(|b| !b.is_empty()))
+}
+
+/// Records the address a full export was made for (after the signing key exists).
+pub async fn set_export_base(c: &mut AnyConnection, site_id: i64, base: &str) -> Result<()> {
+    sqlx::query("UPDATE site_keys SET export_base = $1 WHERE site_id = $2").bind(base).bind(site_id).execute(&mut *c).await?;
+    Ok(())
+}
+
 /// Stores the site's signing seed; keeps the first one if two exports race.
 pub async fn set_signing_seed(c: &mut AnyConnection, site_id: i64, seed_hex: &str) -> Result<()> {
     sqlx::query("INSERT INTO site_keys (site_id, ed25519_seed, created_at) VALUES ($1, $2, $3) ON CONFLICT (site_id) DO NOTHING")

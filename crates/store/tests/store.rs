@@ -245,16 +245,27 @@ async fn sessions_expire_and_end_with_the_user() {
         users::create_session(tx.conn(), f.site, f.author, "old", "csrf2", 1).await.unwrap();
         tx.commit().await.unwrap();
         let mut c = store.conn().await.unwrap();
-        let s = users::session(&mut c, f.site, "live").await.unwrap().expect("live session");
+        let s = users::session(&mut c, f.site, "live", 7200).await.unwrap().expect("live session");
         assert_eq!((s.user.id, s.csrf_token.as_str()), (f.author, "csrf1"));
-        assert!(users::session(&mut c, f.site, "old").await.unwrap().is_none(), "expired");
+        assert!(users::session(&mut c, f.site, "old", 7200).await.unwrap().is_none(), "expired");
+        // Idle: unused for longer than the idle limit, it no longer counts.
+        sqlx::query("UPDATE sessions SET last_seen_at = last_seen_at - 7300").execute(&mut *c).await.unwrap();
+        assert!(users::session(&mut c, f.site, "live", 7200).await.unwrap().is_none(), "idle for over two hours");
+        assert!(users::session(&mut c, f.site, "live", 3 * 3600).await.unwrap().is_some(), "within a longer idle limit");
+        let touched: i64 = sqlx::Row::try_get(&sqlx::query("SELECT last_seen_at FROM sessions WHERE token_hash = 'live'").fetch_one(&mut *c).await.unwrap(), 0).unwrap();
+        assert!(touched >= yuanxun_core::clock::now() - 5, "a use moves the idle clock on");
         drop(c);
         let mut tx = store.begin().await.unwrap();
-        assert_eq!(users::record_failed_login(tx.conn(), f.site, f.author, 5, 0).await.unwrap(), 1);
+        let t = users::throttle_failure(tx.conn(), f.site, "author", "10.0.0.1", |n| if n >= 2 { 99 } else { 0 }).await.unwrap();
+        assert_eq!(t, users::Throttle { failures: 1, locked_until: 0 });
+        let t = users::throttle_failure(tx.conn(), f.site, "author", "10.0.0.1", |n| if n >= 2 { 99 } else { 0 }).await.unwrap();
+        assert_eq!(t, users::Throttle { failures: 2, locked_until: 99 }, "counted per name and address, on both engines");
+        assert_eq!(users::throttle(tx.conn(), f.site, "author", "10.0.0.2").await.unwrap(), users::Throttle::default(), "another address is not");
+        assert_eq!(users::unlock(tx.conn(), f.site, "author").await.unwrap(), 1);
         users::delete_user_sessions(tx.conn(), f.site, f.author).await.unwrap();
         tx.commit().await.unwrap();
         let mut c = store.conn().await.unwrap();
-        assert!(users::session(&mut c, f.site, "live").await.unwrap().is_none());
+        assert!(users::session(&mut c, f.site, "live", 7200).await.unwrap().is_none());
     })
     .await;
 }

@@ -83,7 +83,14 @@ pub fn templates() -> Environment<'static> {
     // A text's non-empty lines, for paragraphs of what people typed.
     env.add_filter("lines", |s: String| s.lines().map(str::trim).filter(|l| !l.is_empty()).map(str::to_string).collect::<Vec<_>>());
     env.add_global("admin_css", admin_css().path.clone());
+    env.add_global("admin_js", admin_js().path.clone());
     env
+}
+
+/// The newsroom's script (every page's behaviour, no inline script), under its hashed name.
+pub fn admin_js() -> &'static yuanxun_site::Asset {
+    static JS: std::sync::OnceLock<yuanxun_site::Asset> = std::sync::OnceLock::new();
+    JS.get_or_init(|| yuanxun_site::Asset::new("admin", "js", include_str!("../../static/admin.js"), "text/javascript; charset=utf-8"))
 }
 
 /// The newsroom's stylesheet, under its hashed name.
@@ -131,6 +138,7 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/theme", get(theme_page))
         .route("/admin/theme/reload", post(theme_reload))
         .route("/admin/users/{id}", get(user_page).post(update_user))
+        .route("/admin/users/{id}/unlock", post(unlock_user))
         .route("/admin/departments", get(departments_page).post(create_department))
         .route("/admin/departments/{id}", post(rename_department))
         .route("/admin/departments/{id}/grid", post(assign_grid))
@@ -227,6 +235,7 @@ fn flash_text(code: &str) -> Option<&'static str> {
         "correction_proposed" => "更正已提交，总编辑批准后才会在网站生效。",
         "correction_declined" => "已退回这份更正，提出人会收到理由。",
         "media_changed" => "已保存为新版本。",
+        "unlocked" => "已解除登录锁定。",
         "lexicon_proposed" => "这项修改会放宽审校（今后少报出问题），已提请总编辑批准，批准后生效。",
         "lexicon_accepted" => "已批准，词库已修改，下一次审校即生效。",
         "lexicon_declined" => "已退回这项提请，词库未改动。",
@@ -314,7 +323,7 @@ struct PasswordForm {
 }
 
 async fn password(State(state): State<AppState>, auth: Auth, Form(f): Form<PasswordForm>) -> Response {
-    match accounts::change_password(&state, &auth.1, &f.current, &f.new, &f.confirm).await {
+    match accounts::change_password(&state, &auth.1, auth.0.id, &f.current, &f.new, &f.confirm).await {
         Ok(()) => Redirect::to("/admin/password?msg=password").into_response(),
         Err(e) => page_status(&state, &auth, "admin/password.html", e.status(), context! { error => e.to_string() }),
     }
@@ -793,7 +802,8 @@ async fn user_page(State(state): State<AppState>, auth: Auth, Path(id): Path<i64
     };
     match u {
         Ok(u) => {
-            let form = context! { display_name => u.display_name, role => u.role.as_str(), department_id => u.department_id, review_level => u.review_level, active => u.active };
+            let locks: Vec<Value> = crate::services::accounts::locks(&state, &u).await.unwrap_or_default().into_iter().map(|(ip, until)| context! { ip, until }).collect();
+            let form = context! { display_name => u.display_name, role => u.role.as_str(), department_id => u.department_id, review_level => u.review_level, active => u.active, locks };
             users_view(&state, &auth, Some(u), form, StatusCode::OK, None, None).await
         }
         Err(e) => error_page(&state, &auth, e.into()),
@@ -813,6 +823,13 @@ async fn create_user(State(state): State<AppState>, auth: Auth, Form(f): Form<ad
     match adm::create_user(&state, &auth.1, &f).await {
         Ok(_) => Redirect::to("/admin/users?msg=user").into_response(),
         Err(e) => users_view(&state, &auth, None, user_form_value(&f), e.status(), Some(e.to_string()), None).await,
+    }
+}
+
+async fn unlock_user(State(state): State<AppState>, auth: Auth, Path(id): Path<i64>) -> Response {
+    match crate::services::accounts::unlock(&state, &auth.1, id).await {
+        Ok(_) => Redirect::to(&format!("/admin/users/{id}?msg=unlocked")).into_response(),
+        Err(e) => error_page(&state, &auth, e),
     }
 }
 

@@ -113,7 +113,7 @@ async fn reader_settings(Query(q): Query<ReaderQuery>) -> Response {
         Some("0") => cookies.push(format!("{ELDER_COOKIE}=0; Path=/; Max-Age=0; SameSite=Lax")),
         _ => {}
     }
-    let back = q.back.filter(|b| b.starts_with('/') && !b.starts_with("//") && !b.contains(['\\', '\r', '\n'])).unwrap_or_else(|| "/".into());
+    let back = q.back.as_deref().and_then(local_path).unwrap_or_else(|| "/".into());
     let mut res = (StatusCode::SEE_OTHER, [(header::LOCATION, back)]).into_response();
     for c in cookies {
         if let Ok(v) = c.parse() {
@@ -121,6 +121,28 @@ async fn reader_settings(Query(q): Query<ReaderQuery>) -> Response {
         }
     }
     res
+}
+
+/// `back` as a path of this site, or `None` when a browser would take it anywhere else.
+/// It is read the way browsers read a Location (tabs and newlines dropped, `\\` as `/`,
+/// `..` resolved) against a placeholder origin, and only a result on that origin is kept,
+/// written out again from the parsed form: what the browser is sent is what was checked.
+pub fn local_path(back: &str) -> Option<String> {
+    if !back.starts_with('/') || back.chars().any(|c| c.is_control()) {
+        return None;
+    }
+    let base = url::Url::parse("http://reader.invalid/").expect("a valid base");
+    let u = base.join(back).ok()?;
+    if u.origin() != base.origin() {
+        return None;
+    }
+    let mut path = u.path().to_string();
+    if let Some(q) = u.query() {
+        path.push('?');
+        path.push_str(q);
+    }
+    // Never two slashes at the start (a protocol-relative address in some readers).
+    (path.starts_with('/') && !path.starts_with("//")).then_some(path)
 }
 
 /// What the page head says about a page: `<title>`, description, canonical URL, OpenGraph
@@ -189,7 +211,7 @@ where
 async fn static_file(State(state): State<AppState>, Path(file): Path<String>) -> Response {
     let path = format!("/static/{file}");
     let theme = state.theme.get();
-    for asset in [&theme.css, &theme.js, super::admin::admin_css()] {
+    for asset in [&theme.css, &theme.js, super::admin::admin_css(), super::admin::admin_js()] {
         let cache = if path == asset.path {
             "public, max-age=31536000, immutable"
         } else if path == asset.plain {
@@ -680,4 +702,36 @@ pub async fn sitemap_xml(state: &AppState, base: &str, c: &mut yuanxun_store::An
 
 async fn robots(State(state): State<AppState>, headers: HeaderMap) -> Response {
     ([(header::CONTENT_TYPE, "text/plain; charset=utf-8")], yuanxun_site::feeds::robots(&base_url(&state, &headers))).into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::local_path;
+
+    #[test]
+    fn the_reader_is_sent_back_only_to_this_site() {
+        assert_eq!(local_path("/news/1.html").as_deref(), Some("/news/1.html"));
+        assert_eq!(local_path("/search?q=%E9%AA%A8%E7%A7%91&page=2").as_deref(), Some("/search?q=%E9%AA%A8%E7%A7%91&page=2"));
+        assert_eq!(local_path("/a/../b").as_deref(), Some("/b"));
+        for hostile in ["//evil.example/", "/\t/evil.example/", "/\\evil.example", "\\\\evil.example", "https://evil.example/", "javascript:alert(1)", "/\n/evil.example", " /x", "", "evil.example", "/%09/evil.example/x"] {
+            let p = local_path(hostile);
+            assert!(p.as_deref().is_none_or(|p| !p.starts_with("//")), "{hostile:?} → {p:?}");
+            assert_ne!(p.as_deref().and_then(|p| url::Url::parse("http://site.example/").unwrap().join(p).ok()).map(|u| u.host_str().map(str::to_string)), Some(Some("evil.example".to_string())), "{hostile:?}");
+        }
+        assert_eq!(local_path("/\t/evil.example/"), None, "a tab a browser drops");
+    }
+
+    proptest::proptest! {
+        /// Whatever `back=` holds, the Location sent resolves on this site, as a browser
+        /// (WHATWG rules) reads it.
+        #[test]
+        fn no_back_value_leaves_the_site(back in "[/\\\\\t\n\r a-z.:%0-9?#@]{0,24}") {
+            let site = url::Url::parse("https://news.hospital.example/article").unwrap();
+            if let Some(p) = local_path(&back) {
+                let to = site.join(&p).unwrap();
+                proptest::prop_assert_eq!(to.origin(), site.origin(), "{:?} → {:?}", back, p);
+                proptest::prop_assert!(!p.chars().any(char::is_control));
+            }
+        }
+    }
 }

@@ -26,52 +26,105 @@ fn dummy_hash() -> &'static str {
     H.get_or_init(|| hash_password("no such user"))
 }
 
-/// Checks the password and opens a session; counts failures and locks after five.
+/// How long a lock lasts after `failures` failed logins of one name from one address: none
+/// before the fifth, then 15 minutes, doubling with every further failure, at most a day.
+pub fn lock_seconds(failures: i64) -> i64 {
+    if failures < MAX_FAILED {
+        0
+    } else {
+        (LOCK_SECONDS << (failures - MAX_FAILED).min(7)).min(24 * 3600)
+    }
+}
+
+/// Checks the password and opens a session. Failures are counted per name (as typed) and
+/// client address, for names that exist and names that do not alike, with the same answer
+/// and the same work (an argon2 check and one write), so neither the answer nor its timing
+/// tells which names exist; one address cannot lock an account for everyone else.
 pub async fn login(state: &AppState, username: &str, password: &str, ip: &str) -> ServiceResult<NewSession> {
     let site = state.site_id();
-    let wrong = || ServiceError::Invalid("用户名或密码错误。连续输错 5 次，账户将被锁定 15 分钟。".into());
-    let user = {
-        let mut c = state.store.conn().await?;
-        users::by_username(&mut c, site, username.trim()).await?
-    };
-    let Some(user) = user.filter(|u| u.active) else {
-        let _ = verify_password(password, dummy_hash());
+    let wrong = || ServiceError::Invalid("登录名或密码错误。连续输错 5 次，将暂停登录 15 分钟。".into());
+    let name = username.trim().to_lowercase();
+    if name.is_empty() || name.chars().count() > 64 || password.len() > 1024 {
+        let _ = verify_password(password.get(..64).unwrap_or(password), dummy_hash());
         return Err(wrong());
+    }
+    let (user, standing) = {
+        let mut c = state.store.conn().await?;
+        (users::by_username(&mut c, site, username.trim()).await?, users::throttle(&mut c, site, &name, ip).await?)
     };
     let now = clock::now();
-    if user.locked_until > now {
-        return Err(locked(user.locked_until));
+    if standing.locked_until > now {
+        return Err(locked(standing.locked_until));
     }
+    let user = user.filter(|u| u.active);
     let ok = {
-        let (p, h) = (password.to_string(), user.password_hash.clone());
-        tokio::task::spawn_blocking(move || verify_password(&p, &h)).await.map_err(|e| ServiceError::Internal(e.to_string()))?
+        let p = password.to_string();
+        let h = user.as_ref().map(|u| u.password_hash.clone()).unwrap_or_else(|| dummy_hash().to_string());
+        let known = user.is_some();
+        tokio::task::spawn_blocking(move || verify_password(&p, &h) && known).await.map_err(|e| ServiceError::Internal(e.to_string()))?
     };
     let mut tx = state.store.begin().await?;
-    let name = format!("{}（{}）", user.display_name, user.username);
-    let entry = |action: &'static str, detail: String| NewEntry { actor_id: Some(user.id), actor_name: &name, action, object_type: "user", object_id: user.id.to_string(), detail, ip };
-    if !ok {
-        let lock_until = now + LOCK_SECONDS;
-        let n = users::record_failed_login(tx.conn(), site, user.id, MAX_FAILED, lock_until).await?;
-        let locked_now = n >= MAX_FAILED;
-        let detail = if locked_now { format!("第 {n} 次密码错误，账户锁定 15 分钟") } else { format!("第 {n} 次密码错误") };
-        yuanxun_store::audit::append(tx.conn(), site, &entry("login_failed", detail)).await?;
+    let Some(user) = user.filter(|_| ok) else {
+        let t = users::throttle_failure(tx.conn(), site, &name, ip, |n| match lock_seconds(n) {
+            0 => 0,
+            s => now + s,
+        })
+        .await?;
+        // Recorded for unknown names too (someone guessing names), so both cost the same.
+        let known = user_of(tx.conn(), site, username).await?;
+        let (actor_id, who, object_id) = match &known {
+            Some(u) => (Some(u.id), format!("{}（{}）", u.display_name, u.username), u.id.to_string()),
+            None => (None, format!("（不存在的登录名“{}”）", name.chars().take(32).collect::<String>()), String::new()),
+        };
+        let lock = if t.locked_until > 0 { format!("，锁定至 {}", clock::format_minute(t.locked_until)) } else { String::new() };
+        let detail = format!("从 {ip} 第 {} 次密码错误{lock}", t.failures);
+        let entry = NewEntry { actor_id, actor_name: &who, action: "login_failed", object_type: "user", object_id, detail, ip };
+        yuanxun_store::audit::append(tx.conn(), site, &entry).await?;
         tx.commit().await?;
-        return Err(if locked_now { locked(lock_until) } else { wrong() });
-    }
-    users::record_login(tx.conn(), site, user.id).await?;
+        return Err(if t.locked_until > 0 { locked(t.locked_until) } else { wrong() });
+    };
+    users::throttle_clear(tx.conn(), site, &name, ip).await?;
     let token = random_token();
     let csrf_token = random_token();
     users::create_session(tx.conn(), site, user.id, &token_hash(&token), &csrf_token, now + SESSION_SECONDS).await?;
-    yuanxun_store::audit::append(tx.conn(), site, &entry("login", String::new())).await?;
+    let who = format!("{}（{}）", user.display_name, user.username);
+    let entry = NewEntry { actor_id: Some(user.id), actor_name: &who, action: "login", object_type: "user", object_id: user.id.to_string(), detail: String::new(), ip };
+    yuanxun_store::audit::append(tx.conn(), site, &entry).await?;
     tx.commit().await?;
     Ok(NewSession { token, csrf_token, user })
 }
 
+/// The active user of a name, if any (for the audit line of a failed login).
+async fn user_of(c: &mut yuanxun_store::AnyConnection, site: i64, username: &str) -> ServiceResult<Option<User>> {
+    Ok(users::by_username(c, site, username.trim()).await?.filter(|u| u.active))
+}
+
 fn locked(until: i64) -> ServiceError {
+    let minutes = ((until - clock::now()) as f64 / 60.0).ceil().max(1.0) as i64;
     ServiceError::Forbidden(format!(
-        "密码连续输错 {MAX_FAILED} 次，账户已锁定 15 分钟。请在 {} 之后再试，或请系统管理员重置密码。",
+        "密码连续输错 {MAX_FAILED} 次以上，从这台设备登录已锁定 {minutes} 分钟，请在 {} 之后再试；如需立即登录，请系统管理员解除锁定或重置密码。",
         clock::format_minute(until)
     ))
+}
+
+/// The administrator lifts every login lock of a user (解除锁定).
+pub async fn unlock(state: &AppState, actor: &Actor, user_id: i64) -> ServiceResult<u64> {
+    if !actor.user.role.administers() {
+        return Err(ServiceError::Forbidden("只有系统管理员可以解除登录锁定".into()));
+    }
+    let site = state.site_id();
+    let mut tx = state.store.begin().await?;
+    let u = users::get(tx.conn(), site, user_id).await?;
+    let n = users::unlock(tx.conn(), site, &u.username.to_lowercase()).await?;
+    super::audit(tx.conn(), site, actor, "user_unlock", "user", user_id, format!("解除 {} 的登录锁定（{n} 处）", u.username)).await?;
+    tx.commit().await?;
+    Ok(n)
+}
+
+/// Where a user is locked out now: (client address, until when).
+pub async fn locks(state: &AppState, user: &User) -> ServiceResult<Vec<(String, i64)>> {
+    let mut c = state.store.conn().await?;
+    Ok(users::locks_of(&mut c, state.site_id(), &user.username.to_lowercase()).await?)
 }
 
 /// Ends the session behind `token`.
@@ -95,8 +148,9 @@ pub fn check_password_strength(p: &str) -> ServiceResult<()> {
     }
 }
 
-/// Changes the actor's own password; every other session of theirs ends.
-pub async fn change_password(state: &AppState, actor: &Actor, current: &str, new: &str, confirm: &str) -> ServiceResult<()> {
+/// Changes the actor's own password; every other session of theirs (newsroom and API) ends,
+/// `session` (the one they changed it in) stays.
+pub async fn change_password(state: &AppState, actor: &Actor, session: i64, current: &str, new: &str, confirm: &str) -> ServiceResult<()> {
     let site = state.site_id();
     let user = {
         let mut c = state.store.conn().await?;
@@ -112,7 +166,8 @@ pub async fn change_password(state: &AppState, actor: &Actor, current: &str, new
     let hash = hash_password(new);
     let mut tx = state.store.begin().await?;
     users::set_password(tx.conn(), site, user.id, &hash).await?;
-    super::audit(tx.conn(), site, actor, "password_change", "user", user.id, "").await?;
+    let ended = users::delete_other_sessions(tx.conn(), site, user.id, session).await?;
+    super::audit(tx.conn(), site, actor, "password_change", "user", user.id, format!("其他 {ended} 个登录已退出")).await?;
     tx.commit().await?;
     Ok(())
 }

@@ -103,7 +103,7 @@ struct CheckedChannel {
     enabled: bool,
 }
 
-fn checked(input: &ChannelInput) -> ServiceResult<CheckedChannel> {
+fn checked(input: &ChannelInput, outbound: &yuanxun_net::Outbound) -> ServiceResult<CheckedChannel> {
     let name = line(&input.name, "名称", true, 60)?;
     let kind = KINDS.iter().find(|(k, _)| *k == input.kind.trim()).map(|(k, _)| *k).ok_or_else(|| ServiceError::Invalid("请选择发送方式：电子邮件、企业微信或钉钉".into()))?;
     let target = input.target.trim().to_string();
@@ -118,6 +118,8 @@ fn checked(input: &ChannelInput) -> ServiceResult<CheckedChannel> {
         }
     } else if !(target.starts_with("https://") || target.starts_with("http://")) || target.contains(char::is_whitespace) {
         return Err(ServiceError::Invalid("Webhook 地址应以 https:// 开头：请从群机器人的设置中复制完整地址".into()));
+    } else if outbound.check(&target) == Err(yuanxun_net::UrlProblem::Refused) {
+        return Err(ServiceError::Invalid(format!("{}：群机器人的地址应是企业微信或钉钉的公网地址", yuanxun_net::REFUSED)));
     }
     let secret = line(&input.secret, "加签密钥", false, 200)?;
     let min_level = AlertLevel::from_key(input.min_level.trim()).unwrap_or(AlertLevel::Blue);
@@ -132,7 +134,7 @@ fn addresses(target: &str) -> impl Iterator<Item = &str> {
 /// Adds a channel (`id` none) or changes one.
 pub async fn save_channel(state: &AppState, actor: &Actor, id: Option<i64>, input: &ChannelInput) -> ServiceResult<i64> {
     require_staff(actor)?;
-    let ch = checked(input)?;
+    let ch = checked(input, &state.config.outbound)?;
     let f = ChannelFields { name: &ch.name, kind: ch.kind, target: &ch.target, secret: &ch.secret, min_level: ch.min_level.key(), quiet: ch.quiet.map(|q| (i64::from(q.from), i64::from(q.to))), enabled: ch.enabled };
     let site = state.site_id();
     let mut tx = state.store.begin().await?;
@@ -181,7 +183,7 @@ pub async fn test_channel(state: &AppState, actor: &Actor, id: i64) -> ServiceRe
         store::get_channel(&mut c, state.site_id(), id).await?
     };
     let msg = Message { title: "【测试】院讯舆情预警通道".into(), lines: vec![format!("这是一条测试消息，由{}发送。收到即表示“{}”可以接收预警。", actor.user.display_name, ch.name)] };
-    Ok(send(state, &http_client(), &ch, &msg).await)
+    Ok(send(state, &http_client(state), &ch, &msg).await)
 }
 
 /// Alerts for the list page.
@@ -239,13 +241,15 @@ fn message_of(state: &AppState, a: &store::Alert, body: &str) -> Message {
     Message { title: format!("【{level}预警】{}", a.title), lines }
 }
 
-fn http_client() -> reqwest::Client {
-    reqwest::Client::builder()
-        .timeout(Duration::from_secs(10))
-        .redirect(reqwest::redirect::Policy::none())
-        .user_agent(concat!("Yuanxun-alerts/", env!("CARGO_PKG_VERSION")))
-        .build()
-        .expect("the HTTP client builds")
+/// The robots' client: the outbound policy, no redirects, ten seconds.
+fn http_client(state: &AppState) -> reqwest::Client {
+    let opts = yuanxun_net::ClientOptions {
+        timeout: Duration::from_secs(10),
+        connect_timeout: Duration::from_secs(10),
+        max_redirects: 0,
+        user_agent: concat!("Yuanxun-alerts/", env!("CARGO_PKG_VERSION")).into(),
+    };
+    state.config.outbound.client(&opts)
 }
 
 /// Sends `msg` through `ch`; the error in words when it did not go.
@@ -254,12 +258,12 @@ pub async fn send(state: &AppState, client: &reqwest::Client, ch: &Channel, msg:
         "email" => send_email(state, ch, msg).await,
         "wecom" => {
             let content = format!("**{}**\n{}", msg.title, msg.lines.iter().map(|l| format!("> {l}")).collect::<Vec<_>>().join("\n"));
-            post_robot(client, &ch.target, &serde_json::json!({ "msgtype": "markdown", "markdown": { "content": content } })).await
+            post_robot(client, &state.config.outbound, &ch.target, &serde_json::json!({ "msgtype": "markdown", "markdown": { "content": content } })).await
         }
         "dingtalk" => {
             let text = format!("### {}\n\n{}", msg.title, msg.lines.iter().map(|l| format!("- {l}")).collect::<Vec<_>>().join("\n"));
             let url = if ch.secret.is_empty() { ch.target.clone() } else { dingtalk_signed(&ch.target, &ch.secret, clock::now() * 1000) };
-            post_robot(client, &url, &serde_json::json!({ "msgtype": "markdown", "markdown": { "title": msg.title, "text": text } })).await
+            post_robot(client, &state.config.outbound, &url, &serde_json::json!({ "msgtype": "markdown", "markdown": { "title": msg.title, "text": text } })).await
         }
         other => Err(format!("未知的发送方式 {other}")),
     }
@@ -278,9 +282,12 @@ pub fn dingtalk_signed(url: &str, secret: &str, timestamp_ms: i64) -> String {
 }
 
 /// Posts to a group robot; both robots answer `{"errcode": 0}` when the message was taken.
-async fn post_robot(client: &reqwest::Client, url: &str, body: &serde_json::Value) -> Result<(), String> {
+async fn post_robot(client: &reqwest::Client, outbound: &yuanxun_net::Outbound, url: &str, body: &serde_json::Value) -> Result<(), String> {
+    outbound.check(url).map_err(|e| e.to_string())?;
     let resp = client.post(url).json(body).send().await.map_err(|e| {
-        if e.is_timeout() {
+        if yuanxun_net::is_refused(&e) {
+            yuanxun_net::REFUSED.to_string()
+        } else if e.is_timeout() {
             "群机器人 10 秒内没有应答".to_string()
         } else if e.is_connect() {
             "连不上群机器人的地址：请检查网络或地址".to_string()
@@ -327,7 +334,7 @@ pub async fn deliver_due(state: &AppState) -> ServiceResult<usize> {
     if due.is_empty() {
         return Ok(0);
     }
-    let client = http_client();
+    let client = http_client(state);
     let mut sent = 0;
     for d in due {
         let msg = message_of(state, &d.alert, &d.body);

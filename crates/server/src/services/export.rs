@@ -46,6 +46,27 @@ pub async fn signing_key(state: &AppState) -> ServiceResult<SigningKey> {
     Ok(SigningKey::from_bytes(&bytes))
 }
 
+/// The address the site's export is made for: `--public-url` (configuration), else the one
+/// the last full export recorded in the database, else `http://localhost`. Never the
+/// manifest in an export folder, which anyone with access to the folder could have changed.
+pub async fn site_address(state: &AppState) -> ServiceResult<String> {
+    if let Some(u) = &state.config.public_url {
+        return Ok(u.clone());
+    }
+    let mut c = state.store.conn().await?;
+    Ok(sites::export_base(&mut c, state.site_id()).await?.unwrap_or_else(|| "http://localhost".into()))
+}
+
+/// The manifest of the export in `out`, if it carries the site's signature.
+fn signed_manifest(out: &Path, key: &VerifyingKey) -> Option<Manifest> {
+    let json = std::fs::read(out.join("manifest.json")).ok()?;
+    let sig = std::fs::read(out.join("manifest.sig")).ok()?;
+    if !verify_signature(&json, &String::from_utf8_lossy(&sig), key) {
+        return None;
+    }
+    serde_json::from_slice(&json).ok()
+}
+
 /// Checks `manifest.json`'s bytes against `manifest.sig` with the site's public key.
 pub fn verify_signature(manifest: &[u8], sig_hex: &str, key: &VerifyingKey) -> bool {
     yuanxun_guard::verify_signature(manifest, sig_hex, key)
@@ -114,6 +135,11 @@ pub async fn export(state: &AppState, out: &Path, base: &str, progress: impl Fn(
     }
     if old.exists() {
         let _ = std::fs::remove_dir_all(&old);
+    }
+    {
+        let mut tx = state.store.begin().await?;
+        sites::set_export_base(tx.conn(), state.site_id(), base).await?;
+        tx.commit().await?;
     }
     let bytes = tree.files.iter().map(|f| f.size).sum();
     Ok(Report { files: tree.files.len(), bytes, articles, public_key: hex::encode(key.verifying_key().to_bytes()) })
@@ -373,13 +399,17 @@ fn write_manifest(state: &AppState, root: &Path, base: &str, key: &SigningKey, m
 /// retracted: its page (or its removal), the home page, its channel's pages, the feeds and
 /// the sitemap, then a new signed manifest. Other articles' files are left as they are.
 pub async fn update(state: &AppState, out: &Path, manuscript_id: i64) -> ServiceResult<()> {
-    let old: Manifest = match std::fs::read(out.join("manifest.json")) {
-        Ok(bytes) => serde_json::from_slice(&bytes).map_err(|e| ServiceError::Internal(format!("the export's manifest is unreadable: {e}")))?,
-        // No export yet: make a whole one.
-        Err(_) => return export(state, out, &state.config.public_url.clone().unwrap_or_else(|| "http://localhost".into()), |_, _| {}).await.map(|_| ()),
-    };
     let key = signing_key(state).await?;
-    let view = View::export(&old.base_url);
+    let base = site_address(state).await?;
+    let Some(old) = signed_manifest(out, &key.verifying_key()) else {
+        // No export yet, or its manifest is not the site's (missing, changed, unsigned):
+        // nothing in it is believed, and the whole export is written anew.
+        if out.join("manifest.json").exists() {
+            tracing::warn!("the export in {} has no valid signed manifest; writing it anew", out.display());
+        }
+        return export(state, out, &base, |_, _| {}).await.map(|_| ());
+    };
+    let view = View::export(&base);
     let site = state.site_id();
     let (article, chans) = {
         let mut c = state.store.conn().await?;
@@ -408,15 +438,15 @@ pub async fn update(state: &AppState, out: &Path, manuscript_id: i64) -> Service
     tree.put("index.html", page_html(public::render_home(state, &view).await, "home")?.as_bytes())?;
     if let Some(ch) = chans.iter().find(|c| c.id == article.channel_id) {
         // A channel that lost a page keeps no stale last page.
-        for e in old.files.iter().filter(|e| e.path.starts_with(&format!("channel/{}/page/", ch.slug))) {
+        for e in old.files.iter().filter(|e| yuanxun_guard::safe_path(&e.path) && e.path.starts_with(&format!("channel/{}/page/", ch.slug))) {
             let _ = std::fs::remove_file(out.join(&e.path));
             removed.push(e.path.clone());
         }
         channel_pages(state, &mut tree, &view, ch).await?;
     }
-    lists(state, &mut tree, &old.base_url, &chans).await?;
+    lists(state, &mut tree, &base, &chans).await?;
     let written: std::collections::HashSet<&str> = tree.files.iter().map(|e| e.path.as_str()).collect();
-    let mut files: Vec<Entry> = old.files.iter().filter(|e| !written.contains(e.path.as_str()) && !removed.contains(&e.path)).cloned().collect();
+    let mut files: Vec<Entry> = old.files.iter().filter(|e| yuanxun_guard::safe_path(&e.path) && !written.contains(e.path.as_str()) && !removed.contains(&e.path)).cloned().collect();
     files.extend(tree.files.iter().cloned());
-    write_manifest(state, out, &old.base_url, &key, files)
+    write_manifest(state, out, &base, &key, files)
 }

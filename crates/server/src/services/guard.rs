@@ -12,10 +12,11 @@ use yuanxun_guard::{compare, scan_page, Manifest, Problem};
 use crate::error::{ServiceError, ServiceResult};
 use crate::AppState;
 
-/// The hosts pages may link to: the export's own, and those configured as trusted.
-fn allowlist(state: &AppState, manifest: Option<&Manifest>) -> Vec<String> {
+/// The hosts pages may link to: the site's own (from configuration or the database, never
+/// from the export being checked), and those configured as trusted.
+fn allowlist(state: &AppState, base: &str) -> Vec<String> {
     let mut hosts: Vec<String> = state.config.link_allowlist.clone();
-    for base in manifest.map(|m| m.base_url.as_str()).into_iter().chain(state.config.public_url.as_deref()) {
+    for base in std::iter::once(base).chain(state.config.public_url.as_deref()) {
         if let Some(h) = url_host(base) {
             hosts.push(h);
         }
@@ -29,32 +30,41 @@ fn url_host(u: &str) -> Option<String> {
     (!host.is_empty()).then(|| host.to_string())
 }
 
-/// Every file under `root`: relative path → bytes.
-fn read_tree(root: &Path) -> std::io::Result<BTreeMap<String, Vec<u8>>> {
+/// Every regular file under `root` (relative path → bytes), and the paths of symbolic links
+/// and other special files, which are reported and never followed (a link could lead out
+/// of the export, a FIFO would block the read).
+fn read_tree(root: &Path) -> std::io::Result<(BTreeMap<String, Vec<u8>>, Vec<String>)> {
     let mut out = BTreeMap::new();
+    let mut links = Vec::new();
     let mut stack = vec![root.to_path_buf()];
     while let Some(dir) = stack.pop() {
         for e in std::fs::read_dir(&dir)? {
             let e = e?;
             let p = e.path();
-            if e.file_type()?.is_dir() {
+            let rel = p.strip_prefix(root).map(|r| r.to_string_lossy().replace('\\', "/")).unwrap_or_default();
+            // DirEntry::file_type does not follow links.
+            let t = e.file_type()?;
+            if t.is_dir() {
                 stack.push(p);
-            } else if let Ok(rel) = p.strip_prefix(root) {
-                out.insert(rel.to_string_lossy().replace('\\', "/"), std::fs::read(&p)?);
+            } else if t.is_file() {
+                out.insert(rel, std::fs::read(&p)?);
+            } else {
+                links.push(rel);
             }
         }
     }
-    Ok(out)
+    Ok((out, links))
 }
 
 /// Checks the export in `dir`. An empty list means it is exactly what was published.
 pub async fn verify_dir(state: &AppState, dir: &Path) -> ServiceResult<Vec<Problem>> {
     let key = super::export::signing_key(state).await?.verifying_key();
+    let base = super::export::site_address(state).await?;
     let dir = dir.to_path_buf();
     let state = state.clone();
     tokio::task::spawn_blocking(move || {
-        let files = read_tree(&dir).map_err(|e| ServiceError::Invalid(format!("无法读取 {}：{e}", dir.display())))?;
-        let mut problems = Vec::new();
+        let (files, links) = read_tree(&dir).map_err(|e| ServiceError::Invalid(format!("无法读取 {}：{e}", dir.display())))?;
+        let mut problems: Vec<Problem> = links.into_iter().map(|path| Problem::Link { path }).collect();
         let manifest = match (files.get("manifest.json"), files.get("manifest.sig")) {
             (Some(json), Some(sig)) if yuanxun_guard::verify_signature(json, &String::from_utf8_lossy(sig), &key) => serde_json::from_slice::<Manifest>(json).ok(),
             (Some(_), Some(_)) => {
@@ -70,7 +80,7 @@ pub async fn verify_dir(state: &AppState, dir: &Path) -> ServiceResult<Vec<Probl
             let found: BTreeMap<String, Option<String>> = files.iter().map(|(p, b)| (p.clone(), Some(hex::encode(Sha256::digest(b))))).collect();
             problems.extend(compare(&m.files, &found, true));
         }
-        let allow = allowlist(&state, manifest.as_ref());
+        let allow = allowlist(&state, &base);
         for (path, bytes) in &files {
             if path.ends_with(".html") {
                 problems.extend(scan_page(path, &String::from_utf8_lossy(bytes), &allow));
@@ -83,14 +93,10 @@ pub async fn verify_dir(state: &AppState, dir: &Path) -> ServiceResult<Vec<Probl
 }
 
 /// Writes the export in `dir` anew from the database (every damaged, missing or extra file
-/// is set right), keeping the address it was made for.
+/// is set right) for the site's address as configuration or the database knows it: nothing
+/// in the (possibly tampered) folder is believed.
 pub async fn restore(state: &AppState, dir: &Path) -> ServiceResult<super::export::Report> {
-    let base = std::fs::read(dir.join("manifest.json"))
-        .ok()
-        .and_then(|b| serde_json::from_slice::<Manifest>(&b).ok())
-        .map(|m| m.base_url)
-        .or_else(|| state.config.public_url.clone())
-        .unwrap_or_else(|| "http://localhost".into());
+    let base = super::export::site_address(state).await?;
     super::export::export(state, dir, &base, |_, _| {}).await
 }
 
@@ -120,11 +126,12 @@ pub async fn verify_url(state: &AppState, base: &str) -> ServiceResult<Vec<Probl
     use futures::StreamExt;
     let key = super::export::signing_key(state).await?.verifying_key();
     let base = base.trim_end_matches('/').to_string();
-    let client = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .timeout(std::time::Duration::from_secs(30))
-        .build()
-        .map_err(|e| ServiceError::Internal(e.to_string()))?;
+    state.config.outbound.check(&base).map_err(|e| match e {
+        yuanxun_net::UrlProblem::Refused => ServiceError::Invalid(format!("{}；检查内网中的网站，请用 --allow-fetch 列出它的网段", yuanxun_net::REFUSED)),
+        e => ServiceError::Invalid(e.to_string()),
+    })?;
+    let opts = yuanxun_net::ClientOptions { timeout: std::time::Duration::from_secs(30), max_redirects: 0, ..Default::default() };
+    let client = state.config.outbound.client(&opts);
     let get = |path: String, ua: &'static str, referer: Option<&'static str>| {
         let client = client.clone();
         let url = format!("{base}/{path}");
@@ -145,7 +152,7 @@ pub async fn verify_url(state: &AppState, base: &str) -> ServiceResult<Vec<Probl
         (Some(_), Some(_)) => return Ok(vec![Problem::BadManifest { reason: format!("{base}/manifest.json 的签名与站点密钥不符") }]),
         _ => return Ok(vec![Problem::BadManifest { reason: format!("无法从 {base} 取得 manifest.json 和 manifest.sig") }]),
     };
-    let allow = allowlist(state, Some(&manifest));
+    let allow = allowlist(state, &super::export::site_address(state).await?);
     let fetched: Vec<Fetched> = futures::stream::iter(manifest.files.iter().map(|e| e.path.clone()))
         .map(|path| {
             let page = path.ends_with(".html");

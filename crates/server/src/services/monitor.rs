@@ -96,15 +96,17 @@ impl CheckedSource {
     }
 }
 
-fn checked_source(input: &SourceInput) -> ServiceResult<CheckedSource> {
+fn checked_source(input: &SourceInput, outbound: &yuanxun_net::Outbound) -> ServiceResult<CheckedSource> {
     let name = line(&input.name, "来源名称", true, 60)?;
     let kind = KINDS.iter().find(|(k, _)| *k == input.kind.trim()).map(|(k, _)| *k).ok_or_else(|| ServiceError::Invalid("请选择来源类型：RSS/Atom 订阅、JSON 接口、网页或手工录入".into()))?;
     let url = line(&input.url, "地址", kind != "manual", 2000)?;
     if kind != "manual" {
-        let u = reqwest::Url::parse(&url).map_err(|_| ServiceError::Invalid("地址无效：请填写以 http:// 或 https:// 开头的完整地址".into()))?;
-        if !matches!(u.scheme(), "http" | "https") {
-            return Err(ServiceError::Invalid("地址须以 http:// 或 https:// 开头".into()));
-        }
+        // The same check as every fetch: an internal address is refused now, not at the
+        // first fetch (a name that resolves inside is refused when it is fetched).
+        outbound.check(&url).map_err(|e| match e {
+            yuanxun_net::UrlProblem::Refused => ServiceError::Invalid(format!("{}；如确需监测内网来源，请系统管理员在启动参数 --allow-fetch 中列出它的网段", yuanxun_net::REFUSED)),
+            e => ServiceError::Invalid(e.to_string()),
+        })?;
     }
     let mapping = match kind {
         "json" => {
@@ -142,7 +144,7 @@ fn checked_source(input: &SourceInput) -> ServiceResult<CheckedSource> {
 /// Adds a source; its first fetch is due at once.
 pub async fn create_source(state: &AppState, actor: &Actor, input: &SourceInput) -> ServiceResult<i64> {
     require_staff(actor)?;
-    let c = checked_source(input)?;
+    let c = checked_source(input, &state.config.outbound)?;
     let site = state.site_id();
     let mut tx = state.store.begin().await?;
     let id = store::create_source(tx.conn(), site, &c.fields(), clock::now()).await?;
@@ -154,7 +156,7 @@ pub async fn create_source(state: &AppState, actor: &Actor, input: &SourceInput)
 /// Changes a source.
 pub async fn update_source(state: &AppState, actor: &Actor, id: i64, input: &SourceInput) -> ServiceResult<()> {
     require_staff(actor)?;
-    let c = checked_source(input)?;
+    let c = checked_source(input, &state.config.outbound)?;
     let site = state.site_id();
     let mut tx = state.store.begin().await?;
     store::update_source(tx.conn(), site, id, &c.fields(), clock::now()).await?;
@@ -497,7 +499,7 @@ fn jittered(interval: i64, now: i64) -> i64 {
 /// The validators (ETag, Last-Modified) are saved only with the items, in one transaction.
 pub async fn fetch_source(state: &AppState, client: &reqwest::Client, limits: &Limits, source: &Source) -> ServiceResult<Outcome> {
     let site = state.site_id();
-    let fetched = monitor_fetch::fetch(client, limits, &source.url, source.etag.as_deref(), source.last_modified.as_deref()).await;
+    let fetched = monitor_fetch::fetch(client, &state.config.outbound, limits, &source.url, source.etag.as_deref(), source.last_modified.as_deref()).await;
     let now = clock::now();
     let result = match fetched {
         Ok(Fetched::NotModified) => Ok((Vec::new(), source.etag.clone(), source.last_modified.clone(), true)),
@@ -546,7 +548,7 @@ pub async fn fetch_due(state: &AppState, limits: &Limits, concurrency: usize) ->
     if due.is_empty() {
         return Ok(0);
     }
-    let client = monitor_fetch::client(limits);
+    let client = monitor_fetch::client(limits, &state.config.outbound);
     let permits = Arc::new(tokio::sync::Semaphore::new(concurrency.max(1)));
     let mut tasks = Vec::new();
     for s in due {

@@ -65,19 +65,23 @@ pub struct Entry {
     pub published_at: Option<i64>,
 }
 
-/// A client with the limits (one per round of fetches).
-pub fn client(limits: &Limits) -> reqwest::Client {
-    reqwest::Client::builder()
-        .timeout(limits.timeout)
-        .connect_timeout(limits.timeout.min(Duration::from_secs(10)))
-        .redirect(reqwest::redirect::Policy::limited(limits.max_redirects))
-        .user_agent(concat!("Yuanxun-monitor/", env!("CARGO_PKG_VERSION")))
-        .build()
-        .expect("the HTTP client builds")
+/// A client with the limits (one per round of fetches), under the outbound policy: no
+/// internal address is fetched unless the administrator allowed it, redirects included.
+pub fn client(limits: &Limits, outbound: &yuanxun_net::Outbound) -> reqwest::Client {
+    let opts = yuanxun_net::ClientOptions {
+        timeout: limits.timeout,
+        connect_timeout: limits.timeout.min(Duration::from_secs(10)),
+        max_redirects: limits.max_redirects,
+        user_agent: concat!("Yuanxun-monitor/", env!("CARGO_PKG_VERSION")).into(),
+    };
+    outbound.client(&opts)
 }
 
-/// GETs `url`, conditionally when validators are given.
-pub async fn fetch(client: &reqwest::Client, limits: &Limits, url: &str, etag: Option<&str>, last_modified: Option<&str>) -> Result<Fetched, SourceError> {
+/// GETs `url`, conditionally when validators are given. An internal address written into
+/// the URL is refused here, before any connection; one a name resolves to, or a redirect
+/// leads to, by the client.
+pub async fn fetch(client: &reqwest::Client, outbound: &yuanxun_net::Outbound, limits: &Limits, url: &str, etag: Option<&str>, last_modified: Option<&str>) -> Result<Fetched, SourceError> {
+    outbound.check(url).map_err(|e| SourceError::new(e.to_string()))?;
     let mut req = client.get(url);
     if let Some(e) = etag {
         req = req.header(reqwest::header::IF_NONE_MATCH, e);
@@ -127,7 +131,9 @@ fn too_big(limits: &Limits) -> SourceError {
 }
 
 fn request_error(e: &reqwest::Error, limits: &Limits) -> SourceError {
-    if e.is_timeout() {
+    if yuanxun_net::is_refused(e) {
+        SourceError::new(yuanxun_net::REFUSED)
+    } else if e.is_timeout() {
         SourceError::new(format!("对方 {} 秒内没有返回完整内容（超时），稍后会自动重试", limits.timeout.as_secs().max(1)))
     } else if e.is_redirect() {
         SourceError::new(format!("重定向超过 {} 次（可能是循环重定向）：请在浏览器中打开，改用最终地址", limits.max_redirects))

@@ -2,7 +2,7 @@
 
 use serde_json::json;
 
-use crate::helpers::{hidden_csrf, spawn_app, PASSWORD};
+use crate::helpers::{hidden_csrf, spawn_app, spawn_app_with, PASSWORD};
 
 #[tokio::test]
 async fn a_correspondent_sees_only_their_own_manuscripts() {
@@ -56,31 +56,65 @@ async fn unpublished_photos_are_not_public() {
 
 #[tokio::test]
 async fn five_failed_logins_lock_the_account_for_fifteen_minutes() {
-    let app = spawn_app().await;
+    // Clients told apart by the address the (configured) proxy reports.
+    let app = spawn_app_with(|c| c.trusted_proxies = vec!["127.0.0.1/32".parse().unwrap()]).await;
     let c = app.client();
-    let login = |p: &'static str| {
+    let login = |user: &'static str, p: &'static str, from: &'static str| {
         let c = c.clone();
         let url = format!("{}/api/v1/session", app.base);
         async move {
-            let r = c.post(url).json(&json!({"username": "corr_a", "password": p})).send().await.unwrap();
+            let r = c.post(url).header("X-Forwarded-For", from).json(&json!({"username": user, "password": p})).send().await.unwrap();
             (r.status().as_u16(), r.json::<serde_json::Value>().await.unwrap())
         }
     };
     for i in 1..=4 {
-        let (s, e) = login("wrong-password-1").await;
+        let (s, e) = login("corr_a", "wrong-password-1", "198.51.100.1").await;
         assert_eq!(s, 422, "attempt {i}");
-        assert!(e["message"].as_str().unwrap().contains("用户名或密码错误"));
+        assert!(e["message"].as_str().unwrap().contains("登录名或密码错误"));
     }
-    let (s, e) = login("wrong-password-1").await;
+    let (s, e) = login("corr_a", "wrong-password-1", "198.51.100.1").await;
     assert_eq!(s, 403);
     assert!(e["message"].as_str().unwrap().contains("锁定 15 分钟"), "{e}");
-    let (s, e) = login(PASSWORD).await;
-    assert_eq!(s, 403, "even the right password is refused while locked");
+    let (s, e) = login("corr_a", PASSWORD, "198.51.100.1").await;
+    assert_eq!(s, 403, "even the right password is refused from there while locked");
     assert!(e["message"].as_str().unwrap().contains("锁定"));
-    // Others are unaffected, and an unknown user gets the same answer as a wrong password.
+    // The attacker's address is locked, not the account: she signs in from her own desk.
+    assert_eq!(login("corr_a", PASSWORD, "198.51.100.2").await.0, 200);
+    // Others are unaffected, and an unknown name gets exactly the same answers.
     assert_eq!(app.api("corr_b").await.get("/session").await.0, 200);
-    let r = c.post(format!("{}/api/v1/session", app.base)).json(&json!({"username": "nobody", "password": "x"})).send().await.unwrap();
-    assert_eq!(r.status(), 422);
+    let mut unknown = Vec::new();
+    for _ in 0..6 {
+        let (s, e) = login("nobody", "wrong-password-1", "198.51.100.1").await;
+        unknown.push((s, e["message"].as_str().unwrap().replace(char::is_numeric, "#")));
+    }
+    let mut known = Vec::new();
+    for _ in 0..6 {
+        let (s, e) = login("corr_b", "wrong-password-1", "198.51.100.1").await;
+        known.push((s, e["message"].as_str().unwrap().replace(char::is_numeric, "#")));
+    }
+    assert_eq!(unknown, known, "no answer tells which names exist");
+    assert_eq!(known.last().unwrap().0, 403);
+
+    // The administrator sees the lock and lifts it.
+    let admin = app.web("admin").await;
+    let corr_b = {
+        let mut c = app.running.as_ref().unwrap().state.store.conn().await.unwrap();
+        yuanxun_store::users::by_username(&mut c, 1, "corr_b").await.unwrap().unwrap().id
+    };
+    let (_, page) = admin.get(&format!("/admin/users/{corr_b}")).await;
+    assert!(page.contains("从 198.51.100.1 登录已锁定至"), "{page}");
+    assert_eq!(app.web("editor").await.form(&format!("/admin/users/{corr_b}/unlock"), &[]).await.0, 403, "only the administrator unlocks");
+    let (s, loc, _) = admin.form(&format!("/admin/users/{corr_b}/unlock"), &[]).await;
+    assert_eq!((s, loc.as_str()), (303, format!("/admin/users/{corr_b}?msg=unlocked").as_str()));
+    assert_eq!(login("corr_b", PASSWORD, "198.51.100.1").await.0, 200);
+}
+
+#[test]
+fn each_lock_after_the_fifth_failure_lasts_longer() {
+    use yuanxun_server::services::accounts::lock_seconds;
+    assert_eq!((1..5).map(lock_seconds).collect::<Vec<_>>(), vec![0, 0, 0, 0]);
+    assert_eq!((5..9).map(lock_seconds).collect::<Vec<_>>(), vec![900, 1800, 3600, 7200]);
+    assert_eq!(lock_seconds(40), 24 * 3600, "at most a day");
 }
 
 #[tokio::test]
@@ -106,7 +140,8 @@ async fn state_changes_need_the_csrf_token() {
 
 #[tokio::test]
 async fn session_cookie_is_httponly_lax_and_secure_behind_https() {
-    let app = spawn_app().await;
+    // X-Forwarded-Proto is believed from the configured proxy (here: loopback) only.
+    let app = spawn_app_with(|c| c.trusted_proxies = vec!["127.0.0.1/32".parse().unwrap()]).await;
     let c = app.client();
     let page = c.get(format!("{}/admin/login", app.base)).send().await.unwrap().text().await.unwrap();
     let csrf = hidden_csrf(&page);

@@ -303,3 +303,65 @@ async fn the_tamper_check_over_http_catches_cloaking_and_changed_files() {
     let problems = yuanxun_server::services::guard::verify_url(&state, &base).await.unwrap();
     assert!(matches!(problems.as_slice(), [yuanxun_guard::Problem::BadManifest { .. }]), "{problems:?}");
 }
+
+#[tokio::test]
+async fn exports_trust_only_the_database_never_the_folder() {
+    use yuanxun_guard::Problem;
+    use yuanxun_server::services::guard;
+    let app = spawn_app().await;
+    let state = app.running.as_ref().unwrap().state.clone();
+    story_in(&app, app.fx.news, "骨科举办关爱骨骼健康义诊", "<p>骨科专家为居民提供骨密度检测。</p>", &[]).await;
+
+    // `export --public-url` is remembered in the database; a manifest edited to point the
+    // site elsewhere is not believed by `verify --restore`.
+    let parent = tempfile::tempdir().unwrap();
+    let out = parent.path().join("site");
+    export::export(&state, &out, "https://news.hospital.example", |_, _| {}).await.unwrap();
+    let json = std::fs::read_to_string(out.join("manifest.json")).unwrap();
+    std::fs::write(out.join("manifest.json"), json.replace("https://news.hospital.example", "https://evil.example")).unwrap();
+    assert!(matches!(guard::verify_dir(&state, &out).await.unwrap().first(), Some(Problem::BadManifest { .. })));
+    guard::restore(&state, &out).await.unwrap();
+    let restored: export::Manifest = serde_json::from_slice(&std::fs::read(out.join("manifest.json")).unwrap()).unwrap();
+    assert_eq!(restored.base_url, "https://news.hospital.example", "the address comes from the database");
+    let feed = std::fs::read_to_string(out.join("feed.xml")).unwrap();
+    assert!(!feed.contains("evil.example") && feed.contains("https://news.hospital.example/news/"), "{feed}");
+    assert_eq!(guard::verify_dir(&state, &out).await.unwrap(), vec![]);
+
+    // serve's kept export: an unsigned manifest on disk (here hiding a planted page) is not
+    // updated in place but written anew at the next publish.
+    let kept = app.data().join("export");
+    std::fs::write(kept.join("news/planted.html"), "<p>澳门葡京</p>").unwrap();
+    let mut m: export::Manifest = serde_json::from_slice(&std::fs::read(kept.join("manifest.json")).unwrap()).unwrap();
+    m.files.push(export::Entry { path: "news/planted.html".into(), sha256: hex::encode(Sha256::digest(b"<p>\xe6\xbe\xb3\xe9\x97\xa8\xe8\x91\xa1\xe4\xba\xac</p>")), size: 20 });
+    m.base_url = "https://evil.example".into();
+    std::fs::write(kept.join("manifest.json"), serde_json::to_vec_pretty(&m).unwrap()).unwrap();
+    story_in(&app, app.fx.news, "护理部举办护理技能竞赛", "<p>四十名护士参加比赛。</p>", &[]).await;
+    assert!(!kept.join("news/planted.html").exists(), "the whole export was written anew");
+    assert_consistent(&state, &kept).await;
+    let m: export::Manifest = serde_json::from_slice(&std::fs::read(kept.join("manifest.json")).unwrap()).unwrap();
+    assert_eq!(m.base_url, "https://news.hospital.example", "its address is the database's (the last export's), not the planted manifest's");
+
+    // A path that climbs out, even in a manifest signed with the site's own key, is a
+    // finding and is never deleted; links inside the folder are findings, never followed.
+    let victim = app.data().join("victim.txt");
+    std::fs::write(&victim, "keep me").unwrap();
+    let key = export::signing_key(&state).await.unwrap();
+    let mut m: export::Manifest = serde_json::from_slice(&std::fs::read(kept.join("manifest.json")).unwrap()).unwrap();
+    m.files.push(export::Entry { path: "channel/news/page/../../../victim.txt".into(), sha256: "0".repeat(64), size: 7 });
+    let json = serde_json::to_vec_pretty(&m).unwrap();
+    std::fs::write(kept.join("manifest.sig"), yuanxun_guard::sign(&json, &key)).unwrap();
+    std::fs::write(kept.join("manifest.json"), &json).unwrap();
+    #[cfg(unix)]
+    {
+        std::os::unix::fs::symlink("/etc", kept.join("news/etc")).unwrap();
+        std::os::unix::fs::symlink("/etc/passwd", kept.join("news/passwd.html")).unwrap();
+    }
+    let problems: Vec<String> = guard::verify_dir(&state, &kept).await.unwrap().iter().map(|p| p.to_string()).collect();
+    assert!(problems.iter().any(|p| p.starts_with("channel/news/page/../../../victim.txt：路径指向导出目录以外")), "{problems:#?}");
+    #[cfg(unix)]
+    for link in ["news/etc", "news/passwd.html"] {
+        assert!(problems.contains(&format!("{link}：符号链接或特殊文件（发布系统不会生成），未跟随读取")), "{link}: {problems:#?}");
+    }
+    story_in(&app, app.fx.news, "急诊科开展批量伤员救治演练", "<p>演练模拟交通事故。</p>", &[]).await;
+    assert_eq!(std::fs::read_to_string(&victim).unwrap(), "keep me", "nothing outside the export is touched");
+}

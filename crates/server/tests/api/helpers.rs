@@ -39,6 +39,9 @@ fn config(data: &Path) -> Config {
         verify_every: Duration::from_millis(300),
         monitor_every: Duration::from_millis(300),
         monitor_limits: yuanxun_server::services::monitor_fetch::Limits { timeout: Duration::from_secs(2), max_body: 1024 * 1024, max_redirects: 5 },
+        // The tests' stand-ins for the internet listen on loopback: allowed explicitly, as an
+        // administrator would allow an intranet source (the guard itself is not weakened).
+        outbound: yuanxun_net::Outbound::new(vec!["127.0.0.0/8".parse().unwrap()]),
         ..Config::default()
     }
 }
@@ -197,12 +200,13 @@ impl Web {
     }
 
     pub async fn upload(&self, path: &str, file_name: &str, bytes: Vec<u8>, fields: &[(&str, String)]) -> (u16, String, String) {
-        let mut form = reqwest::multipart::Form::new();
+        // The token as the forms send it: the first field, never in the URL.
+        let mut form = reqwest::multipart::Form::new().text("csrf", self.csrf.clone());
         for (k, v) in fields {
             form = form.text(k.to_string(), v.clone());
         }
         form = form.part("file", reqwest::multipart::Part::bytes(bytes).file_name(file_name.to_string()));
-        let r = self.client.post(format!("{}{path}?csrf={}", self.base, self.csrf)).multipart(form).send().await.unwrap();
+        let r = self.client.post(format!("{}{path}", self.base)).multipart(form).send().await.unwrap();
         let loc = r.headers().get("location").map(|v| v.to_str().unwrap().to_string()).unwrap_or_default();
         (r.status().as_u16(), loc, r.text().await.unwrap())
     }

@@ -7,6 +7,7 @@ mod congress;
 mod export;
 mod gate;
 mod helpers;
+mod hostile;
 mod incidents;
 mod ledgers;
 mod monitor;

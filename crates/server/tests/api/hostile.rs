@@ -1,0 +1,260 @@
+//! What an attacker would send, and that each is refused with nothing stored or fetched.
+//! SSRF: monitoring sources and alert robots pointed at this machine or the intranet, in
+//! every spelling, directly or by a redirect, are refused before any connection.
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::http::{header, StatusCode};
+use axum::routing::get;
+use axum::Router;
+
+use crate::helpers::{spawn_app_with, TestApp};
+
+/// A loopback listener that counts the connections it is offered (and answers nothing).
+async fn counting_listener(ip: &str) -> (u16, Arc<AtomicUsize>) {
+    let listener = tokio::net::TcpListener::bind((ip, 0)).await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let seen = Arc::new(AtomicUsize::new(0));
+    let s = seen.clone();
+    tokio::spawn(async move {
+        while let Ok((conn, _)) = listener.accept().await {
+            s.fetch_add(1, Ordering::SeqCst);
+            drop(conn);
+        }
+    });
+    (port, seen)
+}
+
+async fn source_error(app: &TestApp, id: i64) -> Option<String> {
+    let state = &app.running.as_ref().unwrap().state;
+    for _ in 0..50 {
+        let mut c = state.store.conn().await.unwrap();
+        let s = yuanxun_store::monitor::list_sources(&mut c, state.site_id()).await.unwrap().into_iter().find(|s| s.id == id).unwrap();
+        if s.last_error.is_some() || s.last_ok_at.is_some() {
+            return s.last_error;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("source {id} was never fetched");
+}
+
+async fn source_id(app: &TestApp, name: &str) -> i64 {
+    let state = &app.running.as_ref().unwrap().state;
+    let mut c = state.store.conn().await.unwrap();
+    yuanxun_store::monitor::list_sources(&mut c, state.site_id()).await.unwrap().into_iter().find(|s| s.name == name).expect("stored").id
+}
+
+fn form<'a>(name: &'a str, url: &'a str) -> Vec<(&'a str, &'a str)> {
+    vec![("name", name), ("kind", "rss"), ("url", url), ("reach", "3"), ("interval", "30"), ("enabled", "1")]
+}
+
+#[tokio::test]
+async fn internal_addresses_in_any_spelling_are_refused_before_any_connection() {
+    // No allow-list: the server as a hospital runs it.
+    let app = spawn_app_with(|c| c.outbound = yuanxun_net::Outbound::default()).await;
+    let (port, seen) = counting_listener("127.0.0.1").await;
+    let web = app.web("editor").await;
+    let spellings = [
+        format!("http://127.0.0.1:{port}/feed.xml"),
+        format!("http://127.1:{port}/feed.xml"),
+        format!("http://0.0.0.0:{port}/feed.xml"),
+        format!("http://2130706433:{port}/feed.xml"),
+        format!("http://0177.0.0.1:{port}/feed.xml"),
+        format!("http://0x7f000001:{port}/feed.xml"),
+        format!("http://[::1]:{port}/feed.xml"),
+        format!("http://[::]:{port}/feed.xml"),
+        format!("http://[::ffff:127.0.0.1]:{port}/feed.xml"),
+        format!("http://10.0.0.1:{port}/feed.xml"),
+        "http://169.254.169.254/latest/meta-data/".to_string(),
+    ];
+    for url in &spellings {
+        let (status, _, body) = web.form("/admin/monitor/sources", &form("内网", url)).await;
+        assert_eq!(status, 422, "{url} refused when saved: {body}");
+        assert!(body.contains(yuanxun_net::REFUSED), "{url}: {body}");
+    }
+    let state = &app.running.as_ref().unwrap().state;
+    let mut c = state.store.conn().await.unwrap();
+    assert!(yuanxun_store::monitor::list_sources(&mut c, state.site_id()).await.unwrap().iter().all(|s| s.kind == "manual"), "nothing stored");
+    drop(c);
+
+    // A name that resolves to this machine passes the form, and is refused when fetched,
+    // in the same words whether or not anything listens there.
+    let (_, closed) = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let p = l.local_addr().unwrap().port();
+        drop(l);
+        (p, p)
+    };
+    for (name, p) in [("本机名", port), ("本机名关闭端口", closed)] {
+        let url = format!("http://localhost:{p}/feed.xml");
+        let (status, _, body) = web.form("/admin/monitor/sources", &form(name, &url)).await;
+        assert_eq!(status, 303, "{body}");
+        let id = source_id(&app, name).await;
+        web.form(&format!("/admin/monitor/sources/{id}/fetch"), &[]).await;
+        assert_eq!(source_error(&app, id).await.as_deref(), Some(yuanxun_net::REFUSED), "{name}");
+    }
+
+    // Alert robots: an address is refused when saved, a name when the test message is sent.
+    let (status, _, body) = web.form("/admin/monitor/channels", &[("name", "群"), ("kind", "wecom"), ("target", &format!("http://127.0.0.1:{port}/robot")), ("enabled", "on")]).await;
+    assert_eq!(status, 422, "{body}");
+    assert!(body.contains(yuanxun_net::REFUSED));
+    let (status, _, body) = web.form("/admin/monitor/channels", &[("name", "群"), ("kind", "dingtalk"), ("target", &format!("http://localhost:{port}/robot")), ("enabled", "on")]).await;
+    assert_eq!(status, 303, "{body}");
+    let channel = {
+        let mut c = state.store.conn().await.unwrap();
+        yuanxun_store::incidents::list_channels(&mut c, state.site_id()).await.unwrap()[0].id
+    };
+    let (status, _, body) = web.form(&format!("/admin/monitor/channels/{channel}/test"), &[]).await;
+    assert_eq!(status, 502, "{body}");
+    assert!(body.contains(yuanxun_net::REFUSED), "{body}");
+
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert_eq!(seen.load(Ordering::SeqCst), 0, "the loopback listener saw no connection");
+}
+
+#[tokio::test]
+async fn a_redirect_from_an_allowed_host_to_an_internal_one_is_refused() {
+    // The administrator allows one intranet host, 127.0.0.2; it redirects to 127.0.0.1.
+    let app = spawn_app_with(|c| c.outbound = yuanxun_net::Outbound::new(vec!["127.0.0.2/32".parse().unwrap()])).await;
+    let (port, seen) = counting_listener("127.0.0.1").await;
+    let to_ip = format!("http://127.0.0.1:{port}/feed.xml");
+    let to_name = format!("http://localhost:{port}/feed.xml");
+    let router = Router::new()
+        .route("/ip", get(move || async move { (StatusCode::FOUND, [(header::LOCATION, to_ip)]) }))
+        .route("/name", get(move || async move { (StatusCode::FOUND, [(header::LOCATION, to_name)]) }))
+        .route("/feed.xml", get(|| async { ([(header::CONTENT_TYPE, "application/rss+xml")], "<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>内网</title><item><guid>a</guid><title>示范医院内网通知</title></item></channel></rss>") }));
+    let listener = tokio::net::TcpListener::bind("127.0.0.2:0").await.unwrap();
+    let allowed = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
+
+    let web = app.web("editor").await;
+    for (name, path) in [("直接", "/feed.xml"), ("跳到地址", "/ip"), ("跳到主机名", "/name")] {
+        let url = format!("{allowed}{path}");
+        let (status, _, body) = web.form("/admin/monitor/sources", &form(name, &url)).await;
+        assert_eq!(status, 303, "{body}");
+        let id = source_id(&app, name).await;
+        web.form(&format!("/admin/monitor/sources/{id}/fetch"), &[]).await;
+        let error = source_error(&app, id).await;
+        if name == "直接" {
+            assert_eq!(error, None, "the allowed intranet host is fetched");
+        } else {
+            assert_eq!(error.as_deref(), Some(yuanxun_net::REFUSED), "{name}");
+        }
+    }
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert_eq!(seen.load(Ordering::SeqCst), 0, "no request reached 127.0.0.1");
+}
+
+fn header(r: &reqwest::Response, name: &str) -> String {
+    r.headers().get(name).map(|v| v.to_str().unwrap().to_string()).unwrap_or_default()
+}
+
+/// `<script>` tags with content: our pages have none, so the policy can forbid them.
+fn inline_scripts(html: &str) -> usize {
+    html.match_indices("<script").filter(|(at, _)| {
+        let tag_end = html[*at..].find('>').map(|e| at + e).unwrap_or(html.len());
+        let tag = &html[*at..tag_end];
+        !tag.contains(" src=")
+    }).count()
+}
+
+#[tokio::test]
+async fn every_answer_carries_the_security_headers_and_no_page_needs_inline_script() {
+    let app = crate::helpers::spawn_app().await;
+    let id = crate::helpers::approved_story(&app, "corr_a", "骨科开展义诊").await;
+    assert_eq!(app.api("editor").await.post(&format!("/manuscripts/{id}/publish"), serde_json::json!({})).await.0, 200);
+    let web = app.web("editor").await;
+    let (_, list) = app.api("editor").await.get("/articles").await;
+    let article = list[0]["url"].as_str().unwrap().trim_start_matches(&app.base).to_string();
+    let article_id = list[0]["id"].as_i64().unwrap();
+    for path in ["/", article.as_str(), "/channel/news", "/search?q=%E9%AA%A8%E7%A7%91", "/nothing-here", "/admin/login", "/api/v1/openapi.json", "/feed.xml"] {
+        let r = app.get(path).await;
+        let csp = header(&r, "content-security-policy");
+        assert!(csp.contains("script-src 'self'") && csp.contains("frame-ancestors 'none'") && !csp.contains("unsafe-eval"), "{path}: {csp}");
+        assert_eq!(header(&r, "x-frame-options"), "DENY", "{path}");
+        assert_eq!(header(&r, "x-content-type-options"), "nosniff", "{path}");
+        assert_eq!(header(&r, "referrer-policy"), "strict-origin-when-cross-origin", "{path}");
+        assert_eq!(header(&r, "strict-transport-security"), "", "{path}: no HSTS over plain HTTP");
+        let html = r.text().await.unwrap();
+        assert_eq!(inline_scripts(&html), 0, "{path}");
+        assert!(!html.contains("javascript:"), "{path}: no javascript: links");
+    }
+    for path in [format!("/admin/manuscripts/{id}"), "/admin/manuscripts/new".into(), format!("/admin/manuscripts/{id}/edit"), "/admin/monitor/rules".into(), "/admin/monitor/sources".into(), format!("/admin/articles/{article_id}/wechat"), "/admin/lexicon".into()] {
+        let (status, html) = web.get(&path).await;
+        assert!(status == 200 || status == 403, "{path}: {status}");
+        assert_eq!(inline_scripts(&html), 0, "{path}");
+        assert!(html.replace("&#x2f;", "/").contains("<script src=\"/static/admin."), "{path}: the newsroom's script is loaded");
+    }
+}
+
+#[tokio::test]
+async fn forwarded_headers_are_believed_from_the_configured_proxy_only() {
+    async fn login_ip(app: &TestApp, forwarded: &str, proto: &str) -> (String, reqwest::Response) {
+        let r = app.client().post(format!("{}/api/v1/session", app.base)).header("X-Forwarded-For", forwarded).header("X-Forwarded-Proto", proto).json(&serde_json::json!({"username": "editor", "password": crate::helpers::PASSWORD})).send().await.unwrap();
+        assert_eq!(r.status(), 200);
+        let state = &app.running.as_ref().unwrap().state;
+        let mut c = state.store.conn().await.unwrap();
+        let q = yuanxun_store::audit::Query { action: Some("login".into()), ..Default::default() };
+        let rows = yuanxun_store::audit::list(&mut c, state.site_id(), &q, 1).await.unwrap();
+        (rows[0].ip.clone(), r)
+    }
+    // Without a configured proxy, a client cannot choose the address the audit log records,
+    // nor claim HTTPS.
+    let app = crate::helpers::spawn_app().await;
+    let (ip, r) = login_ip(&app, "203.0.113.9", "https").await;
+    assert_eq!(ip, "127.0.0.1");
+    assert!(!header(&r, "set-cookie").contains("Secure") && header(&r, "strict-transport-security").is_empty());
+
+    // Behind the configured proxy: the nearest address it reports (the left entries are the
+    // client's own words), and HTTPS with HSTS.
+    let app = spawn_app_with(|c| c.trusted_proxies = vec!["127.0.0.1/32".parse().unwrap()]).await;
+    let (ip, r) = login_ip(&app, "6.6.6.6, 198.51.100.7", "https").await;
+    assert_eq!(ip, "198.51.100.7");
+    assert!(header(&r, "set-cookie").contains("Secure"));
+    assert_eq!(header(&r, "strict-transport-security"), "max-age=31536000");
+}
+
+#[tokio::test]
+async fn a_password_change_ends_every_other_session_and_idle_sessions_expire() {
+    let app = crate::helpers::spawn_app().await;
+    let phone = app.api("corr_a").await;
+    let other_browser = app.web("corr_a").await;
+    let web = app.web("corr_a").await;
+    assert_eq!(phone.get("/session").await.0, 200);
+    let (s, loc, _) = web.form("/admin/password", &[("current", crate::helpers::PASSWORD), ("new", "NewPass2026x"), ("confirm", "NewPass2026x")]).await;
+    assert_eq!((s, loc.as_str()), (303, "/admin/password?msg=password"));
+    assert_eq!(phone.get("/session").await.0, 401, "the API session ended");
+    assert_eq!(other_browser.get("/admin/manuscripts").await.0, 303, "the other browser is signed out");
+    assert_eq!(web.get("/admin/manuscripts").await.0, 200, "the session it was changed in stays");
+
+    // 等保: a session unused for longer than the idle limit ends.
+    let app = spawn_app_with(|c| c.idle_timeout = Duration::from_secs(1)).await;
+    let web = app.web("editor").await;
+    assert_eq!(web.get("/admin/manuscripts").await.0, 200);
+    tokio::time::sleep(Duration::from_millis(2100)).await;
+    let (s, _) = web.get("/admin/manuscripts").await;
+    assert_eq!(s, 303, "sent to the login page after being idle");
+}
+
+#[tokio::test]
+async fn the_reader_redirect_stays_on_the_site_and_the_csrf_token_never_rides_in_a_url() {
+    let app = crate::helpers::spawn_app().await;
+    for back in ["/%09/evil.example/", "//evil.example/", "/%5Cevil.example", "https://evil.example/", "/%0A/evil.example"] {
+        let r = app.get(&format!("/reader?font=l&back={back}")).await;
+        assert_eq!(r.status(), 303);
+        let to = header(&r, "location");
+        let resolved = url::Url::parse(&app.base).unwrap().join(&to).unwrap();
+        assert_eq!(resolved.host_str(), Some("127.0.0.1"), "{back} → {to}");
+    }
+    assert_eq!(header(&app.get("/reader?font=l&back=/news/3.html").await, "location"), "/news/3.html");
+
+    // A multipart form with the token only in its URL is refused, and nothing is stored.
+    let web = app.web("corr_a").await;
+    let before = app.count(yuanxun_store::manuscripts::Table::Manuscripts).await;
+    let form = reqwest::multipart::Form::new().text("channel_id", app.fx.news.to_string()).part("file", reqwest::multipart::Part::bytes(b"PK".to_vec()).file_name("a.docx"));
+    let r = web.client.post(format!("{}/admin/manuscripts/import?csrf={}", app.base, web.csrf)).multipart(form).send().await.unwrap();
+    assert_eq!(r.status(), 403);
+    assert_eq!(app.count(yuanxun_store::manuscripts::Table::Manuscripts).await, before);
+}
