@@ -78,7 +78,7 @@ pub fn read_docx(bytes: &[u8], limits: &Limits) -> Result<Imported, DocxError> {
     let rels = zip.read("word/_rels/document.xml.rels")?.map(|x| parse_rels(&x)).transpose()?.unwrap_or_default();
 
     let blocks = parse_body(&document, &styles)?;
-    let mut b = Builder { numbering: &numbering, html: String::new(), list: None, title: None, images: Vec::new() };
+    let mut b = Builder { numbering: &numbering, html: String::new(), list: None, title: None, images: Vec::new(), seen: HashMap::new(), pixels: 0 };
     let mut i = 0;
     while i < blocks.len() {
         match &blocks[i] {
@@ -155,6 +155,11 @@ struct Builder<'n> {
     list: Option<bool>,
     title: Option<String>,
     images: Vec<ImportedImage>,
+    /// Each picture's zip entry → its index in `images`: a picture used again is not
+    /// decoded again.
+    seen: HashMap<String, usize>,
+    /// Pixels of the pictures decoded so far (the document's budget).
+    pixels: u64,
 }
 
 impl Builder<'_> {
@@ -193,17 +198,34 @@ impl Builder<'_> {
         for rid in &p.images {
             let Some(target) = rels.get(rid) else { continue };
             let name = format!("word/{}", target.trim_start_matches('/').trim_start_matches("word/"));
-            let Some(bytes) = zip.read(&name)? else { continue };
-            let short = name.rsplit('/').next().unwrap_or(&name).to_string();
-            let image = clean_image(&short, &bytes, &zip.limits)?;
-            let n = self.images.len();
             let cap = caption.clone().unwrap_or_default();
+            let n = match self.seen.get(&name) {
+                Some(&n) => n,
+                None => {
+                    let Some(bytes) = zip.read(&name)? else { continue };
+                    let short = name.rsplit('/').next().unwrap_or(&name).to_string();
+                    let limits = zip.limits;
+                    if self.images.len() >= limits.max_images {
+                        return Err(DocxError::TooManyImages { max: limits.max_images });
+                    }
+                    let (_, w, h) = crate::image_clean::image_header(&short, &bytes)?;
+                    crate::image_clean::within_limits(&short, w, h, &limits)?;
+                    let pixels = self.pixels + u64::from(w) * u64::from(h);
+                    if pixels > limits.max_document_pixels {
+                        return Err(DocxError::ImagesTooLarge { megapixels: pixels / 1_000_000, max: limits.max_document_pixels / 1_000_000 });
+                    }
+                    self.pixels = pixels;
+                    let image = clean_image(&short, &bytes, &limits)?;
+                    self.images.push(ImportedImage { name: short, caption: cap.clone(), image });
+                    self.seen.insert(name, self.images.len() - 1);
+                    self.images.len() - 1
+                }
+            };
             self.html.push_str(&format!("<figure><img data-import=\"{n}\" alt=\"{}\">", escape(&cap)));
             if !cap.is_empty() {
                 self.html.push_str(&format!("<figcaption>{}</figcaption>", escape(&cap)));
             }
             self.html.push_str("</figure>");
-            self.images.push(ImportedImage { name: short, caption: cap, image });
         }
         Ok(())
     }

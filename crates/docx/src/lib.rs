@@ -36,6 +36,11 @@ pub struct Limits {
     pub max_image_pixels: u64,
     /// Pictures larger than this on their long side are scaled down for the web.
     pub web_image_side: u32,
+    /// The most different pictures one document may hold (a picture used twice counts once).
+    pub max_images: usize,
+    /// The most pixels all of one document's pictures may have together: what decoding
+    /// them costs, known from their headers before any is decoded.
+    pub max_document_pixels: u64,
 }
 
 impl Default for Limits {
@@ -48,6 +53,8 @@ impl Default for Limits {
             max_image_side: 20_000,
             max_image_pixels: 60_000_000,
             web_image_side: 2_560,
+            max_images: 300,
+            max_document_pixels: 600_000_000,
         }
     }
 }
@@ -73,4 +80,8 @@ pub enum DocxError {
     BadImage { name: String },
     #[error("文档中没有文字内容。请确认文件不是空白文档。")]
     Empty,
+    #[error("文档中的图片超过 {max} 张，已拒绝。请把稿件分成几篇，或删去部分图片后重新上传。")]
+    TooManyImages { max: usize },
+    #[error("文档中的图片合计约 {megapixels} 百万像素，超过一篇稿件 {max} 百万像素的上限，已拒绝。请在 Word 中选中图片 →“压缩图片”后重新上传。")]
+    ImagesTooLarge { megapixels: u64, max: u64 },
 }

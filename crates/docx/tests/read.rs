@@ -150,3 +150,50 @@ fn an_image_bomb_inside_a_docx_is_refused() {
     assert!(matches!(err, DocxError::ImageTooLarge { .. }), "{err:?}");
 }
 
+
+/// A document whose paragraphs show pictures by relationship id: `refs` lists, for each
+/// paragraph, which of `pictures` (by index) it shows.
+fn pictures_doc(pictures: &[Vec<u8>], refs: &[usize]) -> Vec<u8> {
+    let mut inner = String::from(r#"<w:p><w:r><w:t>图片很多的稿件</w:t></w:r></w:p>"#);
+    for r in refs {
+        inner.push_str(&format!(r#"<w:p><w:r><w:drawing><a:blip r:embed="rIdP{r}"/></w:drawing></w:r></w:p>"#));
+    }
+    let mut rels = String::from(r#"<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">"#);
+    for i in 0..pictures.len() {
+        rels.push_str(&format!(r#"<Relationship Id="rIdP{i}" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/image" Target="media/p{i}.jpeg"/>"#));
+    }
+    rels.push_str("</Relationships>");
+    let xml = body(&inner);
+    let names: Vec<String> = (0..pictures.len()).map(|i| format!("word/media/p{i}.jpeg")).collect();
+    let mut parts: Vec<(&str, &[u8])> = vec![("word/document.xml", &xml), ("word/_rels/document.xml.rels", rels.as_bytes())];
+    for (n, p) in names.iter().zip(pictures) {
+        parts.push((n.as_str(), p.as_slice()));
+    }
+    docx(&parts)
+}
+
+#[test]
+fn a_picture_shown_forty_times_is_decoded_once() {
+    let file = pictures_doc(&[photo()], &[0; 40]);
+    let got = read_docx(&file, &Limits::default()).unwrap();
+    assert_eq!(got.images.len(), 1, "one picture, one medium");
+    assert_eq!(got.body_html.matches(r#"data-import="0""#).count(), 40, "shown in all forty places");
+    // With a budget of one picture's pixels, forty references still fit: they cost one decode.
+    let tight = Limits { max_document_pixels: 80 * 60, ..Limits::default() };
+    assert!(read_docx(&file, &tight).is_ok());
+}
+
+#[test]
+fn a_document_has_a_budget_of_pictures_and_pixels() {
+    let many: Vec<Vec<u8>> = (0..5).map(|_| photo()).collect();
+    let file = pictures_doc(&many, &[0, 1, 2, 3, 4]);
+    let err = read_docx(&file, &Limits { max_images: 4, ..Limits::default() }).unwrap_err();
+    assert_eq!(err, DocxError::TooManyImages { max: 4 });
+    assert!(err.to_string().contains("超过 4 张"), "{err}");
+    // Five 80×60 pictures are 24,000 pixels; a budget of 20,000 stops at the fifth, from its
+    // header, before decoding it.
+    let err = read_docx(&file, &Limits { max_document_pixels: 20_000, ..Limits::default() }).unwrap_err();
+    assert!(matches!(err, DocxError::ImagesTooLarge { .. }), "{err:?}");
+    assert!(err.to_string().contains("压缩图片"), "{err}");
+    assert!(read_docx(&file, &Limits::default()).is_ok());
+}

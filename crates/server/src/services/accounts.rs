@@ -156,14 +156,16 @@ pub async fn change_password(state: &AppState, actor: &Actor, session: i64, curr
         let mut c = state.store.conn().await?;
         users::get(&mut c, site, actor.user.id).await?
     };
-    if !verify_password(current, &user.password_hash) {
-        return Err(ServiceError::Invalid("当前密码不正确".into()));
-    }
     if new != confirm {
         return Err(ServiceError::Invalid("两次输入的新密码不一致".into()));
     }
     check_password_strength(new)?;
-    let hash = hash_password(new);
+    // argon2 is slow on purpose: off the async threads.
+    let (current, new, stored) = (current.to_string(), new.to_string(), user.password_hash.clone());
+    let hash = tokio::task::spawn_blocking(move || verify_password(&current, &stored).then(|| hash_password(&new)))
+        .await
+        .map_err(|e| ServiceError::Internal(e.to_string()))?
+        .ok_or_else(|| ServiceError::Invalid("当前密码不正确".into()))?;
     let mut tx = state.store.begin().await?;
     users::set_password(tx.conn(), site, user.id, &hash).await?;
     let ended = users::delete_other_sessions(tx.conn(), site, user.id, session).await?;

@@ -832,7 +832,8 @@ pub async fn import_docx(state: &AppState, actor: &Actor, bytes: Vec<u8>, channe
     for (i, img) in imported.images.iter().enumerate() {
         let name = format!("{}.{}", img.name.rsplit_once('.').map(|p| p.0).unwrap_or(&img.name), img.image.ext);
         let media = store_image(tx.conn(), state, actor, None, &img.image, &name, &img.caption).await?;
-        body = body.replacen(&format!("data-import=\"{i}\""), &format!("src=\"{}\"", media_url(&media)), 1);
+        // Every place the document shows this picture (a picture used twice is one medium).
+        body = body.replace(&format!("data-import=\"{i}\""), &format!("src=\"{}\"", media_url(&media)));
         media_ids.push(media.id);
     }
     let content = Content { title, body_html: sanitize::clean(&body), ..Default::default() };
