@@ -164,3 +164,22 @@ async fn a_pasted_image_bomb_is_refused_and_the_text_is_kept() {
     assert!(html.contains("带炸弹的稿件"));
     assert_eq!((app.count(Table::Manuscripts).await, app.count(Table::Media).await), before);
 }
+
+#[tokio::test]
+async fn a_photo_a_word_file_shows_three_times_is_one_medium_shown_three_times() {
+    let app = spawn_app().await;
+    let web = app.web("corr_a").await;
+    let photo = crate::helpers::photo_with_exif();
+    let rels = br#"<Relationships xmlns="r"><Relationship Id="rId1" Target="media/image1.jpeg"/></Relationships>"#;
+    let doc = br#"<w:document xmlns:w="w" xmlns:a="a" xmlns:r="r"><w:body><w:p><w:r><w:t>Title</w:t></w:r></w:p><w:p><w:r><w:drawing><a:blip r:embed="rId1"/></w:drawing></w:r></w:p><w:p><w:r><w:drawing><a:blip r:embed="rId1"/></w:drawing></w:r></w:p><w:p><w:r><w:drawing><a:blip r:embed="rId1"/></w:drawing></w:r></w:p></w:body></w:document>"#;
+    let file = zip_of(&[("word/document.xml", doc), ("word/_rels/document.xml.rels", rels), ("word/media/image1.jpeg", &photo)]);
+    let (s, loc, body) = web.upload("/admin/manuscripts/import", "三张同图.docx", file, &[("channel_id", app.fx.news.to_string())]).await;
+    assert_eq!(s, 303, "{body}");
+    let id: i64 = loc.trim_start_matches("/admin/manuscripts/").split('?').next().unwrap().parse().unwrap();
+    let (_, v) = app.api("corr_a").await.get(&format!("/manuscripts/{id}")).await;
+    assert_eq!(v["media"].as_array().unwrap().len(), 1, "one medium");
+    let url = format!("/media/{}.jpg", v["media"][0]["id"]);
+    let html = v["manuscript"]["body_html"].as_str().unwrap();
+    assert_eq!(html.matches(&format!("src=\"{url}\"")).count(), 3, "shown in all three places: {html}");
+    assert!(!html.contains("data-import"), "{html}");
+}
