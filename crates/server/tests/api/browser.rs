@@ -651,3 +651,43 @@ async fn a_monitoring_rule_is_tried_live_as_it_is_typed_in_chromium() {
     }
     assert!(shown.contains("规则表达式有误") && shown.contains("个字符处"), "{shown}");
 }
+
+#[tokio::test]
+async fn a_correction_is_proposed_approved_and_shown_to_readers_in_chromium() {
+    let app = spawn_app().await;
+    let base = app.base.clone();
+    let id = crate::helpers::approved_story(&app, "corr_a", "骨科举办骨质疏松义诊").await;
+    assert_eq!(app.api("editor").await.post(&format!("/manuscripts/{id}/publish"), serde_json::json!({})).await.0, 200);
+    let (_driver, c) = browser().await;
+
+    // The editor proposes: the article does not change yet.
+    login(&c, &base, "editor").await;
+    c.goto(&format!("{base}/admin/manuscripts/{id}")).await.unwrap();
+    c.find(Locator::Css("details.correct summary")).await.unwrap().click().await.unwrap();
+    let title = c.find(Locator::Css("details.correct input[name=title]")).await.unwrap();
+    title.clear().await.unwrap();
+    title.send_keys("骨科举办骨质疏松症义诊").await.unwrap();
+    c.find(Locator::Css("details.correct input[name=reason]")).await.unwrap().send_keys("标题中的病名不完整").await.unwrap();
+    c.find(Locator::Css("details.correct button")).await.unwrap().click().await.unwrap();
+    c.wait().for_element(Locator::Css(".flash")).await.unwrap();
+    assert!(c.find(Locator::Css(".flash")).await.unwrap().text().await.unwrap().contains("总编辑批准后"));
+    let link = c.find(Locator::Css("a[href^='/news/']")).await.unwrap().attr("href").await.unwrap().unwrap();
+    logout(&c).await;
+
+    // The chief editor reads the proposed text and approves it.
+    login(&c, &base, "chief").await;
+    c.goto(&format!("{base}/admin/manuscripts/{id}#corrections")).await.unwrap();
+    assert!(c.find(Locator::Css("#corrections")).await.unwrap().text().await.unwrap().contains("待批准"));
+    std::fs::write(shots().join("correction-pending.png"), c.screenshot().await.unwrap()).unwrap();
+    click_button(&c, "批准更正，立即生效").await;
+    c.wait().for_element(Locator::Css(".flash")).await.unwrap();
+    logout(&c).await;
+
+    // Readers see the corrected title and, under the meta line, when and why.
+    c.goto(&format!("{base}{link}")).await.unwrap();
+    assert_eq!(c.find(Locator::Css(".story h1")).await.unwrap().text().await.unwrap(), "骨科举办骨质疏松症义诊");
+    let notice = c.find(Locator::Css(".story .corrections")).await.unwrap().text().await.unwrap();
+    assert!(notice.contains("更正说明") && notice.contains("更正：标题中的病名不完整"), "{notice}");
+    std::fs::write(shots().join("public-article-correction.png"), c.screenshot().await.unwrap()).unwrap();
+    c.close().await.unwrap();
+}
