@@ -69,7 +69,7 @@ pub async fn seed(state: &AppState, password: Option<String>) -> anyhow::Result<
             return Ok(None);
         }
     }
-    let password = password.filter(|p| !p.is_empty()).unwrap_or_else(|| format!("yx{}", &crate::auth::random_token()[..10]));
+    let password = password.filter(|p| !p.is_empty()).unwrap_or_else(crate::services::people::generated_password);
     let hash = hash_password(&password);
     let mut tx = state.store.begin().await?;
     sites::rename_site(tx.conn(), site, "院讯示范医院").await?;

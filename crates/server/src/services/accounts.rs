@@ -136,16 +136,27 @@ pub async fn logout(state: &AppState, actor: &Actor, token: &str) -> ServiceResu
     Ok(())
 }
 
-/// The password rules: at least 8 characters, with letters and digits.
-pub fn check_password_strength(p: &str) -> ServiceResult<()> {
-    let long = p.chars().count() >= 8;
-    let letters = p.chars().any(|c| c.is_alphabetic());
-    let digits = p.chars().any(|c| c.is_ascii_digit());
-    if long && letters && digits && p.len() <= 256 {
-        Ok(())
-    } else {
-        Err(ServiceError::Invalid("新密码至少 8 位，并且同时包含字母和数字".into()))
+/// The password rules (等保 level 3): at least 10 characters, at least three of the four
+/// kinds (lower-case letters, upper-case letters, digits, symbols), not the login name nor
+/// containing it, at most 256 bytes.
+pub fn check_password_policy(p: &str, username: &str) -> ServiceResult<()> {
+    let kinds = [
+        p.chars().any(|c| c.is_ascii_lowercase()),
+        p.chars().any(|c| c.is_ascii_uppercase()),
+        p.chars().any(|c| c.is_ascii_digit()),
+        p.chars().any(|c| !c.is_ascii_alphanumeric()),
+    ]
+    .iter()
+    .filter(|k| **k)
+    .count();
+    if p.chars().count() < 10 || kinds < 3 || p.len() > 256 {
+        return Err(ServiceError::Invalid("密码至少 10 位，并包含大写字母、小写字母、数字、符号中的至少三种（例如 Yuanxun#2026）".into()));
     }
+    let name = username.trim().to_lowercase();
+    if !name.is_empty() && p.to_lowercase().contains(&name) {
+        return Err(ServiceError::Invalid("密码不能包含登录名，请换一个".into()));
+    }
+    Ok(())
 }
 
 /// Changes the actor's own password; every other session of theirs (newsroom and API) ends,
@@ -159,7 +170,7 @@ pub async fn change_password(state: &AppState, actor: &Actor, session: i64, curr
     if new != confirm {
         return Err(ServiceError::Invalid("两次输入的新密码不一致".into()));
     }
-    check_password_strength(new)?;
+    check_password_policy(new, &user.username)?;
     // argon2 is slow on purpose: off the async threads.
     let (current, new, stored) = (current.to_string(), new.to_string(), user.password_hash.clone());
     let hash = tokio::task::spawn_blocking(move || verify_password(&current, &stored).then(|| hash_password(&new)))
@@ -172,4 +183,22 @@ pub async fn change_password(state: &AppState, actor: &Actor, session: i64, curr
     super::audit(tx.conn(), site, actor, "password_change", "user", user.id, format!("其他 {ended} 个登录已退出")).await?;
     tx.commit().await?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::check_password_policy;
+
+    #[test]
+    fn the_password_policy_wants_ten_characters_of_three_kinds_without_the_login_name() {
+        for ok in ["Yuanxun#2026", "abcdEFGH12", "abcdefgh1!", "ABCDEFGH1!", "医院Abc12345"] {
+            assert!(check_password_policy(ok, "wangfang").is_ok(), "{ok}");
+        }
+        for weak in ["Abc1234", "abcdefgh12", "ABCDEFGHIJ", "1234567890!", "abcdefghij"] {
+            let e = check_password_policy(weak, "wangfang").unwrap_err().to_string();
+            assert!(e.contains("至少 10 位") && e.contains("三种"), "{weak}: {e}");
+        }
+        let e = check_password_policy("WangFang2026!", "wangfang").unwrap_err().to_string();
+        assert!(e.contains("不能包含登录名"), "{e}");
+    }
 }

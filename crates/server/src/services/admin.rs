@@ -82,7 +82,7 @@ pub async fn create_user(state: &AppState, actor: &Actor, input: &UserInput) -> 
     }
     let p = parse_user(state, input).await?;
     let password = input.password.clone().unwrap_or_default();
-    super::accounts::check_password_strength(&password)?;
+    super::accounts::check_password_policy(&password, &username)?;
     let hash = hash_password(&password);
     let mut tx = state.store.begin().await?;
     let new = users::NewUser { username: &username, display_name: &p.display_name, password_hash: &hash, role: p.role, department_id: p.department_id, review_level: p.review_level };
@@ -104,7 +104,11 @@ pub async fn update_user(state: &AppState, actor: &Actor, id: i64, input: &UserI
     }
     let new_hash = match input.password.as_deref().filter(|p| !p.is_empty()) {
         Some(pw) => {
-            super::accounts::check_password_strength(pw)?;
+            let username = {
+                let mut c = state.store.conn().await?;
+                users::get(&mut c, state.site_id(), id).await?.username
+            };
+            super::accounts::check_password_policy(pw, &username)?;
             Some(hash_password(pw))
         }
         None => None,

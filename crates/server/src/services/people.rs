@@ -130,8 +130,9 @@ pub fn generated_password() -> String {
     const ALPHABET: &[u8] = b"abcdefghjkmnpqrstuvwxyzABCDEFGHJKMNPQRSTUVWXYZ23456789";
     let mut rng = rand::thread_rng();
     let mut p: String = (0..10).map(|_| ALPHABET[rng.gen_range(0..ALPHABET.len())] as char).collect();
-    // Always a digit and a letter of each case, whatever the draw.
+    // Always a digit and a letter of each case, whatever the draw (the policy's three kinds).
     p.push_str(&format!("{}", rng.gen_range(2..10)));
+    p.insert(0, ALPHABET[rng.gen_range(0..23)] as char);
     p.insert(0, 'Y');
     p
 }
@@ -198,7 +199,7 @@ pub async fn import_people(state: &AppState, actor: &Actor, file_name: &str, byt
         let password = match password_raw.as_str() {
             "" => None,
             p => {
-                if let Err(e) = super::accounts::check_password_strength(p) {
+                if let Err(e) = super::accounts::check_password_policy(p, &username) {
                     problems.push(format!("初始密码不合要求：{e}（也可以留空，由系统生成）"));
                 }
                 Some(p.to_string())
@@ -253,7 +254,7 @@ mod tests {
         let all: HashSet<String> = (0..200).map(|_| generated_password()).collect();
         assert_eq!(all.len(), 200);
         for p in &all {
-            assert!(super::super::accounts::check_password_strength(p).is_ok(), "{p}");
+            assert!(super::super::accounts::check_password_policy(p, "liming").is_ok(), "{p}");
             assert!(!p.chars().any(|c| "0O1lI".contains(c)), "no look-alikes: {p}");
         }
     }

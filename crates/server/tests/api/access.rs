@@ -159,7 +159,12 @@ async fn password_change_and_logout() {
     let web = app.web("corr_a").await;
     let (s, _, html) = web.form("/admin/password", &[("current", PASSWORD), ("new", "short"), ("confirm", "short")]).await;
     assert_eq!(s, 422);
-    assert!(html.contains("至少 8 位"));
+    assert!(html.contains("至少 10 位"));
+    let (s, _, html) = web.form("/admin/password", &[("current", PASSWORD), ("new", "corr_a2026X!"), ("confirm", "corr_a2026X!")]).await;
+    assert_eq!(s, 422, "a password with the login name in it");
+    assert!(html.contains("不能包含登录名"));
+    let (s, _, _) = web.form("/admin/password", &[("current", PASSWORD), ("new", "alllowercase1"), ("confirm", "alllowercase1")]).await;
+    assert_eq!(s, 422, "two kinds of characters only");
     let (s, loc, _) = web.form("/admin/password", &[("current", PASSWORD), ("new", "NewPass2026"), ("confirm", "NewPass2026")]).await;
     assert_eq!((s, loc.as_str()), (303, "/admin/password?msg=password"));
     let (s, _, _) = web.form("/admin/logout", &[]).await;
