@@ -221,9 +221,9 @@ fn canonical(ip: IpAddr) -> IpAddr {
     }
 }
 
-/// Redirects beyond the client's limit (reqwest's own error for it, with our limit).
+/// Redirects beyond the client's limit (reqwest reports it as a redirect error).
 #[derive(Debug)]
-pub struct TooManyRedirects;
+struct TooManyRedirects;
 
 impl std::fmt::Display for TooManyRedirects {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {

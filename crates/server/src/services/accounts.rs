@@ -64,15 +64,14 @@ pub async fn login(state: &AppState, username: &str, password: &str, ip: &str) -
         tokio::task::spawn_blocking(move || verify_password(&p, &h) && known).await.map_err(|e| ServiceError::Internal(e.to_string()))?
     };
     let mut tx = state.store.begin().await?;
-    let Some(user) = user.filter(|_| ok) else {
+    let Some(user) = user.clone().filter(|_| ok) else {
         let t = users::throttle_failure(tx.conn(), site, &name, ip, |n| match lock_seconds(n) {
             0 => 0,
             s => now + s,
         })
         .await?;
         // Recorded for unknown names too (someone guessing names), so both cost the same.
-        let known = user_of(tx.conn(), site, username).await?;
-        let (actor_id, who, object_id) = match &known {
+        let (actor_id, who, object_id) = match &user {
             Some(u) => (Some(u.id), format!("{}（{}）", u.display_name, u.username), u.id.to_string()),
             None => (None, format!("（不存在的登录名“{}”）", name.chars().take(32).collect::<String>()), String::new()),
         };
@@ -92,11 +91,6 @@ pub async fn login(state: &AppState, username: &str, password: &str, ip: &str) -
     yuanxun_store::audit::append(tx.conn(), site, &entry).await?;
     tx.commit().await?;
     Ok(NewSession { token, csrf_token, user })
-}
-
-/// The active user of a name, if any (for the audit line of a failed login).
-async fn user_of(c: &mut yuanxun_store::AnyConnection, site: i64, username: &str) -> ServiceResult<Option<User>> {
-    Ok(users::by_username(c, site, username.trim()).await?.filter(|u| u.active))
 }
 
 fn locked(until: i64) -> ServiceError {

@@ -591,7 +591,7 @@ pub async fn correct(state: &AppState, actor: &Actor, id: i64, input: &Correctio
     audit(tx.conn(), site, actor, "correction_propose", "manuscript", id, format!("文章 {}，更正{changed}：{reason}", article.id)).await?;
     let levels = channel_levels(tx.conn(), &m).await?;
     if approves_corrections(&actor.user, levels) {
-        let done = approve_in(tx.conn(), state, actor, &m, cid, &input.override_reason).await?;
+        let done = approve_in(tx.conn(), state, actor, &m, cid, &input.override_reason, Some(check)).await?;
         tx.commit().await?;
         super::live_site::article_changed(state, site, id).await;
         return Ok(done);
@@ -613,14 +613,15 @@ pub async fn approve_correction(state: &AppState, actor: &Actor, id: i64, correc
     if !approves_corrections(&actor.user, channel_levels(tx.conn(), &m).await?) {
         return Err(ServiceError::Forbidden("更正须由总编辑（或本栏目终审人）批准".into()));
     }
-    let done = approve_in(tx.conn(), state, actor, &m, correction_id, override_reason).await?;
+    let done = approve_in(tx.conn(), state, actor, &m, correction_id, override_reason, None).await?;
     tx.commit().await?;
     super::live_site::article_changed(state, m.site_id, m.id).await;
     Ok(done)
 }
 
-/// [`approve_correction`] in the caller's transaction, for an approver already checked.
-async fn approve_in(c: &mut AnyConnection, state: &AppState, actor: &Actor, m: &Manuscript, correction_id: i64, override_reason: &str) -> ServiceResult<yuanxun_store::corrections::Correction> {
+/// [`approve_correction`] in the caller's transaction, for an approver already checked;
+/// `checked` is the check of the correction's text when the caller just ran it.
+async fn approve_in(c: &mut AnyConnection, state: &AppState, actor: &Actor, m: &Manuscript, correction_id: i64, override_reason: &str, checked: Option<checks::ManuscriptCheck>) -> ServiceResult<yuanxun_store::corrections::Correction> {
     use yuanxun_store::corrections as corr;
     let site = state.site_id();
     let p = corr::get(c, site, correction_id).await?;
@@ -630,9 +631,14 @@ async fn approve_in(c: &mut AnyConnection, state: &AppState, actor: &Actor, m: &
     if m.status != Status::Published {
         return Err(ServiceError::Conflict("文章已撤下，这份更正不能再生效".into()));
     }
-    // The text is checked again now: the lexicons may have changed since it was proposed.
-    let probe = Manuscript { title: p.title.clone(), subtitle: p.subtitle.clone(), body_html: p.body_html.clone(), ..m.clone() };
-    let check = checks::run(state, c, &probe).await?;
+    // Checked again when approved later: the lexicons may have changed since it was proposed.
+    let check = match checked {
+        Some(check) => check,
+        None => {
+            let probe = Manuscript { title: p.title.clone(), subtitle: p.subtitle.clone(), body_html: p.body_html.clone(), ..m.clone() };
+            checks::run(state, c, &probe).await?
+        }
+    };
     let blocks: Vec<String> = check.open_blocks().take(5).map(|i| format!("{}「{}」", i.category_label, i.finding.surface)).collect();
     if !blocks.is_empty() {
         let reason = override_reason.trim();

@@ -81,12 +81,8 @@ async fn internal_addresses_in_any_spelling_are_refused_before_any_connection() 
 
     // A name that resolves to this machine passes the form, and is refused when fetched,
     // in the same words whether or not anything listens there.
-    let (_, closed) = {
-        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        let p = l.local_addr().unwrap().port();
-        drop(l);
-        (p, p)
-    };
+    // A port nothing listens on (bound, then let go).
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
     for (name, p) in [("本机名", port), ("本机名关闭端口", closed)] {
         let url = format!("http://localhost:{p}/feed.xml");
         let (status, _, body) = web.form("/admin/monitor/sources", &form(name, &url)).await;
