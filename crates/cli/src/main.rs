@@ -71,6 +71,10 @@ enum Command {
         /// Minutes a newsroom session may sit unused before it ends (等保: 120).
         #[arg(long, env = "YUANXUN_IDLE_MINUTES", default_value_t = 120, value_parser = clap::value_parser!(u64).range(1..=1440))]
         idle_minutes: u64,
+        /// Requests per minute per client address: `login=30,search=60,download=30,api=600`
+        /// (the defaults; any subset, `0` turns one off), or `off`.
+        #[arg(long = "rate-limits", env = "YUANXUN_RATE_LIMITS", default_value = "login=30,search=60,download=30,api=600", value_parser = |s: &str| yuanxun_server::ratelimit::RateLimits::parse(s))]
+        rate_limits: yuanxun_server::ratelimit::RateLimits,
     },
     /// Checks a static export for tampering: files against the signed manifest (modified,
     /// missing, extra), and every page for hidden links, links to unknown sites, gambling and
@@ -309,7 +313,7 @@ fn main() -> ExitCode {
 
 async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
-        Command::Serve { listen, data, demo, secure_cookies, public_url, export, allow_hosts, smtp_url, smtp_from, allow_fetch, trusted_proxy, idle_minutes } => {
+        Command::Serve { listen, data, demo, secure_cookies, public_url, export, allow_hosts, smtp_url, smtp_from, allow_fetch, trusted_proxy, idle_minutes, rate_limits } => {
             let store = open_store(&data).await?;
             // Where an admin puts theme files (see 工作台 → 网站主题).
             std::fs::create_dir_all(data.join("theme"))?;
@@ -317,7 +321,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 anyhow::ensure!(u.starts_with("http://") || u.starts_with("https://"), "--public-url 应以 http:// 或 https:// 开头，例如 https://news.example.cn（现为 {u}）");
             }
             let public_url = public_url.map(|u| u.trim_end_matches('/').to_string());
-            let config = Config { secure_cookies, public_url, search_dir: Some(data.join("search")), theme_dir: Some(data.join("theme")), export_dir: export.clone(), smtp_url, smtp_from, outbound: outbound(&allow_fetch)?, trusted_proxies: networks("--trusted-proxy", &trusted_proxy)?, idle_timeout: std::time::Duration::from_secs(idle_minutes * 60), ..Config::default() };
+            let config = Config { secure_cookies, public_url, search_dir: Some(data.join("search")), theme_dir: Some(data.join("theme")), export_dir: export.clone(), smtp_url, smtp_from, outbound: outbound(&allow_fetch)?, trusted_proxies: networks("--trusted-proxy", &trusted_proxy)?, idle_timeout: std::time::Duration::from_secs(idle_minutes * 60), rate_limits, ..Config::default() };
             let mut config = config;
             config.link_allowlist.extend(allow_hosts);
             let mut state = AppState::new(store.clone(), config.clone()).await?;

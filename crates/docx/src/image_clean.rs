@@ -78,6 +78,43 @@ pub fn clean_image(name: &str, bytes: &[u8], limits: &Limits) -> Result<CleanIma
     Ok(CleanImage { bytes: out, ext, content_type, width: img.width(), height: img.height() })
 }
 
+/// The long side a photo is given in a Word download: 15 cm of text width at about 270 dpi,
+/// as sharp as an office printer prints and a fraction of the web copy's bytes.
+pub const PRINT_IMAGE_SIDE: u32 = 1_600;
+
+/// A stored picture (JPEG or PNG, as [`clean_image`] wrote it) made ready for a Word
+/// download: kept as it is when it is already small, else scaled to
+/// [`PRINT_IMAGE_SIDE`] and re-encoded (JPEG, or PNG where it has transparency). `None`
+/// when the bytes are not a picture we wrote.
+pub fn print_image(bytes: &[u8]) -> Option<CleanImage> {
+    let (format, w, h) = image_header("print", bytes).ok()?;
+    within_limits("print", w, h, &Limits::default()).ok()?;
+    let (ext, content_type) = match format {
+        ImageFormat::Jpeg => ("jpg", "image/jpeg"),
+        ImageFormat::Png => ("png", "image/png"),
+        _ => return None,
+    };
+    let small = w.max(h) <= PRINT_IMAGE_SIDE && (format == ImageFormat::Jpeg || bytes.len() <= 1024 * 1024);
+    if small {
+        return Some(CleanImage { bytes: bytes.to_vec(), ext, content_type, width: w, height: h });
+    }
+    let mut img = image::load_from_memory_with_format(bytes, format).ok()?;
+    if w.max(h) >= 2 * PRINT_IMAGE_SIDE {
+        img = img.thumbnail(PRINT_IMAGE_SIDE, PRINT_IMAGE_SIDE);
+    } else if w.max(h) > PRINT_IMAGE_SIDE {
+        img = img.resize(PRINT_IMAGE_SIDE, PRINT_IMAGE_SIDE, image::imageops::FilterType::Triangle);
+    }
+    let mut out = Vec::new();
+    if img.color().has_alpha() {
+        img.write_to(&mut Cursor::new(&mut out), ImageFormat::Png).ok()?;
+        Some(CleanImage { bytes: out, ext: "png", content_type: "image/png", width: img.width(), height: img.height() })
+    } else {
+        let rgb = DynamicImage::ImageRgb8(img.to_rgb8());
+        rgb.write_with_encoder(image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 85)).ok()?;
+        Some(CleanImage { bytes: out, ext: "jpg", content_type: "image/jpeg", width: img.width(), height: img.height() })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -129,4 +166,20 @@ mod tests {
         assert_eq!((clean.width, clean.height), (2560, 853));
     }
 
+
+    #[test]
+    fn print_copies_are_scaled_and_small_ones_kept() {
+        // A noisy 2,400×1,800 PNG (no transparency) becomes a 1,600-pixel JPEG of a fraction of the bytes.
+        let img = image::RgbImage::from_fn(2_400, 1_800, |x, y| image::Rgb([(x * 7 + y * 13) as u8, (x ^ y) as u8, (x * y) as u8]));
+        let mut png = Vec::new();
+        img.write_to(&mut Cursor::new(&mut png), ImageFormat::Png).unwrap();
+        let p = print_image(&png).unwrap();
+        assert_eq!((p.width, p.height, p.ext), (1_600, 1_200, "jpg"));
+        assert!(p.bytes.len() * 4 < png.len(), "{} vs {}", p.bytes.len(), png.len());
+        // A small JPEG goes in as stored, byte for byte.
+        let small = jpeg_with_exif();
+        let clean = clean_image("a.jpg", &small, &Limits::default()).unwrap();
+        assert_eq!(print_image(&clean.bytes).unwrap().bytes, clean.bytes);
+        assert!(print_image(b"not a picture").is_none());
+    }
 }

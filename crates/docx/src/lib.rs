@@ -16,7 +16,7 @@ mod writer;
 pub mod testdata;
 
 pub use document::{read_docx, Imported, ImportedImage};
-pub use image_clean::{clean_image, CleanImage};
+pub use image_clean::{clean_image, print_image, CleanImage, PRINT_IMAGE_SIDE};
 pub use writer::{html_blocks, write_docx, ArticleDoc, Block, Picture};
 
 /// Bounds on what an upload may make us read or decode.

@@ -90,7 +90,7 @@ pub fn is_trusted_proxy(state: &AppState, ip: std::net::IpAddr) -> bool {
 /// `X-Forwarded-For` that is not itself a configured proxy (read from the right: the left
 /// entries are whatever the client wrote). Forwarding headers from anyone else were dropped
 /// at the edge.
-fn client_ip(state: &AppState, req: &Request) -> String {
+pub(crate) fn client_ip(state: &AppState, req: &Request) -> String {
     let Some(peer) = req.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip()) else { return String::new() };
     if !is_trusted_proxy(state, peer) {
         return peer.to_string();

@@ -9,8 +9,10 @@ pub mod auth;
 pub mod chart;
 pub mod demo;
 pub mod error;
+pub mod heavy;
 pub mod jobs;
 pub mod pages;
+pub mod ratelimit;
 pub mod routes;
 pub mod sanitize;
 pub mod services;
@@ -76,6 +78,9 @@ pub struct Config {
     pub trusted_proxies: Vec<yuanxun_net::IpNet>,
     /// How long a session may sit unused before it ends (等保: 2 hours by default).
     pub idle_timeout: Duration,
+    /// Requests per minute per client address for logins, searches, downloads and the API
+    /// (`serve --rate-limits`).
+    pub rate_limits: ratelimit::RateLimits,
 }
 
 impl Default for Config {
@@ -101,6 +106,7 @@ impl Default for Config {
             outbound: yuanxun_net::Outbound::default(),
             trusted_proxies: Vec::new(),
             idle_timeout: Duration::from_secs(2 * 3600),
+            rate_limits: ratelimit::RateLimits::default(),
         }
     }
 }
@@ -129,6 +135,10 @@ pub struct AppState {
     pub tamper: Arc<std::sync::RwLock<Vec<String>>>,
     /// This process's name in the change feed and on leases (random at each start).
     pub node: Arc<str>,
+    /// The Word downloads of articles already built.
+    pub words: Arc<services::word::WordCache>,
+    /// The rate limits' counters by client address.
+    pub limiter: Arc<ratelimit::Limiter>,
 }
 
 impl AppState {
@@ -182,6 +192,7 @@ impl AppState {
         if let Some(e) = theme.error() {
             tracing::error!("theme folder has an error, serving the default theme: {e}");
         }
+        let limiter = Arc::new(ratelimit::Limiter::new(config.rate_limits));
         let state = AppState {
             store,
             config: Arc::new(config),
@@ -195,6 +206,8 @@ impl AppState {
             export_lock: Arc::default(),
             tamper: Arc::default(),
             node: Arc::from(format!("{:016x}", rand::random::<u64>())),
+            words: Arc::default(),
+            limiter,
         };
         Ok((state, fresh))
     }

@@ -148,7 +148,7 @@ async fn briefing_docx(State(state): State<AppState>, auth: Auth, Query(q): Quer
     let name = state.site.name.clone();
     let kind = if b.span == Span::Weekly { "weekly" } else { "daily" };
     let (ascii, shown) = (format!("briefing-{kind}-{}.docx", b.date), format!("{}-{}.docx", b.title, b.date));
-    match tokio::task::spawn_blocking(move || briefing::docx(&b, &name)).await {
+    match crate::heavy::run(move || briefing::docx(&b, &name)).await {
         Ok(Ok(bytes)) => super::attachment(bytes, "application/vnd.openxmlformats-officedocument.wordprocessingml.document", &ascii, &shown),
         Ok(Err(e)) => error_page(&state, &auth, e),
         Err(_) => (StatusCode::INTERNAL_SERVER_ERROR, "生成 Word 文档失败").into_response(),

@@ -182,7 +182,7 @@ async fn ledger_export(state: &AppState, auth: &Auth, q: &LedgerQuery, word: boo
     };
     let title = ledgers::ledger_title(state, q);
     let site = state.site.name.clone();
-    let built = tokio::task::spawn_blocking(move || if word { ledgers::ledger_docx(&title, &site, &rows).map(|b| (b, title)) } else { ledgers::ledger_xlsx(&title, &rows).map(|b| (b, title)) }).await;
+    let built = crate::heavy::run(move || if word { ledgers::ledger_docx(&title, &site, &rows).map(|b| (b, title)) } else { ledgers::ledger_xlsx(&title, &rows).map(|b| (b, title)) }).await;
     match built {
         Ok(Ok((bytes, title))) if word => super::attachment(bytes, "application/vnd.openxmlformats-officedocument.wordprocessingml.document", "rectifications.docx", &format!("{title}.docx")),
         Ok(Ok((bytes, title))) => super::attachment(bytes, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "rectifications.xlsx", &format!("{title}.xlsx")),

@@ -42,6 +42,7 @@ pub fn router(state: AppState) -> Router {
         .merge(public::routes())
         .layer(middleware::from_fn_with_state(state.clone(), crate::auth::session_layer))
         .layer(middleware::from_fn_with_state(state.clone(), refuse_oversized))
+        .layer(middleware::from_fn_with_state(state.clone(), rate_limit))
         .layer(DefaultBodyLimit::max(max))
         .layer(CompressionLayer::new())
         .layer(middleware::from_fn_with_state(state.clone(), edge))
@@ -100,10 +101,10 @@ pub fn by_host(states: &[AppState]) -> Router {
 
 /// A file to download (RFC 6266): `name` as the browser should save it (UTF-8, any
 /// characters), `ascii_name` for clients that only read the plain form.
-pub(crate) fn attachment(bytes: Vec<u8>, content_type: &'static str, ascii_name: &str, name: &str) -> Response {
+pub(crate) fn attachment(bytes: impl Into<bytes::Bytes>, content_type: &'static str, ascii_name: &str, name: &str) -> Response {
     // filename* is percent-encoded; form encoding writes spaces as `+`, which it is not.
     let encoded = form_urlencoded::byte_serialize(name.as_bytes()).collect::<String>().replace('+', "%20");
-    let mut r = ([(header::CONTENT_TYPE, content_type)], bytes).into_response();
+    let mut r = ([(header::CONTENT_TYPE, content_type)], bytes.into()).into_response();
     if let Ok(v) = header::HeaderValue::from_str(&format!("attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{encoded}")) {
         r.headers_mut().insert(header::CONTENT_DISPOSITION, v);
     }
@@ -118,6 +119,26 @@ async fn refuse_oversized(State(state): State<AppState>, req: Request, next: Nex
         Some(n) if n > state.config.max_upload as u64 => too_large(req.uri().path().starts_with("/api/"), n, state.config.max_upload as u64),
         _ => next.run(req).await,
     }
+}
+
+/// Refuses a request over its client's budget ([`crate::ratelimit`]) before any of its work
+/// is done: 429, `Retry-After`, and in Chinese what happened and when to try again.
+async fn rate_limit(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let path = req.uri().path();
+    let Some(kind) = crate::ratelimit::Kind::of(req.method(), path) else { return next.run(req).await };
+    let Some(client) = crate::auth::client_ip(&state, &req).parse::<std::net::IpAddr>().ok() else { return next.run(req).await };
+    let Err(wait) = state.limiter.check(kind, client) else { return next.run(req).await };
+    let secs = wait.as_secs().max(1);
+    let msg = format!("您的{}过于频繁，请 {secs} 秒后再试。", kind.label());
+    tracing::info!("rate limit: {client} {} {path}", kind.label());
+    let mut res = if path.starts_with("/api/") {
+        (StatusCode::TOO_MANY_REQUESTS, axum::Json(serde_json::json!({"error": "too_many_requests", "message": msg, "retry_after": secs}))).into_response()
+    } else {
+        let html = format!("<!doctype html><html lang=zh-CN><meta charset=utf-8><meta name=viewport content=\"width=device-width,initial-scale=1\"><title>请稍后再试</title><body style=\"font-family:sans-serif;padding:2em;font-size:18px;line-height:1.7\"><h1>请稍后再试</h1><p>{msg}</p><p>这是为保护网站正常运行而设的限制，您的操作没有被执行。<a href=\"/\">返回首页</a></p>");
+        (StatusCode::TOO_MANY_REQUESTS, Html(html)).into_response()
+    };
+    res.headers_mut().insert(header::RETRY_AFTER, header::HeaderValue::from(secs));
+    res
 }
 
 /// The answer to an upload over the limit.

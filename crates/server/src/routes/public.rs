@@ -582,46 +582,11 @@ async fn word_file(state: &AppState, headers: &HeaderMap, id: i64) -> Response {
     }
     let media = manuscripts::media_of(&mut c, site, a.manuscript_id).await.unwrap_or_default();
     drop(c);
-    // The photos' bytes, fetched first (the media store is async; the document is built after).
-    let mut photos = std::collections::HashMap::new();
-    for m in media.iter().filter(|m| m.kind == "image") {
-        if let Ok(bytes) = state.store.media.get(&m.storage_key).await {
-            photos.insert(m.id, bytes);
-        }
-    }
-    let picture = |m: &yuanxun_store::Media| -> Option<yuanxun_docx::Picture> {
-        let ext = if m.content_type == "image/png" { "png" } else if m.content_type == "image/jpeg" { "jpg" } else { return None };
-        let bytes = photos.get(&m.id)?.clone();
-        Some(yuanxun_docx::Picture { bytes, ext, width: m.width.max(1) as u32, height: m.height.max(1) as u32, caption: m.caption.clone() })
-    };
-    let images: Vec<(String, &yuanxun_store::Media)> = media.iter().filter(|m| m.kind == "image").map(|m| (services::manuscripts::media_url(m), m)).collect();
-    let mut blocks = yuanxun_docx::html_blocks(&a.body_html, |src| images.iter().find(|(u, _)| u == src).and_then(|(_, m)| picture(m)));
-    // Photos not placed in the body (the gallery) follow it, as on the page.
-    for (url, m) in &images {
-        if !a.body_html.contains(url.as_str()) {
-            blocks.extend(picture(m).map(yuanxun_docx::Block::Picture));
-        }
-    }
-    let mut meta = vec![format!("发布日期：{}", clock::format_minute(a.published_at))];
-    for (label, v) in [("作者", &a.authors), ("摄影", &a.photographers), ("来源", &a.source), ("编辑", &a.editor), ("责任编辑", &a.responsible_editor)] {
-        if !v.is_empty() {
-            meta.push(format!("{label}：{v}"));
-        }
-    }
-    let url = format!("{}{}", base_url(state, headers), article_path(a.id));
-    let doc = yuanxun_docx::ArticleDoc {
-        title: a.title.clone(),
-        subtitle: a.subtitle.clone(),
-        meta: meta.join("　"),
-        blocks,
-        footer: format!("原文地址：{url}　{}", state.site.name),
-        creator: state.site.name.clone(),
-        landscape: false,
-    };
-    let bytes = match tokio::task::spawn_blocking(move || yuanxun_docx::write_docx(&doc)).await {
-        Ok(Ok(b)) => b,
-        other => {
-            tracing::error!("word file of article {id} failed: {other:?}");
+    let address = format!("{}{}", base_url(state, headers), article_path(a.id));
+    let bytes = match services::word::docx(state, &a, &media, &address).await {
+        Ok(b) => b,
+        Err(e) => {
+            tracing::error!("word file of article {id} failed: {e}");
             return (StatusCode::INTERNAL_SERVER_ERROR, "Word 文档生成失败，请稍后再试").into_response();
         }
     };

@@ -31,7 +31,7 @@ async fn report_page(State(state): State<AppState>, auth: Auth, Query(q): Query<
 async fn report_docx(State(state): State<AppState>, auth: Auth, Query(q): Query<PeriodQuery>) -> Response {
     let result = async {
         let s = report::summary(&state, &auth.1, &q.period).await?;
-        let bytes = tokio::task::spawn_blocking({
+        let bytes = crate::heavy::run({
             let s = s.clone();
             move || report::docx(&s)
         })

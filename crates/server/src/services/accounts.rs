@@ -61,7 +61,7 @@ pub async fn login(state: &AppState, username: &str, password: &str, ip: &str) -
         let p = password.to_string();
         let h = user.as_ref().map(|u| u.password_hash.clone()).unwrap_or_else(|| dummy_hash().to_string());
         let known = user.is_some();
-        tokio::task::spawn_blocking(move || verify_password(&p, &h) && known).await.map_err(|e| ServiceError::Internal(e.to_string()))?
+        crate::heavy::run(move || verify_password(&p, &h) && known).await?
     };
     let mut tx = state.store.begin().await?;
     let Some(user) = user.clone().filter(|_| ok) else {
@@ -167,9 +167,8 @@ pub async fn change_password(state: &AppState, actor: &Actor, session: i64, curr
     check_password_policy(new, &user.username)?;
     // argon2 is slow on purpose: off the async threads.
     let (current, new, stored) = (current.to_string(), new.to_string(), user.password_hash.clone());
-    let hash = tokio::task::spawn_blocking(move || verify_password(&current, &stored).then(|| hash_password(&new)))
-        .await
-        .map_err(|e| ServiceError::Internal(e.to_string()))?
+    let hash = crate::heavy::run(move || verify_password(&current, &stored).then(|| hash_password(&new)))
+        .await?
         .ok_or_else(|| ServiceError::Invalid("当前密码不正确".into()))?;
     let mut tx = state.store.begin().await?;
     users::set_password(tx.conn(), site, user.id, &hash).await?;

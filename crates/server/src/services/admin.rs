@@ -83,7 +83,7 @@ pub async fn create_user(state: &AppState, actor: &Actor, input: &UserInput) -> 
     let p = parse_user(state, input).await?;
     let password = input.password.clone().unwrap_or_default();
     super::accounts::check_password_policy(&password, &username)?;
-    let hash = hash_password(&password);
+    let hash = crate::heavy::run(move || hash_password(&password)).await?;
     let mut tx = state.store.begin().await?;
     let new = users::NewUser { username: &username, display_name: &p.display_name, password_hash: &hash, role: p.role, department_id: p.department_id, review_level: p.review_level };
     let user = users::create(tx.conn(), state.site_id(), &new).await.map_err(|e| {
@@ -109,7 +109,8 @@ pub async fn update_user(state: &AppState, actor: &Actor, id: i64, input: &UserI
                 users::get(&mut c, state.site_id(), id).await?.username
             };
             super::accounts::check_password_policy(pw, &username)?;
-            Some(hash_password(pw))
+            let pw = pw.to_string();
+            Some(crate::heavy::run(move || hash_password(&pw)).await?)
         }
         None => None,
     };

@@ -7,7 +7,8 @@
 //! revision in the database moves on, so a change made through any server node applies to
 //! the next check without a restart.
 
-use std::sync::{Arc, RwLock};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, RwLock};
 
 use serde::{Deserialize, Serialize};
 use yuanxun_check::lexicon::{format_date, parse_date};
@@ -21,10 +22,51 @@ use crate::auth::Actor;
 use crate::error::{ServiceError, ServiceResult};
 use crate::AppState;
 
-/// The compiled lexicons of the site, with the revision they were built from.
+/// The compiled lexicons of the site, with the revision they were built from, and the
+/// reports of texts checked ahead of a write ([`warm`]).
 #[derive(Default)]
 pub struct CheckerCache {
     inner: RwLock<Option<(i64, Arc<Checker>)>>,
+    ahead: Mutex<HashMap<[u8; 32], yuanxun_check::CheckReport>>,
+}
+
+/// Reports checked ahead and not yet used that are kept (a save uses its own at once).
+const AHEAD_KEPT: usize = 256;
+
+fn ahead_key(version: &str, date: time::Date, format: Format, text: &str) -> [u8; 32] {
+    use sha2::{Digest, Sha256};
+    let mut h = Sha256::new();
+    h.update(version.as_bytes());
+    h.update([0]);
+    h.update(format_date(date).as_bytes());
+    h.update([matches!(format, Format::Html) as u8]);
+    h.update(text.as_bytes());
+    h.finalize().into()
+}
+
+/// Checks `texts` (title, subtitle, body …) as of `date` on the blocking pool, before the
+/// caller begins its write transaction; [`run`] inside the transaction then finds the
+/// reports ready, so the check — the costly part of a save — never runs while the store's
+/// write lock is held. A text changed in between is simply checked again there.
+pub async fn warm(state: &AppState, texts: &[(&str, Format)], date: time::Date) -> ServiceResult<()> {
+    let checker = {
+        let mut c = state.store.conn().await?;
+        checker(state, &mut c).await?
+    };
+    let texts: Vec<(String, Format)> = texts.iter().filter(|(t, _)| !t.is_empty()).map(|(t, f)| (t.to_string(), *f)).collect();
+    let reports = crate::heavy::run(move || {
+        texts
+            .iter()
+            .map(|(text, format)| (ahead_key(checker.version(), date, *format, text), checker.check(&CheckInput { text, format: *format, date: Some(date), dismissed: &[] })))
+            .collect::<Vec<_>>()
+    })
+    .await?;
+    let mut ahead = state.checkers.ahead.lock().map_err(|_| ServiceError::Internal("check cache poisoned".into()))?;
+    if ahead.len() + reports.len() > AHEAD_KEPT {
+        ahead.clear();
+    }
+    ahead.extend(reports);
+    Ok(())
 }
 
 /// The checker for the site's current lexicon revision.
@@ -187,7 +229,8 @@ pub async fn run(state: &AppState, c: &mut AnyConnection, m: &Manuscript) -> Ser
     let mut items = Vec::new();
     let mut open = Open::default();
     for (field, text, format) in [(Field::Title, &m.title, Format::Text), (Field::Subtitle, &m.subtitle, Format::Text), (Field::Body, &m.body_html, Format::Html)] {
-        let report = checker.check(&CheckInput { text, format, date: Some(date), dismissed: &[] });
+        let ready = state.checkers.ahead.lock().ok().and_then(|mut a| a.remove(&ahead_key(checker.version(), date, format, text)));
+        let report = ready.unwrap_or_else(|| checker.check(&CheckInput { text, format, date: Some(date), dismissed: &[] }));
         for finding in report.findings {
             let dismissed = dismissals.iter().find(|d| d.key == finding.key).map(|d| DismissedBy { reason: d.reason.clone(), user_name: d.user_name.clone(), at: d.created_at });
             match (&dismissed, finding.severity) {

@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 use yuanxun_core::diff::{diff_paragraphs, ParagraphDiff};
 use yuanxun_core::workflow::{apply, Action};
 use yuanxun_core::{clock, role, text, Role, Status};
+use yuanxun_check::Format;
 use yuanxun_docx::Limits;
 use yuanxun_store::manuscripts::{self as repo, Content, Filter, NewDecision, NewMedia};
 use yuanxun_store::{articles, sites, AnyConnection, Article, Decision, Manuscript, ManuscriptSummary, Media, Revision, User};
@@ -172,6 +173,7 @@ fn require_writer(actor: &Actor) -> ServiceResult<()> {
 pub async fn create(state: &AppState, actor: &Actor, input: &ManuscriptInput) -> ServiceResult<Manuscript> {
     require_writer(actor)?;
     let (input, pasted) = pasted_images(input).await?;
+    check_ahead(state, &input.title, &input.subtitle, &sanitize::clean(&input.body_html), None).await?;
     let mut tx = state.store.begin().await?;
     let (mut content, channel_id, department_id) = validate(tx.conn(), state, actor, &input).await?;
     let media = store_pasted(tx.conn(), state, actor, None, &pasted, &mut content).await?;
@@ -195,6 +197,7 @@ pub async fn update(state: &AppState, actor: &Actor, id: i64, input: &Manuscript
 /// [`update`] with a note on the revision and in the audit log (e.g. an accepted suggestion).
 pub(crate) async fn update_noted(state: &AppState, actor: &Actor, id: i64, input: &ManuscriptInput, base_revision: Option<i64>, why: &str) -> ServiceResult<Manuscript> {
     let (input, pasted) = pasted_images(input).await?;
+    check_ahead(state, &input.title, &input.subtitle, &sanitize::clean(&input.body_html), None).await?;
     let mut tx = state.store.begin().await?;
     let m = load_editable(tx.conn(), state, actor, id, "不能修改").await?;
     if base_revision.is_some_and(|b| b != m.revision) {
@@ -217,6 +220,14 @@ async fn load_editable(c: &mut AnyConnection, state: &AppState, actor: &Actor, i
         return Err(ServiceError::Forbidden(format!("稿件{}，{refusal}", m.status.label())));
     }
     Ok(m)
+}
+
+/// Checks a manuscript's texts (trimmed as a save keeps them) before the caller's write
+/// transaction begins, as of `published` (a correction) or today: [`save_in`] then finds the
+/// report ready ([`checks::warm`]).
+async fn check_ahead(state: &AppState, title: &str, subtitle: &str, body_html: &str, published: Option<i64>) -> ServiceResult<()> {
+    let date = clock::date(published.unwrap_or_else(clock::now));
+    checks::warm(state, &[(title.trim(), Format::Text), (subtitle.trim(), Format::Text), (body_html, Format::Html)], date).await
 }
 
 /// Saves `content` as the next revision of `m`, in the caller's transaction, with the
@@ -559,6 +570,11 @@ pub async fn correct(state: &AppState, actor: &Actor, id: i64, input: &Correctio
         return Err(ServiceError::Invalid("正文不能为空；要撤下文章请用“撤稿”".into()));
     }
     let site = state.site_id();
+    let published = {
+        let mut c = state.store.conn().await?;
+        articles::by_manuscript(&mut c, site, id).await?.map(|a| a.published_at)
+    };
+    check_ahead(state, &title, &subtitle, &body_html, published).await?;
     let mut tx = state.store.begin().await?;
     let m = load(tx.conn(), state, actor, id).await?;
     if m.status != Status::Published {
@@ -608,6 +624,14 @@ pub async fn correct(state: &AppState, actor: &Actor, id: i64, input: &Correctio
 
 /// Approves a pending correction: the article changes in place and shows the notice.
 pub async fn approve_correction(state: &AppState, actor: &Actor, id: i64, correction_id: i64, override_reason: &str) -> ServiceResult<yuanxun_store::corrections::Correction> {
+    {
+        let mut c = state.store.conn().await?;
+        let site = state.site_id();
+        if let (Ok(p), Some(a)) = (yuanxun_store::corrections::get(&mut c, site, correction_id).await, articles::by_manuscript(&mut c, site, id).await?) {
+            drop(c);
+            check_ahead(state, &p.title, &p.subtitle, &p.body_html, Some(a.published_at)).await?;
+        }
+    }
     let mut tx = state.store.begin().await?;
     let m = load(tx.conn(), state, actor, id).await?;
     if !approves_corrections(&actor.user, channel_levels(tx.conn(), &m).await?) {
@@ -762,14 +786,13 @@ async fn pasted_images(input: &ManuscriptInput) -> ServiceResult<(ManuscriptInpu
     if raw.is_empty() {
         return Ok((input, Vec::new()));
     }
-    let cleaned = tokio::task::spawn_blocking(move || {
+    let cleaned = crate::heavy::run(move || {
         raw.iter()
             .enumerate()
             .map(|(i, bytes)| yuanxun_docx::clean_image(&format!("正文中粘贴的第 {} 张图片", i + 1), bytes, &Limits::default()))
             .collect::<Result<Vec<_>, _>>()
     })
-    .await
-    .map_err(|e| ServiceError::Internal(e.to_string()))??;
+    .await??;
     Ok((input, cleaned))
 }
 
@@ -825,24 +848,36 @@ async fn store_pasted(c: &mut AnyConnection, state: &AppState, actor: &Actor, ma
 pub async fn import_docx(state: &AppState, actor: &Actor, bytes: Vec<u8>, channel_id: i64, department_id: Option<i64>) -> ServiceResult<Manuscript> {
     require_writer(actor)?;
     let limits = Limits { max_file: state.config.max_upload, ..Limits::default() };
-    let imported = tokio::task::spawn_blocking(move || yuanxun_docx::read_docx(&bytes, &limits))
-        .await
-        .map_err(|e| ServiceError::Internal(e.to_string()))??;
+    let imported = crate::heavy::run(move || yuanxun_docx::read_docx(&bytes, &limits)).await??;
     let site = state.site_id();
-    let mut tx = state.store.begin().await?;
     let probe = ManuscriptInput { title: imported.title.clone(), channel_id, department_id, ..Default::default() };
     let title = if imported.title.is_empty() { "（无标题）".to_string() } else { imported.title.chars().take(200).collect() };
-    let (_, channel_id, department_id) = validate(tx.conn(), state, actor, &ManuscriptInput { title: title.clone(), ..probe }).await?;
+    let probe = ManuscriptInput { title: title.clone(), ..probe };
+    {
+        // Refused before anything is stored when the channel or department is wrong.
+        let mut c = state.store.conn().await?;
+        validate(&mut c, state, actor, &probe).await?;
+    }
+    // The photos first, in their own short transaction, not yet attached to anything (a
+    // failure below leaves unattached media, never a manuscript missing its photos)…
     let mut body = imported.body_html.clone();
     let mut media_ids = Vec::new();
-    for (i, img) in imported.images.iter().enumerate() {
-        let name = format!("{}.{}", img.name.rsplit_once('.').map(|p| p.0).unwrap_or(&img.name), img.image.ext);
-        let media = store_image(tx.conn(), state, actor, None, &img.image, &name, &img.caption).await?;
-        // Every place the document shows this picture (a picture used twice is one medium).
-        body = body.replace(&format!("data-import=\"{i}\""), &format!("src=\"{}\"", media_url(&media)));
-        media_ids.push(media.id);
+    {
+        let mut tx = state.store.begin().await?;
+        for (i, img) in imported.images.iter().enumerate() {
+            let name = format!("{}.{}", img.name.rsplit_once('.').map(|p| p.0).unwrap_or(&img.name), img.image.ext);
+            let media = store_image(tx.conn(), state, actor, None, &img.image, &name, &img.caption).await?;
+            // Every place the document shows this picture (a picture used twice is one medium).
+            body = body.replace(&format!("data-import=\"{i}\""), &format!("src=\"{}\"", media_url(&media)));
+            media_ids.push(media.id);
+        }
+        tx.commit().await?;
     }
+    // …then the check of the whole text, outside the write lock, then the manuscript.
     let content = Content { title, body_html: sanitize::clean(&body), ..Default::default() };
+    check_ahead(state, &content.title, "", &content.body_html, None).await?;
+    let mut tx = state.store.begin().await?;
+    let (_, channel_id, department_id) = validate(tx.conn(), state, actor, &probe).await?;
     let m = repo::create(tx.conn(), site, actor.user.id, department_id, channel_id, &content).await?;
     adopt_media(tx.conn(), site, m.id, &media_ids).await?;
     audit(tx.conn(), site, actor, "manuscript_import", "manuscript", m.id, format!("从 Word 导入，{} 张图片", media_ids.len())).await?;
@@ -864,7 +899,7 @@ pub(crate) fn upload_name(file_name: &str) -> String {
 /// Decodes, size-checks and re-encodes an uploaded photo off the async threads.
 async fn clean_photo(file_name: &str, bytes: Vec<u8>) -> ServiceResult<yuanxun_docx::CleanImage> {
     let name = file_name.to_string();
-    tokio::task::spawn_blocking(move || yuanxun_docx::clean_image(&name, &bytes, &Limits::default())).await.map_err(|e| ServiceError::Internal(e.to_string()))?.map_err(Into::into)
+    crate::heavy::run(move || yuanxun_docx::clean_image(&name, &bytes, &Limits::default())).await?.map_err(Into::into)
 }
 
 /// A photo uploaded as bookkeeping (a clipping, a points entry's evidence): refused with
@@ -883,10 +918,10 @@ pub(crate) async fn uploaded_photo(file_name: &str, bytes: Vec<u8>, refusal: &st
 /// revision: once submitted, review restarts at 初审.
 pub async fn add_media(state: &AppState, actor: &Actor, id: i64, file_name: &str, bytes: Vec<u8>, caption: &str, photographer: &str, as_cover: bool) -> ServiceResult<Media> {
     let site = state.site_id();
-    {
+    let before = {
         let mut c = state.store.conn().await?;
-        load_editable(&mut c, state, actor, id, "不能再添加图片或附件").await?;
-    }
+        load_editable(&mut c, state, actor, id, "不能再添加图片或附件").await?
+    };
     let caption = line(caption, "图片说明", false, 300)?;
     let photographer = line(photographer, "摄影", false, 60)?;
     let file_name = upload_name(file_name);
@@ -906,6 +941,7 @@ pub async fn add_media(state: &AppState, actor: &Actor, id: i64, file_name: &str
         return Err(ServiceError::Invalid(format!("不支持的文件类型“.{ext}”。图片请用 JPG/PNG；附件支持 {}", ATTACHMENT_EXTS.join("、"))));
     };
     let (key, sha, content_type, size, w, h, kind) = stored;
+    check_ahead(state, &before.title, &before.subtitle, &before.body_html, None).await?;
     let mut tx = state.store.begin().await?;
     // Looked at again under the write lock: it may have moved on while the file was cleaned.
     let m = load_editable(tx.conn(), state, actor, id, "不能再添加图片或附件").await?;
@@ -956,6 +992,15 @@ pub enum MediaChange {
 /// 初审): its caption and photographer, the cover, or its removal.
 pub async fn change_media(state: &AppState, actor: &Actor, id: i64, media_id: i64, change: &MediaChange) -> ServiceResult<Manuscript> {
     let site = state.site_id();
+    {
+        let mut c = state.store.conn().await?;
+        let m = load_editable(&mut c, state, actor, id, "不能再修改图片或附件").await?;
+        let body = match change {
+            MediaChange::Remove => repo::get_media(&mut c, site, media_id).await.map(|f| without_image(&m.body_html, &media_url(&f))).unwrap_or(m.body_html.clone()),
+            _ => m.body_html.clone(),
+        };
+        check_ahead(state, &m.title, &m.subtitle, &body, None).await?;
+    }
     let mut tx = state.store.begin().await?;
     let m = load_editable(tx.conn(), state, actor, id, "不能再修改图片或附件").await?;
     let media = repo::get_media(tx.conn(), site, media_id).await?;

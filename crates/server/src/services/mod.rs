@@ -21,6 +21,7 @@ pub mod people;
 pub mod points;
 pub mod report;
 pub mod search;
+pub mod word;
 pub mod work;
 
 use yuanxun_store::audit::NewEntry;

@@ -143,7 +143,9 @@ pub async fn import_people(state: &AppState, actor: &Actor, file_name: &str, byt
     if !actor.user.role.administers() {
         return Err(ServiceError::Forbidden("只有系统管理员可以批量导入人员".into()));
     }
-    let table = read_table(file_name, bytes)?;
+    // Unzipping and parsing a spreadsheet is CPU work: on the blocking pool.
+    let (name, data) = (file_name.to_string(), bytes.to_vec());
+    let table = crate::heavy::run(move || read_table(&name, &data)).await??;
     let mut rows = table.into_iter().enumerate().filter(|(_, r)| r.iter().any(|c| !c.is_empty()));
     let Some((_, header)) = rows.next() else { return Err(ServiceError::Invalid("文件是空的：第 1 行应为表头（姓名、登录名、科室、角色、初始密码），其下每行一人".into())) };
     let cols = columns(&header)?;
@@ -223,7 +225,7 @@ pub async fn import_people(state: &AppState, actor: &Actor, file_name: &str, byt
     // Passwords are hashed (argon2id, deliberately slow) before the write lock is taken.
     let plain: Vec<(String, bool)> = parsed.iter().map(|p| p.4.clone().map_or_else(|| (generated_password(), true), |p| (p, false))).collect();
     let to_hash: Vec<String> = plain.iter().map(|(p, _)| p.clone()).collect();
-    let hashes = tokio::task::spawn_blocking(move || to_hash.iter().map(|p| hash_password(p)).collect::<Vec<_>>()).await.map_err(|e| ServiceError::Internal(e.to_string()))?;
+    let hashes = crate::heavy::run(move || to_hash.iter().map(|p| hash_password(p)).collect::<Vec<_>>()).await?;
     let mut tx = state.store.begin().await?;
     let mut departments = known_departments;
     for d in &new_departments {

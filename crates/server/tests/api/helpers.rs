@@ -42,6 +42,10 @@ fn config(data: &Path) -> Config {
         // The tests' stand-ins for the internet listen on loopback: allowed explicitly, as an
         // administrator would allow an intranet source (the guard itself is not weakened).
         outbound: yuanxun_net::Outbound::new(vec!["127.0.0.0/8".parse().unwrap()]),
+        // Every test's clients share one loopback address and sign in many people in
+        // seconds; the rate limits are tested on their own (`hostile::rate_limits_…`) with
+        // the defaults `serve` runs with.
+        rate_limits: yuanxun_server::ratelimit::RateLimits::OFF,
         ..Config::default()
     }
 }

@@ -254,3 +254,137 @@ async fn the_reader_redirect_stays_on_the_site_and_the_csrf_token_never_rides_in
     assert_eq!(r.status(), 403);
     assert_eq!(app.count(yuanxun_store::manuscripts::Table::Manuscripts).await, before);
 }
+
+/// A 2,400×1,800 photo of noise (what a phone camera sends, big on the web and in Word).
+fn large_photo() -> Vec<u8> {
+    let img = image::RgbImage::from_fn(2_400, 1_800, |x, y| image::Rgb([(x * 7 + y * 13) as u8, (x ^ y) as u8, (x.wrapping_mul(y) >> 3) as u8]));
+    let mut jpg = Vec::new();
+    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut jpg, 95).encode_image(&img).unwrap();
+    jpg
+}
+
+#[tokio::test]
+async fn word_downloads_are_built_once_per_published_version_with_photos_scaled_for_print() {
+    use serde_json::json;
+    let app = crate::helpers::spawn_app().await;
+    let web = app.web("corr_a").await;
+    let fields = [("title", "骨科举办“关爱骨骼健康”义诊"), ("channel_id", &*app.fx.news.to_string()), ("authors", "陈骨科"), ("body_html", "<p>骨科专家为居民提供骨密度检测。</p>")];
+    let (_, loc, _) = web.form("/admin/manuscripts", &fields).await;
+    let id: i64 = loc.trim_start_matches("/admin/manuscripts/").split('?').next().unwrap().parse().unwrap();
+    for caption in ["义诊现场", "专家讲解"] {
+        let (s, _, page) = web.upload(&format!("/admin/manuscripts/{id}/media"), "现场.jpg", large_photo(), &[("caption", caption.to_string())]).await;
+        assert_eq!(s, 303, "{page}");
+    }
+    assert_eq!(app.api("corr_a").await.post(&format!("/manuscripts/{id}/submit"), json!({})).await.0, 200);
+    crate::helpers::review_and_publish(&app, id).await;
+    let (_, list) = app.api("editor").await.get("/articles").await;
+    let word = list[0]["url"].as_str().unwrap().trim_start_matches(&app.base).replace(".html", ".docx");
+    let state = &app.running.as_ref().unwrap().state;
+    let before = state.words.builds();
+
+    // Twenty readers at once: one document built, the same bytes for all.
+    let client = app.client();
+    let gets = (0..20).map(|_| {
+        let (client, url) = (client.clone(), format!("{}{word}", app.base));
+        async move {
+            let r = client.get(url).send().await.unwrap();
+            assert_eq!(r.status(), 200);
+            r.bytes().await.unwrap()
+        }
+    });
+    let files = futures::future::join_all(gets).await;
+    assert!(files.iter().all(|f| f == &files[0]), "every reader gets the same file");
+    assert_eq!(state.words.builds() - before, 1, "built once for twenty readers");
+    assert_eq!(app.get(&word).await.bytes().await.unwrap(), files[0], "and served from memory afterwards");
+    assert_eq!(state.words.builds() - before, 1);
+
+    // The photos are in it, scaled for print (the web copies are 2,400 pixels wide).
+    let back = yuanxun_docx::read_docx(&files[0], &yuanxun_docx::Limits::default()).unwrap();
+    assert_eq!(back.images.len(), 2);
+    for img in &back.images {
+        assert_eq!((img.image.width, img.image.height), (1_600, 1_200), "{}", img.name);
+    }
+    let uploaded = 2 * large_photo().len();
+    assert!(files[0].len() * 2 < uploaded, "print copies are a fraction of the photos: {} of {uploaded} bytes", files[0].len());
+
+    // A correction is a new version: a new document, with the corrected text.
+    let chief = app.api("chief").await;
+    let (s, v) = chief.post(&format!("/manuscripts/{id}/correction"), json!({"title": "骨科举办“关爱骨骼健康”义诊", "body_html": "<p>骨科专家为两百名居民提供骨密度检测。</p>", "reason": "补充人数"})).await;
+    assert_eq!((s, v["status"].as_str()), (200, Some("approved")), "{v}");
+    let corrected = app.get(&word).await.bytes().await.unwrap();
+    assert_eq!(state.words.builds() - before, 2);
+    let back = yuanxun_docx::read_docx(&corrected, &yuanxun_docx::Limits::default()).unwrap();
+    assert!(back.body_html.contains("两百名居民"), "{}", back.body_html);
+}
+
+#[tokio::test]
+async fn rate_limits_answer_429_with_retry_after_and_do_nothing() {
+    use yuanxun_server::ratelimit::RateLimits;
+    // The limits `serve` runs with by default.
+    let app = spawn_app_with(|c| c.rate_limits = RateLimits::default()).await;
+    let login = |client: reqwest::Client, forged: Option<&'static str>| {
+        let url = format!("{}/api/v1/session", app.base);
+        async move {
+            let mut r = client.post(url).json(&serde_json::json!({"username": "editor", "password": crate::helpers::PASSWORD}));
+            if let Some(ip) = forged {
+                r = r.header("X-Forwarded-For", ip);
+            }
+            r.send().await.unwrap()
+        }
+    };
+    for i in 0..30 {
+        assert_eq!(login(app.client(), None).await.status(), 200, "login {i} is within the budget");
+    }
+    let refused = login(app.client(), None).await;
+    assert_eq!(refused.status(), StatusCode::TOO_MANY_REQUESTS);
+    let wait: u64 = header(&refused, "retry-after").parse().unwrap();
+    assert!((1..=2).contains(&wait), "one more attempt every two seconds: {wait}");
+    assert!(refused.headers().get(header::SET_COOKIE).is_none(), "no session was made");
+    let v: serde_json::Value = refused.json().await.unwrap();
+    assert!(v["message"].as_str().unwrap().contains("登录尝试过于频繁"), "{v}");
+    // A header the client writes does not buy a new budget (no proxy is configured).
+    assert_eq!(login(app.client(), Some("203.0.113.9")).await.status(), StatusCode::TOO_MANY_REQUESTS);
+    // The newsroom's form says it in a page, in Chinese.
+    let r = app.client().post(format!("{}/admin/login", app.base)).form(&[("username", "editor"), ("password", "x")]).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert!(!header(&r, "retry-after").is_empty() && header(&r, "content-security-policy").contains("default-src"));
+    let page = r.text().await.unwrap();
+    assert!(page.contains("请稍后再试") && page.contains("秒后再试") && page.contains("没有被执行"), "{page}");
+    // Reading the site is not limited.
+    assert_eq!(app.get("/").await.status(), 200);
+
+    // Searches have their own budget.
+    for i in 0..60 {
+        assert_eq!(app.get("/search?q=义诊").await.status(), 200, "search {i}");
+    }
+    assert_eq!(app.get("/search?q=义诊").await.status(), StatusCode::TOO_MANY_REQUESTS);
+}
+
+#[tokio::test]
+async fn behind_a_configured_proxy_each_reader_has_a_budget_of_their_own() {
+    use yuanxun_server::ratelimit::RateLimits;
+    let app = spawn_app_with(|c| {
+        c.rate_limits = RateLimits::parse("download=2,api=3").unwrap();
+        c.trusted_proxies = vec!["127.0.0.1/32".parse().unwrap()];
+    })
+    .await;
+    let get = |path: &'static str, reader: &'static str| {
+        let url = format!("{}{path}", app.base);
+        let client = app.client();
+        async move { client.get(url).header("X-Forwarded-For", reader).send().await.unwrap().status() }
+    };
+    // Downloads (a missing article still counts: the budget is for asking).
+    assert_eq!(get("/news/999.docx", "198.51.100.1").await, 404);
+    assert_eq!(get("/news/999.docx", "198.51.100.1").await, 404);
+    assert_eq!(get("/news/999.docx", "198.51.100.1").await, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(get("/news/999.docx", "198.51.100.2").await, 404, "another reader behind the proxy is not held back");
+    // The API answers in JSON.
+    for _ in 0..3 {
+        assert_eq!(get("/api/v1/articles", "198.51.100.3").await, 200);
+    }
+    let r = app.client().get(format!("{}/api/v1/articles", app.base)).header("X-Forwarded-For", "198.51.100.3").send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::TOO_MANY_REQUESTS);
+    let v: serde_json::Value = r.json().await.unwrap();
+    assert_eq!(v["error"], "too_many_requests");
+    assert!(v["retry_after"].as_u64().unwrap() >= 1 && v["message"].as_str().unwrap().contains("接口调用过于频繁"), "{v}");
+}
