@@ -75,6 +75,10 @@ enum Command {
         /// (the defaults; any subset, `0` turns one off), or `off`.
         #[arg(long = "rate-limits", env = "YUANXUN_RATE_LIMITS", default_value = "login=30,search=60,download=30,api=600", value_parser = |s: &str| yuanxun_server::ratelimit::RateLimits::parse(s))]
         rate_limits: yuanxun_server::ratelimit::RateLimits,
+        /// Days a password lasts before its owner must change it (等保 asks for regular
+        /// changes); 0: passwords do not expire.
+        #[arg(long = "password-days", env = "YUANXUN_PASSWORD_DAYS", default_value_t = 0, value_parser = clap::value_parser!(u64).range(0..=3650))]
+        password_days: u64,
     },
     /// Checks a static export for tampering: files against the signed manifest (modified,
     /// missing, extra), and every page for hidden links, links to unknown sites, gambling and
@@ -239,7 +243,8 @@ enum ReportFormat {
 
 #[derive(Subcommand)]
 enum SiteCommand {
-    /// Adds a hospital with its first administrator (the initial password is printed once).
+    /// Adds a hospital with its first account, the security administrator (安全管理员, who
+    /// creates every other account; the initial password is printed once).
     /// Restart serve to answer its host name.
     Add {
         /// Data folder (as given to serve).
@@ -254,7 +259,7 @@ enum SiteCommand {
         /// The host name readers use (news.example-hospital.cn).
         #[arg(long)]
         host: String,
-        /// The administrator's login name.
+        /// The security administrator's login name.
         #[arg(long, default_value = "admin")]
         admin: String,
     },
@@ -313,7 +318,7 @@ fn main() -> ExitCode {
 
 async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
-        Command::Serve { listen, data, demo, secure_cookies, public_url, export, allow_hosts, smtp_url, smtp_from, allow_fetch, trusted_proxy, idle_minutes, rate_limits } => {
+        Command::Serve { listen, data, demo, secure_cookies, public_url, export, allow_hosts, smtp_url, smtp_from, allow_fetch, trusted_proxy, idle_minutes, rate_limits, password_days } => {
             let store = open_store(&data).await?;
             // Where an admin puts theme files (see 工作台 → 网站主题).
             std::fs::create_dir_all(data.join("theme"))?;
@@ -321,7 +326,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 anyhow::ensure!(u.starts_with("http://") || u.starts_with("https://"), "--public-url 应以 http:// 或 https:// 开头，例如 https://news.example.cn（现为 {u}）");
             }
             let public_url = public_url.map(|u| u.trim_end_matches('/').to_string());
-            let config = Config { secure_cookies, public_url, search_dir: Some(data.join("search")), theme_dir: Some(data.join("theme")), export_dir: export.clone(), smtp_url, smtp_from, outbound: outbound(&allow_fetch)?, trusted_proxies: networks("--trusted-proxy", &trusted_proxy)?, idle_timeout: std::time::Duration::from_secs(idle_minutes * 60), rate_limits, ..Config::default() };
+            let config = Config { secure_cookies, public_url, search_dir: Some(data.join("search")), theme_dir: Some(data.join("theme")), export_dir: export.clone(), smtp_url, smtp_from, outbound: outbound(&allow_fetch)?, trusted_proxies: networks("--trusted-proxy", &trusted_proxy)?, idle_timeout: std::time::Duration::from_secs(idle_minutes * 60), rate_limits, password_max_age: (password_days > 0).then(|| std::time::Duration::from_secs(password_days * 86_400)), ..Config::default() };
             let mut config = config;
             config.link_allowlist.extend(allow_hosts);
             let mut state = AppState::new(store.clone(), config.clone()).await?;
@@ -565,12 +570,14 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let dept = yuanxun_store::sites::create_department(tx.conn(), site.id, "党委宣传部").await?;
             let password = yuanxun_server::services::people::generated_password();
             let hash = yuanxun_server::auth::hash_password(&password);
-            let new = yuanxun_store::users::NewUser { username: &admin, display_name: "系统管理员", password_hash: &hash, role: yuanxun_core::Role::Admin, department_id: Some(dept.id), review_level: None };
+            // The first account is the security administrator's: accounts are theirs alone (三员分立),
+            // so they create the system administrator, the auditor and everyone else.
+            let new = yuanxun_store::users::NewUser { username: &admin, display_name: "安全管理员", password_hash: &hash, role: yuanxun_core::Role::SecurityAdmin, department_id: Some(dept.id), review_level: None };
             yuanxun_store::users::create(tx.conn(), site.id, &new).await?;
             let entry = yuanxun_store::audit::NewEntry { actor_id: None, actor_name: "命令行", action: "site_create", object_type: "site", object_id: site.id.to_string(), detail: format!("新建站点 {name}（{host}），管理员 {admin}"), ip: "" };
             yuanxun_store::audit::append(tx.conn(), site.id, &entry).await?;
             tx.commit().await?;
-            println!("已新建站点 {name}（{host}，编号 {}）。管理员 {admin} 的初始密码：{password}（只显示这一次，请登录后修改）。重启 serve 后即在该主机名上提供服务。", site.id);
+            println!("已新建站点 {name}（{host}，编号 {}）。安全管理员 {admin} 的初始密码：{password}（只显示这一次，请登录后修改），由其创建系统管理员、审计员和其他账号。重启 serve 后即在该主机名上提供服务。", site.id);
             Ok(ExitCode::SUCCESS)
         }
         Command::Audit { command: AuditCommand::Verify { data } } => {

@@ -15,20 +15,24 @@ pub enum Role {
     Reviewer,
     /// 总编辑 / 终审: reviews at any level, overrides blocking findings, publishes and retracts.
     ChiefEditor,
-    /// 系统管理员: users, departments and channels.
+    /// 系统管理员: departments, channels, the theme and the site's settings; not accounts.
     Admin,
-    /// 审计员: reads the audit log; changes nothing.
+    /// 审计员: reads and exports the audit log; changes nothing.
     Auditor,
+    /// 安全管理员: accounts, roles, lockouts and the check's lexicon policy (三员分立: the
+    /// system administrator, the security administrator and the auditor are three people).
+    SecurityAdmin,
 }
 
 impl Role {
     /// Every role, in the order admin pages list them.
-    pub const ALL: [Role; 6] = [
+    pub const ALL: [Role; 7] = [
         Role::Correspondent,
         Role::Editor,
         Role::Reviewer,
         Role::ChiefEditor,
         Role::Admin,
+        Role::SecurityAdmin,
         Role::Auditor,
     ];
 
@@ -41,6 +45,7 @@ impl Role {
             Role::ChiefEditor => "chief_editor",
             Role::Admin => "admin",
             Role::Auditor => "auditor",
+            Role::SecurityAdmin => "security_admin",
         }
     }
 
@@ -58,6 +63,7 @@ impl Role {
             Role::ChiefEditor => "总编辑",
             Role::Admin => "系统管理员",
             Role::Auditor => "审计员",
+            Role::SecurityAdmin => "安全管理员",
         }
     }
 
@@ -81,9 +87,16 @@ impl Role {
         matches!(self, Role::Correspondent | Role::Editor | Role::ChiefEditor)
     }
 
-    /// Manages users, departments and channels.
+    /// Manages departments, channels, the theme and the site's settings (系统管理员).
     pub fn administers(self) -> bool {
         matches!(self, Role::Admin)
+    }
+
+    /// Manages accounts: creates and changes users and their roles, resets passwords,
+    /// unlocks, imports people (安全管理员). Nobody else does, the system administrator
+    /// included.
+    pub fn manages_accounts(self) -> bool {
+        matches!(self, Role::SecurityAdmin)
     }
 
     /// Keeps the register of outlets (阵地) and records where stories went: the publicity
@@ -92,9 +105,10 @@ impl Role {
         matches!(self, Role::Editor | Role::ChiefEditor | Role::Admin)
     }
 
-    /// Reads the audit log.
+    /// Reads and exports the audit log: the auditor alone, so the administrators whose
+    /// actions it records do not review themselves.
     pub fn reads_audit(self) -> bool {
-        matches!(self, Role::Auditor | Role::Admin)
+        matches!(self, Role::Auditor)
     }
 }
 
@@ -138,6 +152,21 @@ mod tests {
         assert!(may_decide_at(Role::ChiefEditor, None, 3));
         assert!(!may_decide_at(Role::Correspondent, Some(1), 1));
         assert!(!may_decide_at(Role::Admin, Some(1), 1));
+    }
+
+    #[test]
+    fn the_three_administrative_duties_belong_to_three_roles() {
+        // 三员分立: system administration, accounts and the audit are never one role's.
+        for r in Role::ALL {
+            let duties = [r.administers(), r.manages_accounts(), r.reads_audit()].into_iter().filter(|d| *d).count();
+            assert!(duties <= 1, "{r:?} combines administrative duties");
+            if duties == 1 {
+                assert!(!r.writes() && !r.publishes() && !r.sees_all_manuscripts(), "{r:?} also works on stories");
+            }
+        }
+        assert_eq!(Role::ALL.iter().filter(|r| r.manages_accounts()).collect::<Vec<_>>(), [&Role::SecurityAdmin]);
+        assert_eq!(Role::ALL.iter().filter(|r| r.reads_audit()).collect::<Vec<_>>(), [&Role::Auditor]);
+        assert_eq!(Role::parse("security_admin"), Some(Role::SecurityAdmin));
     }
 
     #[test]

@@ -225,8 +225,10 @@ pub struct Auth(pub Session, pub Actor);
 impl FromRequestParts<AppState> for Auth {
     type Rejection = Response;
 
-    async fn from_request_parts(parts: &mut Parts, _state: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         match signed_in(parts) {
+            // An expired password leaves only the page that changes it (and signing out).
+            Some((s, _)) if password_expired(state, &s.user) && !matches!(parts.uri.path(), "/admin/password" | "/admin/logout") => Err(Redirect::to("/admin/password?msg=password_expired").into_response()),
             Some((s, actor)) => Ok(Auth(s, actor)),
             None => {
                 let next = parts.uri.path_and_query().map(|p| p.as_str()).unwrap_or("/admin");
@@ -251,11 +253,20 @@ pub struct ApiAuth(pub Session, pub Actor);
 impl FromRequestParts<AppState> for ApiAuth {
     type Rejection = Response;
 
-    async fn from_request_parts(parts: &mut Parts, _state: &AppState) -> Result<Self, Self::Rejection> {
-        signed_in(parts)
-            .map(|(s, actor)| ApiAuth(s, actor))
-            .ok_or_else(|| crate::routes::api::error_response(&crate::ServiceError::Unauthenticated))
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let (s, actor) = signed_in(parts).ok_or_else(|| crate::routes::api::error_response(&crate::ServiceError::Unauthenticated))?;
+        if password_expired(state, &s.user) && parts.uri.path() != "/api/v1/session" {
+            let days = state.config.password_max_age.map_or(0, |a| a.as_secs() / 86_400);
+            return Err(crate::routes::api::error_response(&crate::ServiceError::Forbidden(format!("密码已超过 {days} 天未修改，请先在网页端“修改密码”后再使用"))));
+        }
+        Ok(ApiAuth(s, actor))
     }
+}
+
+/// Whether `user`'s password is older than the configured maximum age (`serve
+/// --password-days`; none by default).
+pub fn password_expired(state: &AppState, user: &yuanxun_store::User) -> bool {
+    state.config.password_max_age.is_some_and(|age| user.password_changed_at + age.as_secs() as i64 <= yuanxun_core::clock::now())
 }
 
 #[cfg(test)]

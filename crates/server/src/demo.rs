@@ -20,6 +20,7 @@ pub const ACCOUNTS: &[(&str, &str, Role, Option<usize>, Option<u8>)] = &[
     ("chief", "赵总编", Role::ChiefEditor, Some(0), Some(3)),
     ("correspondent", "陈通讯员", Role::Correspondent, Some(2), None),
     ("auditor", "周审计", Role::Auditor, Some(0), None),
+    ("security", "孙安全", Role::SecurityAdmin, Some(0), None),
 ];
 
 const DEPARTMENTS: &[&str] = &["党委宣传部", "心血管内科", "骨科", "护理部", "急诊医学科", "儿科", "信息中心", "药学部"];

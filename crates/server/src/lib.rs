@@ -81,6 +81,9 @@ pub struct Config {
     /// Requests per minute per client address for logins, searches, downloads and the API
     /// (`serve --rate-limits`).
     pub rate_limits: ratelimit::RateLimits,
+    /// How long a password lasts before its owner must change it (`serve --password-days`);
+    /// none: passwords do not expire.
+    pub password_max_age: Option<Duration>,
 }
 
 impl Default for Config {
@@ -107,6 +110,7 @@ impl Default for Config {
             trusted_proxies: Vec::new(),
             idle_timeout: Duration::from_secs(2 * 3600),
             rate_limits: ratelimit::RateLimits::default(),
+            password_max_age: None,
         }
     }
 }

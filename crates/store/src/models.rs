@@ -52,10 +52,9 @@ pub struct User {
     pub department_id: Option<i64>,
     /// The review level this editor or reviewer decides at (1 = 初审); none for others.
     pub review_level: Option<u8>,
+    /// When the password was last set (for the optional expiry).
     #[serde(skip)]
-    pub failed_logins: i64,
-    #[serde(skip)]
-    pub locked_until: i64,
+    pub password_changed_at: i64,
     pub active: bool,
 }
 
@@ -231,8 +230,7 @@ pub(crate) fn user(r: &AnyRow) -> Result<User> {
         role: Role::parse(&role).ok_or_else(|| StoreError::Corrupt(format!("unknown role {role}")))?,
         department_id: r.try_get("department_id")?,
         review_level: u8::try_from(level).ok().filter(|l| *l > 0),
-        failed_logins: r.try_get("failed_logins")?,
-        locked_until: r.try_get("locked_until")?,
+        password_changed_at: r.try_get("password_changed_at")?,
         active: r.try_get::<i64, _>("active")? != 0,
     })
 }

@@ -5,7 +5,7 @@ use yuanxun_core::{clock, Role};
 
 use crate::{found, models, Result, StoreError, User};
 
-const USER_COLS: &str = "id, site_id, username, display_name, password_hash, role, department_id, review_level, failed_logins, locked_until, active";
+const USER_COLS: &str = "id, site_id, username, display_name, password_hash, role, department_id, review_level, password_changed_at, active";
 
 /// What an admin fills in for a new user.
 #[derive(Debug, Clone)]
@@ -20,7 +20,7 @@ pub struct NewUser<'a> {
 
 /// Adds a user.
 pub async fn create(c: &mut AnyConnection, site_id: i64, u: &NewUser<'_>) -> Result<User> {
-    let sql = format!("INSERT INTO users (site_id, username, display_name, password_hash, role, department_id, review_level, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING {USER_COLS}");
+    let sql = format!("INSERT INTO users (site_id, username, display_name, password_hash, role, department_id, review_level, created_at, password_changed_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8) RETURNING {USER_COLS}");
     let row = sqlx::query(&sql)
         .bind(site_id).bind(u.username).bind(u.display_name).bind(u.password_hash)
         .bind(u.role.as_str()).bind(u.department_id).bind(u.review_level.map(i64::from).unwrap_or(0)).bind(clock::now())
@@ -40,8 +40,8 @@ pub async fn update(c: &mut AnyConnection, site_id: i64, id: i64, display_name: 
 
 /// Replaces a user's password hash and clears any lock.
 pub async fn set_password(c: &mut AnyConnection, site_id: i64, id: i64, hash: &str) -> Result<()> {
-    sqlx::query("UPDATE users SET password_hash = $1, failed_logins = 0, locked_until = 0 WHERE site_id = $2 AND id = $3")
-        .bind(hash).bind(site_id).bind(id).execute(&mut *c).await?;
+    sqlx::query("UPDATE users SET password_hash = $1, failed_logins = 0, locked_until = 0, password_changed_at = $2 WHERE site_id = $3 AND id = $4")
+        .bind(hash).bind(clock::now()).bind(site_id).bind(id).execute(&mut *c).await?;
     Ok(())
 }
 

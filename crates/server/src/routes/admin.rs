@@ -10,11 +10,11 @@ use axum_extra::extract::cookie::CookieJar;
 use minijinja::{context, Environment, Value};
 use serde::Deserialize;
 use yuanxun_core::{clock, role, Role};
-use yuanxun_store::{audit, sites, users, Media};
+use yuanxun_store::{sites, users, Media};
 
 use crate::auth::{cookie, is_https, random_token, Auth, ClientIp, CSRF_COOKIE, SESSION_COOKIE};
 use crate::services::manuscripts::{self as ms, ManuscriptInput, Verdict};
-use crate::services::{accounts, admin as adm, checks};
+use crate::services::{accounts, admin as adm, audit_log, checks};
 use yuanxun_check::highlight::{self, Mark};
 use yuanxun_check::{Category, Severity};
 use crate::{AppState, ServiceError};
@@ -147,6 +147,8 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/channels", get(channels_page).post(create_channel))
         .route("/admin/channels/{id}", post(update_channel))
         .route("/admin/audit", get(audit_page))
+        .route("/admin/audit.xlsx", get(audit_xlsx))
+        .route("/admin/audit.csv", get(audit_csv))
 }
 
 fn me(auth: &Auth) -> Value {
@@ -157,6 +159,7 @@ fn me(auth: &Auth) -> Value {
         writes => u.role.writes(),
         reviews => u.review_level.is_some() || u.role == Role::ChiefEditor || u.role.publishes(),
         admin => u.role.administers(),
+        accounts => u.role.manages_accounts(),
         audit => u.role.reads_audit(),
         lexicon => checks::may_edit_lexicons(u.role),
         outlets => u.role.runs_outlets(),
@@ -220,6 +223,7 @@ pub(super) fn options(pairs: impl Iterator<Item = (&'static str, &'static str)>)
 
 fn flash_text(code: &str) -> Option<&'static str> {
     Some(match code {
+        "password_expired" => "您的密码已到期，请先修改密码，再继续使用。",
         "created" => "稿件已保存为草稿。",
         "saved" => "已保存为新版本。",
         "imported" => "已从 Word 导入，请核对内容后提交审核。",
@@ -334,7 +338,8 @@ async fn password(State(state): State<AppState>, auth: Auth, Form(f): Form<Passw
 async fn home(auth: Auth) -> Response {
     let r = auth.0.user.role;
     let to = match r {
-        Role::Admin => "/admin/users",
+        Role::Admin => "/admin/departments",
+        Role::SecurityAdmin => "/admin/users",
         Role::Auditor => "/admin/audit",
         Role::Reviewer => "/admin/review",
         _ => "/admin/manuscripts",
@@ -752,7 +757,7 @@ fn require(auth: &Auth, ok: bool, what: &str) -> Result<(), ServiceError> {
 }
 
 async fn users_view(state: &AppState, auth: &Auth, edit: Option<yuanxun_store::User>, form: Value, status: StatusCode, error: Option<String>, flash: Option<&str>) -> Response {
-    if let Err(e) = require(auth, auth.0.user.role.administers(), "管理用户") {
+    if let Err(e) = require(auth, auth.0.user.role.manages_accounts(), "管理用户") {
         return error_page(state, auth, e);
     }
     let Ok(mut c) = state.store.conn().await else { return error_page(state, auth, ServiceError::Internal(String::new())) };
@@ -793,7 +798,7 @@ async fn users_page(State(state): State<AppState>, auth: Auth, Query(m): Query<M
 }
 
 async fn user_page(State(state): State<AppState>, auth: Auth, Path(id): Path<i64>) -> Response {
-    if let Err(e) = require(&auth, auth.0.user.role.administers(), "管理用户") {
+    if let Err(e) = require(&auth, auth.0.user.role.manages_accounts(), "管理用户") {
         return error_page(&state, &auth, e);
     }
     let u = match state.store.conn().await {
@@ -964,20 +969,33 @@ async fn update_channel(State(state): State<AppState>, auth: Auth, Path(id): Pat
     }
 }
 
-async fn audit_page(State(state): State<AppState>, auth: Auth, Query(q): Query<audit::Query>) -> Response {
-    if let Err(e) = require(&auth, auth.0.user.role.reads_audit(), "查看审计日志") {
-        return error_page(&state, &auth, e);
-    }
-    let entries = match state.store.conn().await {
-        Ok(mut c) => audit::list(&mut c, state.site_id(), &q, 500).await,
-        Err(e) => Err(e),
+async fn audit_page(State(state): State<AppState>, auth: Auth, Query(f): Query<audit_log::Filter>) -> Response {
+    let shown = 500;
+    let (entries, error) = match audit_log::list(&state, &auth.1, &f, shown).await {
+        Ok(entries) => (entries, None),
+        Err(e @ ServiceError::Invalid(_)) => (Vec::new(), Some(e.to_string())),
+        Err(e) => return error_page(&state, &auth, e),
     };
-    match entries {
-        Ok(entries) => {
-            let qv = context! { actor => q.actor, action => q.action, object_type => q.object_type };
-            page(&state, &auth, "admin/audit.html", context! { entries, q => qv })
-        }
-        Err(e) => error_page(&state, &auth, e.into()),
+    let query: String = form_urlencoded::Serializer::new(String::new())
+        .extend_pairs([("actor", &f.actor), ("action", &f.action), ("object_type", &f.object_type), ("from", &f.from), ("to", &f.to)].into_iter().filter(|(_, v)| !v.trim().is_empty()))
+        .finish();
+    let capped = entries.len() as i64 == shown;
+    page(&state, &auth, "admin/audit.html", context! { entries, q => f, query, error, capped, shown })
+}
+
+/// The audit log as a file, filtered as the page is (`/admin/audit.xlsx?from=2026-01-01&to=…`).
+async fn audit_xlsx(State(state): State<AppState>, auth: Auth, Query(f): Query<audit_log::Filter>) -> Response {
+    audit_export(&state, &auth, &f, audit_log::Format::Xlsx, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "audit-log.xlsx").await
+}
+
+async fn audit_csv(State(state): State<AppState>, auth: Auth, Query(f): Query<audit_log::Filter>) -> Response {
+    audit_export(&state, &auth, &f, audit_log::Format::Csv, "text/csv; charset=utf-8", "audit-log.csv").await
+}
+
+async fn audit_export(state: &AppState, auth: &Auth, f: &audit_log::Filter, format: audit_log::Format, content_type: &'static str, ascii_name: &str) -> Response {
+    match audit_log::export(state, &auth.1, f, format).await {
+        Ok((bytes, name)) => super::attachment(bytes, content_type, ascii_name, &name),
+        Err(e) => error_page(state, auth, e),
     }
 }
 

@@ -103,8 +103,8 @@ fn locked(until: i64) -> ServiceError {
 
 /// The administrator lifts every login lock of a user (解除锁定).
 pub async fn unlock(state: &AppState, actor: &Actor, user_id: i64) -> ServiceResult<u64> {
-    if !actor.user.role.administers() {
-        return Err(ServiceError::Forbidden("只有系统管理员可以解除登录锁定".into()));
+    if !actor.user.role.manages_accounts() {
+        return Err(ServiceError::Forbidden("只有安全管理员可以解除登录锁定".into()));
     }
     let site = state.site_id();
     let mut tx = state.store.begin().await?;

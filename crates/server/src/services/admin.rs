@@ -1,4 +1,5 @@
-//! Users, departments and channels: the admin's work.
+//! Users (the security administrator's work), departments and channels (the system
+//! administrator's).
 
 use yuanxun_core::{workflow::MAX_LEVELS, Role};
 use yuanxun_store::{sites, users, Channel, Department, User};
@@ -12,7 +13,16 @@ fn require_admin(actor: &Actor) -> ServiceResult<()> {
     if actor.user.role.administers() {
         Ok(())
     } else {
-        Err(ServiceError::Forbidden("只有系统管理员可以管理用户、科室和栏目".into()))
+        Err(ServiceError::Forbidden("只有系统管理员可以管理科室、栏目和网站主题".into()))
+    }
+}
+
+/// Accounts are the security administrator's alone (三员分立).
+fn require_accounts(actor: &Actor) -> ServiceResult<()> {
+    if actor.user.role.manages_accounts() {
+        Ok(())
+    } else {
+        Err(ServiceError::Forbidden("只有安全管理员可以管理用户账号和角色".into()))
     }
 }
 
@@ -75,7 +85,7 @@ pub fn valid_username(s: &str) -> bool {
 
 /// Adds a user with an initial password.
 pub async fn create_user(state: &AppState, actor: &Actor, input: &UserInput) -> ServiceResult<User> {
-    require_admin(actor)?;
+    require_accounts(actor)?;
     let username = line(&input.username, "登录名", true, 40)?;
     if !valid_username(&username) {
         return Err(ServiceError::Invalid("登录名只能包含字母、数字、下划线、点和连字符".into()));
@@ -96,11 +106,11 @@ pub async fn create_user(state: &AppState, actor: &Actor, input: &UserInput) -> 
 
 /// Changes a user; a new password (if given) resets their lock and ends their sessions.
 pub async fn update_user(state: &AppState, actor: &Actor, id: i64, input: &UserInput) -> ServiceResult<()> {
-    require_admin(actor)?;
+    require_accounts(actor)?;
     let p = parse_user(state, input).await?;
     let active = input.active.as_deref().is_some_and(|v| v == "on" || v == "1" || v == "true");
-    if id == actor.user.id && (!active || p.role != Role::Admin) {
-        return Err(ServiceError::Invalid("不能停用自己或取消自己的管理员角色".into()));
+    if id == actor.user.id && (!active || p.role != actor.user.role) {
+        return Err(ServiceError::Invalid("不能停用自己或更改自己的角色（请另一位安全管理员操作）".into()));
     }
     let new_hash = match input.password.as_deref().filter(|p| !p.is_empty()) {
         Some(pw) => {

@@ -433,9 +433,9 @@ pub async fn gate_final_approval(state: &AppState, c: &mut AnyConnection, actor:
 // ----- the site's lexicons -----
 
 /// Who may edit the site's lexicons: the chief editor and editors (the newsroom's own word
-/// lists), and the system administrator.
+/// lists), and the security administrator.
 pub fn may_edit_lexicons(role: Role) -> bool {
-    matches!(role, Role::ChiefEditor | Role::Editor | Role::Admin)
+    matches!(role, Role::ChiefEditor | Role::Editor | Role::SecurityAdmin)
 }
 
 fn require_lexicon_editor(actor: &Actor) -> ServiceResult<()> {
@@ -523,9 +523,10 @@ fn strictness(severity: &str) -> u8 {
 }
 
 /// Whether `role` may loosen the check (remove a built-in term, allowlist, lower a
-/// severity, delete an entry): the chief editor and the administrator; editors propose.
+/// severity, delete an entry): the chief editor and the security administrator (the
+/// check's lexicon policy is theirs under 三员分立); editors propose.
 pub fn may_loosen(role: Role) -> bool {
-    matches!(role, Role::ChiefEditor | Role::Admin)
+    matches!(role, Role::ChiefEditor | Role::SecurityAdmin)
 }
 
 /// Why a change to the site's lists (`before` → `after`; `None` for an addition or a

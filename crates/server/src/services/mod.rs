@@ -4,6 +4,7 @@
 pub mod accounts;
 pub mod admin;
 pub mod alerts;
+pub mod audit_log;
 pub mod checks;
 pub mod congress;
 pub mod export;

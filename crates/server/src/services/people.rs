@@ -140,8 +140,8 @@ pub fn generated_password() -> String {
 /// Checks every row of `file_name` and, when none has a problem, creates its departments
 /// and people in one transaction.
 pub async fn import_people(state: &AppState, actor: &Actor, file_name: &str, bytes: &[u8]) -> ServiceResult<ImportReport> {
-    if !actor.user.role.administers() {
-        return Err(ServiceError::Forbidden("只有系统管理员可以批量导入人员".into()));
+    if !actor.user.role.manages_accounts() {
+        return Err(ServiceError::Forbidden("只有安全管理员可以批量导入人员".into()));
     }
     // Unzipping and parsing a spreadsheet is CPU work: on the blocking pool.
     let (name, data) = (file_name.to_string(), bytes.to_vec());

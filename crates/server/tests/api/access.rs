@@ -95,8 +95,8 @@ async fn five_failed_logins_lock_the_account_for_fifteen_minutes() {
     assert_eq!(unknown, known, "no answer tells which names exist");
     assert_eq!(known.last().unwrap().0, 403);
 
-    // The administrator sees the lock and lifts it.
-    let admin = app.web("admin").await;
+    // The security administrator sees the lock and lifts it.
+    let admin = app.web("security").await;
     let corr_b = {
         let mut c = app.running.as_ref().unwrap().state.store.conn().await.unwrap();
         yuanxun_store::users::by_username(&mut c, 1, "corr_b").await.unwrap().unwrap().id
@@ -178,6 +178,7 @@ async fn password_change_and_logout() {
 async fn admins_manage_users_departments_and_channels() {
     let app = spawn_app().await;
     let admin = app.web("admin").await;
+    let security = app.web("security").await;
     let (s, loc, body) = admin.form("/admin/departments", &[("name", "眼科")]).await;
     assert_eq!(s, 303, "{body} {loc}");
     let (_, html) = admin.get("/admin/departments").await;
@@ -188,7 +189,7 @@ async fn admins_manage_users_departments_and_channels() {
     assert_eq!(s, 422);
     assert!(html.contains("小写字母"));
     let dept = app.fx.paeds.to_string();
-    let (s, _, html) = admin.form("/admin/users", &[("username", "newcorr"), ("display_name", "新通讯员"), ("role", "correspondent"), ("department_id", &dept), ("password", "Welcome2026")]).await;
+    let (s, _, html) = security.form("/admin/users", &[("username", "newcorr"), ("display_name", "新通讯员"), ("role", "correspondent"), ("department_id", &dept), ("password", "Welcome2026")]).await;
     assert_eq!(s, 303, "{html}");
     assert_eq!(app.api("admin").await.get("/session").await.0, 200);
     let r = app.client().post(format!("{}/api/v1/session", app.base)).json(&json!({"username": "newcorr", "password": "Welcome2026"})).send().await.unwrap();
@@ -197,4 +198,96 @@ async fn admins_manage_users_departments_and_channels() {
     let editor = app.web("editor").await;
     assert_eq!(editor.get("/admin/users").await.0, 403);
     assert_eq!(editor.form("/admin/departments", &[("name", "x")]).await.0, 403);
+}
+
+/// 三员分立 (等保 level 3): the system administrator, the security administrator and the
+/// auditor each do their own work and nothing of the others'; the auditor reads and exports
+/// the audit log of any range of days and changes nothing.
+#[tokio::test]
+async fn the_three_administrators_have_three_separate_duties() {
+    let app = spawn_app().await;
+    let (admin, security, auditor) = (app.web("admin").await, app.web("security").await, app.web("auditor").await);
+    let dept = app.fx.paeds.to_string();
+    let user = |name: &'static str| vec![("username", name), ("display_name", "新同事"), ("role", "correspondent"), ("department_id", dept.as_str()), ("password", "Welcome2026")];
+
+    // The system administrator: departments, channels, the theme; not accounts, not the log.
+    assert_eq!(admin.form("/admin/departments", &[("name", "眼科")]).await.0, 303);
+    assert_eq!(admin.get("/admin/users").await.0, 403);
+    let (s, _, page) = admin.form("/admin/users", &user("byadmin")).await;
+    assert!(s == 403 && page.contains("无权管理用户"), "{s} {page}");
+    assert_eq!(admin.get("/admin/audit").await.0, 403);
+    assert_eq!(admin.get("/admin/audit.xlsx").await.0, 403);
+
+    // The security administrator: accounts and roles; not the site's structure, not the log.
+    assert_eq!(security.form("/admin/users", &user("bysecurity")).await.0, 303);
+    assert_eq!(security.form("/admin/departments", &[("name", "口腔科")]).await.0, 403);
+    assert_eq!(security.form("/admin/channels", &[("slug", "x"), ("name", "x"), ("review_levels", "2")]).await.0, 403);
+    assert_eq!(security.get("/admin/audit").await.0, 403);
+    // …and cannot make themselves something else (another security administrator must).
+    let me = {
+        let mut c = app.running.as_ref().unwrap().state.store.conn().await.unwrap();
+        yuanxun_store::users::by_username(&mut c, 1, "security").await.unwrap().unwrap().id
+    };
+    let (s, _, page) = security.form(&format!("/admin/users/{me}"), &[("display_name", "孙安全"), ("role", "auditor"), ("department_id", dept.as_str()), ("active", "on")]).await;
+    assert!(s == 422 && page.contains("不能停用自己或更改自己的角色"), "{s}");
+
+    // The auditor: reads and filters the log by days…
+    let today = yuanxun_core::clock::format_date(yuanxun_core::clock::now());
+    let (s, page) = auditor.get(&format!("/admin/audit?action=user_create&from={today}&to={today}")).await;
+    assert!(s == 200 && page.contains("bysecurity") && !page.contains("byadmin"), "{page}");
+    let (_, page) = auditor.get("/admin/audit?action=user_create&to=2020-01-01").await;
+    assert!(!page.contains("bysecurity"), "a range before the change has none of it");
+    let (s, page) = auditor.get("/admin/audit?from=2026-13-01").await;
+    assert!(s == 200 && page.contains("开始日期“2026-13-01”不是日期"), "{page}");
+
+    // …exports it as a spreadsheet and as CSV, oldest first…
+    let r = auditor.client.get(format!("{}/admin/audit.xlsx?from={today}&to={today}", app.base)).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    assert!(r.headers()["content-disposition"].to_str().unwrap().contains("audit-log.xlsx"));
+    let bytes = r.bytes().await.unwrap().to_vec();
+    let mut book: calamine::Xlsx<_> = calamine::open_workbook_from_rs(std::io::Cursor::new(bytes)).unwrap();
+    let sheet = calamine::Reader::worksheet_range(&mut book, "审计日志").unwrap();
+    let rows: Vec<Vec<String>> = sheet.rows().map(|r| r.iter().map(|c| c.to_string()).collect()).collect();
+    assert_eq!(rows[2][..4], ["序号", "时间", "操作人", "操作"]);
+    let created = rows.iter().position(|r| r.get(3).is_some_and(|a| a == "user_create") && r[6].contains("bysecurity")).expect("the new account is in the export");
+    let dept_made = rows.iter().position(|r| r.get(3).is_some_and(|a| a == "department_create")).expect("the department too");
+    assert!(dept_made < created, "oldest first");
+    let csv = auditor.client.get(format!("{}/admin/audit.csv?action=user_create", app.base)).send().await.unwrap().bytes().await.unwrap().to_vec();
+    assert!(csv.starts_with(b"\xEF\xBB\xBF"), "a byte-order mark, so Excel reads the Chinese");
+    let text = String::from_utf8(csv[3..].to_vec()).unwrap();
+    assert!(text.starts_with("序号,时间,操作人,操作") && text.contains("bysecurity") && !text.contains("department_create"), "{text}");
+    // …and every export is itself in the log.
+    let (_, page) = auditor.get("/admin/audit?action=audit_export").await;
+    assert_eq!(page.matches("导出 ").count(), 2, "{page}");
+
+    // The auditor changes nothing, and there is nothing that deletes a row.
+    assert_eq!(auditor.form("/admin/users", &user("byauditor")).await.0, 403);
+    assert_eq!(auditor.form("/admin/departments", &[("name", "x")]).await.0, 403);
+    assert_eq!(auditor.form("/admin/audit", &[("id", "1")]).await.0, 405);
+    assert_eq!(auditor.client.delete(format!("{}/admin/audit", app.base)).header("X-CSRF-Token", &auditor.csrf).send().await.unwrap().status(), 405);
+}
+
+/// With `--password-days`, a password older than that leaves its owner only the page that
+/// changes it (the API says why); a new password lets them back in. Others are unaffected.
+#[tokio::test]
+async fn an_expired_password_must_be_changed_before_anything_else() {
+    let app = spawn_app_with(|c| c.password_max_age = Some(std::time::Duration::from_secs(90 * 86_400))).await;
+    {
+        let mut c = app.running.as_ref().unwrap().state.store.conn().await.unwrap();
+        let long_ago = yuanxun_core::clock::now() - 91 * 86_400;
+        sqlx::query("UPDATE users SET password_changed_at = $1 WHERE username = 'editor'").bind(long_ago).execute(&mut *c).await.unwrap();
+    }
+    let web = app.web("editor").await;
+    let r = web.client.get(format!("{}/admin/manuscripts", app.base)).send().await.unwrap();
+    assert_eq!((r.status().as_u16(), r.headers()["location"].to_str().unwrap()), (303, "/admin/password?msg=password_expired"));
+    let (s, page) = web.get("/admin/password?msg=password_expired").await;
+    assert!(s == 200 && page.contains("您的密码已到期"), "{page}");
+    let api = app.api("editor").await;
+    let (s, v) = api.get("/manuscripts").await;
+    assert!(s == 403 && v["message"].as_str().unwrap().contains("密码已超过 90 天未修改"), "{v}");
+    assert_eq!(app.api("chief").await.get("/manuscripts").await.0, 200, "others are unaffected");
+
+    let (s, loc, _) = web.form("/admin/password", &[("current", PASSWORD), ("new", "Renewed2027pass"), ("confirm", "Renewed2027pass")]).await;
+    assert_eq!((s, loc.as_str()), (303, "/admin/password?msg=password"));
+    assert_eq!(web.get("/admin/manuscripts").await.0, 200, "a new password lets them back in");
 }

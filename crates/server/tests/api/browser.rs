@@ -442,7 +442,7 @@ async fn a_correspondent_imported_from_excel_earns_points_that_reach_the_half_ye
         sheet.write_string(1, col as u16, value).unwrap();
     }
     book.save(&list).unwrap();
-    login(&c, &base, "admin").await;
+    login(&c, &base, "security").await;
     c.goto(&format!("{base}/admin/users")).await.unwrap();
     c.find(Locator::Css("details.import summary")).await.unwrap().click().await.unwrap();
     c.find(Locator::Css("details.import input[type=file]")).await.unwrap().send_keys(&list.display().to_string()).await.unwrap();

@@ -80,6 +80,7 @@ pub async fn spawn_app_with(tweak: impl FnOnce(&mut Config)) -> TestApp {
         ("corr_a", "陈骨科", Role::Correspondent, ortho, None),
         ("corr_b", "林儿科", Role::Correspondent, paeds, None),
         ("auditor", "周审计", Role::Auditor, publicity, None),
+        ("security", "孙安全", Role::SecurityAdmin, publicity, None),
     ];
     for (u, name, role, dept, level) in people {
         let new = users::NewUser { username: u, display_name: name, password_hash: &hash, role: *role, department_id: Some(*dept), review_level: *level };

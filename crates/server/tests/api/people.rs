@@ -35,7 +35,7 @@ async fn signs_in(app: &TestApp, username: &str, password: &str) -> bool {
 #[tokio::test]
 async fn people_are_imported_from_excel_only_when_every_row_is_right() {
     let app = spawn_app().await;
-    let admin = app.web("admin").await;
+    let admin = app.web("security").await;
     let users_before = admin.get("/admin/users").await.1;
 
     // Five problems in one file: every row is reported, and nothing is imported.
@@ -82,7 +82,7 @@ async fn people_are_imported_from_excel_only_when_every_row_is_right() {
 #[tokio::test]
 async fn a_gbk_csv_from_chinese_excel_imports_and_hostile_files_are_refused() {
     let app = spawn_app().await;
-    let admin = app.web("admin").await;
+    let admin = app.web("security").await;
     // Excel on Chinese Windows saves CSV in GBK; the header may sit in any order.
     let text = "登录名,姓名,科室\r\nchenjing,陈静,儿科\r\nhuanglei,黄磊,宣传中心\r\n";
     let (gbk, _, _) = encoding_rs::GBK.encode(text);
