@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Article pages while readers download Word files (issue 20, criterion 5): starts
-# `yuanxun serve --demo` (release build, default rate limits), publishes five stories of ten
+# `yuanxun serve --demo` (release build, default rate limits, behind a proxy on loopback
+# so each simulated reader has their own address), publishes five stories of ten
 # large photos each, and measures article-page latency alone, during 20 parallel first
 # downloads of their .docx, and during 20 cached ones. Usage: bench/word.sh
 set -euo pipefail
@@ -12,7 +13,7 @@ cargo build -q --release --bin yuanxun
 cargo build -q --release -p yuanxun-server --example word_load
 cleanup() { kill "${YPID:-}" 2>/dev/null || true; }
 trap cleanup EXIT
-YUANXUN_DEMO_PASSWORD=Bench2026pass target/release/yuanxun serve --demo --data "$OUT/data" --listen 127.0.0.1:$PORT >"$OUT/serve.log" 2>&1 &
+YUANXUN_DEMO_PASSWORD=Bench2026pass target/release/yuanxun serve --demo --data "$OUT/data" --listen 127.0.0.1:$PORT --trusted-proxy 127.0.0.1 >"$OUT/serve.log" 2>&1 &
 YPID=$!
 for _ in $(seq 100); do curl -fs "http://127.0.0.1:$PORT/" >/dev/null && break; sleep 0.2; done
 target/release/examples/word_load "http://127.0.0.1:$PORT" Bench2026pass

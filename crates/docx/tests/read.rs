@@ -197,3 +197,21 @@ fn a_document_has_a_budget_of_pictures_and_pixels() {
     assert!(err.to_string().contains("压缩图片"), "{err}");
     assert!(read_docx(&file, &Limits::default()).is_ok());
 }
+
+#[test]
+fn xml_entities_are_never_expanded_nor_fetched() {
+    // Billion laughs and an external entity (XXE) in the document part: the reader knows
+    // only XML's five predefined entities, so neither a gigabyte of "lol" nor the contents
+    // of /etc/passwd can come out of it: the file is refused.
+    let mut dtd = String::from(r#"<!DOCTYPE w:document [<!ENTITY lol "lol"><!ENTITY xxe SYSTEM "file:///etc/passwd">"#);
+    for i in 1..10 {
+        let prev = if i == 1 { "lol".to_string() } else { format!("lol{}", i - 1) };
+        dtd.push_str(&format!("<!ENTITY lol{i} \"{}\">", format!("&{prev};").repeat(10)));
+    }
+    dtd.push_str("]>");
+    let xml = format!(r#"<?xml version="1.0" encoding="UTF-8"?>{dtd}<w:document {NS}><w:body><w:p><w:r><w:t>义诊&lol9;</w:t></w:r></w:p><w:p><w:r><w:t>&xxe;</w:t></w:r></w:p></w:body></w:document>"#);
+    let file = docx(&[("word/document.xml", xml.as_bytes())]);
+    let result = read_docx(&file, &Limits::default());
+    // Refused as a damaged file (an entity Word never writes), nothing read from disk.
+    assert!(matches!(&result, Err(DocxError::Malformed(m)) if m.contains("entity `lol9`")), "{result:?}");
+}

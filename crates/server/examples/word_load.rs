@@ -2,7 +2,9 @@
 //! 2,400×1,800 photos each on a running `yuanxun serve --demo`, then measures the latency of
 //! an article page (one keep-alive client, requests back to back) alone, during 20 parallel
 //! first downloads of those stories' .docx (cold: built, photos scaled for print), and during
-//! 20 more (warm: from memory). Prints p50/p99 and the downloads' times and sizes.
+//! 20 more (warm: from memory). Prints p50/p99 and the downloads' times and sizes. The
+//! server runs with its default rate limits behind `--trusted-proxy 127.0.0.1`: each
+//! download comes from its own reader's address, as twenty readers' would.
 //!
 //! Usage: `bench/word.sh` (builds and starts the server), or
 //! `cargo run --release -p yuanxun-server --example word_load -- BASE PASSWORD`.
@@ -76,11 +78,12 @@ async fn measure(label: &str, page: &str, downloads: Option<Vec<String>>) {
     match downloads {
         Some(urls) => {
             let client = reqwest::Client::new();
-            let gets = urls.into_iter().map(|u| {
+            let gets = urls.into_iter().enumerate().map(|(i, u)| {
                 let client = client.clone();
                 async move {
                     let t = Instant::now();
-                    let r = client.get(u).send().await.unwrap();
+                    // Twenty readers, each at their own address behind the proxy.
+                    let r = client.get(u).header("X-Forwarded-For", format!("198.51.100.{}", i + 1)).send().await.unwrap();
                     assert_eq!(r.status(), 200);
                     let n = r.bytes().await.unwrap().len();
                     (t.elapsed(), n)

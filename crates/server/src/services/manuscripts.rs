@@ -172,7 +172,7 @@ fn require_writer(actor: &Actor) -> ServiceResult<()> {
 /// Creates a draft.
 pub async fn create(state: &AppState, actor: &Actor, input: &ManuscriptInput) -> ServiceResult<Manuscript> {
     require_writer(actor)?;
-    let (input, pasted) = pasted_images(input).await?;
+    let (input, pasted) = pasted_images(state, input).await?;
     check_ahead(state, &input.title, &input.subtitle, &sanitize::clean(&input.body_html), None).await?;
     let mut tx = state.store.begin().await?;
     let (mut content, channel_id, department_id) = validate(tx.conn(), state, actor, &input).await?;
@@ -196,7 +196,7 @@ pub async fn update(state: &AppState, actor: &Actor, id: i64, input: &Manuscript
 
 /// [`update`] with a note on the revision and in the audit log (e.g. an accepted suggestion).
 pub(crate) async fn update_noted(state: &AppState, actor: &Actor, id: i64, input: &ManuscriptInput, base_revision: Option<i64>, why: &str) -> ServiceResult<Manuscript> {
-    let (input, pasted) = pasted_images(input).await?;
+    let (input, pasted) = pasted_images(state, input).await?;
     check_ahead(state, &input.title, &input.subtitle, &sanitize::clean(&input.body_html), None).await?;
     let mut tx = state.store.begin().await?;
     let m = load_editable(tx.conn(), state, actor, id, "不能修改").await?;
@@ -778,9 +778,11 @@ pub fn media_url(m: &Media) -> String {
     format!("/media/{}.{ext}", m.id)
 }
 
-/// Pictures pasted into the body as `data:` URIs: taken out of the HTML and cleaned like any
-/// upload (format check, pixel limits, EXIF removed by re-encoding), before any write.
-async fn pasted_images(input: &ManuscriptInput) -> ServiceResult<(ManuscriptInput, Vec<yuanxun_docx::CleanImage>)> {
+/// Pictures pasted into the body as `data:` URIs: taken out of the HTML, cleaned like any
+/// upload (format check, pixel limits, EXIF removed by re-encoding) and their files written,
+/// all before the write transaction (which adds their rows). A refused save leaves at most
+/// files no row names, never a row without its file.
+async fn pasted_images(state: &AppState, input: &ManuscriptInput) -> ServiceResult<(ManuscriptInput, Vec<(yuanxun_docx::CleanImage, (String, String))>)> {
     let (body_html, raw) = sanitize::take_data_images(&input.body_html).map_err(ServiceError::Invalid)?;
     let input = ManuscriptInput { body_html, ..input.clone() };
     if raw.is_empty() {
@@ -793,14 +795,27 @@ async fn pasted_images(input: &ManuscriptInput) -> ServiceResult<(ManuscriptInpu
             .collect::<Result<Vec<_>, _>>()
     })
     .await??;
-    Ok((input, cleaned))
+    // Their files are written before any transaction begins; the rows follow in it.
+    let mut stored = Vec::with_capacity(cleaned.len());
+    for img in cleaned {
+        let file = state.store.media.put(state.site_id(), &img.bytes, img.ext).await?;
+        stored.push((img, file));
+    }
+    Ok((input, stored))
 }
 
 /// Stores one cleaned picture (file, then media row) for a manuscript, or unattached for a
 /// manuscript about to be created.
 pub(crate) async fn store_image(c: &mut AnyConnection, state: &AppState, actor: &Actor, manuscript_id: Option<i64>, img: &yuanxun_docx::CleanImage, file_name: &str, caption: &str) -> ServiceResult<Media> {
+    let stored = state.store.media.put(state.site_id(), &img.bytes, img.ext).await?;
+    image_row(c, state, actor, manuscript_id, img, stored, file_name, caption).await
+}
+
+/// The media row of a picture whose file is already stored (`stored`: its key and digest).
+#[allow(clippy::too_many_arguments)]
+async fn image_row(c: &mut AnyConnection, state: &AppState, actor: &Actor, manuscript_id: Option<i64>, img: &yuanxun_docx::CleanImage, stored: (String, String), file_name: &str, caption: &str) -> ServiceResult<Media> {
     let site = state.site_id();
-    let (key, sha) = state.store.media.put(site, &img.bytes, img.ext).await?;
+    let (key, sha) = stored;
     let new = NewMedia {
         manuscript_id,
         kind: "image",
@@ -833,10 +848,10 @@ async fn adopt_media(c: &mut AnyConnection, site: i64, manuscript_id: i64, media
 
 /// Stores cleaned pasted pictures as media of the manuscript (or unattached, for a manuscript
 /// about to be created) and points the body's placeholders at them.
-async fn store_pasted(c: &mut AnyConnection, state: &AppState, actor: &Actor, manuscript_id: Option<i64>, images: &[yuanxun_docx::CleanImage], content: &mut Content) -> ServiceResult<Vec<Media>> {
+async fn store_pasted(c: &mut AnyConnection, state: &AppState, actor: &Actor, manuscript_id: Option<i64>, images: &[(yuanxun_docx::CleanImage, (String, String))], content: &mut Content) -> ServiceResult<Vec<Media>> {
     let mut stored = Vec::with_capacity(images.len());
-    for (i, img) in images.iter().enumerate() {
-        let media = store_image(c, state, actor, manuscript_id, img, &format!("pasted-{}.{}", i + 1, img.ext), "").await?;
+    for (i, (img, file)) in images.iter().enumerate() {
+        let media = image_row(c, state, actor, manuscript_id, img, file.clone(), &format!("pasted-{}.{}", i + 1, img.ext), "").await?;
         content.body_html = content.body_html.replace(&sanitize::inline_placeholder(i), &media_url(&media));
         stored.push(media);
     }
@@ -858,15 +873,20 @@ pub async fn import_docx(state: &AppState, actor: &Actor, bytes: Vec<u8>, channe
         let mut c = state.store.conn().await?;
         validate(&mut c, state, actor, &probe).await?;
     }
-    // The photos first, in their own short transaction, not yet attached to anything (a
+    // The photos first: their files (no lock held while they are written, to a disk or to
+    // S3), then their rows in one short transaction, not yet attached to anything (a
     // failure below leaves unattached media, never a manuscript missing its photos)…
+    let mut files = Vec::with_capacity(imported.images.len());
+    for img in &imported.images {
+        files.push(state.store.media.put(site, &img.image.bytes, img.image.ext).await?);
+    }
     let mut body = imported.body_html.clone();
     let mut media_ids = Vec::new();
     {
         let mut tx = state.store.begin().await?;
-        for (i, img) in imported.images.iter().enumerate() {
+        for (i, (img, stored)) in imported.images.iter().zip(files).enumerate() {
             let name = format!("{}.{}", img.name.rsplit_once('.').map(|p| p.0).unwrap_or(&img.name), img.image.ext);
-            let media = store_image(tx.conn(), state, actor, None, &img.image, &name, &img.caption).await?;
+            let media = image_row(tx.conn(), state, actor, None, &img.image, stored, &name, &img.caption).await?;
             // Every place the document shows this picture (a picture used twice is one medium).
             body = body.replace(&format!("data-import=\"{i}\""), &format!("src=\"{}\"", media_url(&media)));
             media_ids.push(media.id);

@@ -1,6 +1,28 @@
 //! What an attacker would send, and that each is refused with nothing stored or fetched.
-//! SSRF: monitoring sources and alert robots pointed at this machine or the intranet, in
-//! every spelling, directly or by a redirect, are refused before any connection.
+//!
+//! Here: SSRF (monitoring sources and alert robots pointed at this machine or the intranet,
+//! in every spelling, directly or by a redirect, refused before any connection; open and
+//! closed ports answered alike), the security headers and no inline script, forwarded
+//! headers believed only from the configured proxy, sessions ended by a password change and
+//! by idleness, the `/reader` redirect and the CSRF token never in a URL, Word downloads
+//! built once per version (twenty readers, one build), rate limits (429, `Retry-After`,
+//! nothing done; a forged `X-Forwarded-For` buys no new budget), stored script in every
+//! field of a story, and paths that climb out of `/static`, `/media` and `/news`.
+//!
+//! The rest of the attack list lives beside the feature it attacks, each asserting the
+//! refusal and that nothing was stored:
+//! - `gate.rs`: photos, captions, the cover and removals after approval restart review;
+//!   corrections wait for the chief editor; an editor cannot loosen the lexicons to pass a
+//!   blocked story.
+//! - `export.rs::exports_trust_only_the_database_never_the_folder`: a tampered manifest's
+//!   address, an unsigned manifest on update, `..` paths and symbolic links.
+//! - `access.rs`: CSRF without a token, lockout per name and address (unknown names alike),
+//!   三员分立, expired passwords, who sees which manuscript.
+//! - `uploads.rs` and `people.rs`: renamed, broken, oversized and zip-bomb files, pasted
+//!   picture bombs; `search.rs`: script in the search box.
+//! - `crates/docx/tests/read.rs`: zip bombs, picture bombs, a picture referenced forty
+//!   times (decoded once), the per-document picture budget, XML entities (billion laughs,
+//!   XXE); `crates/net`: every spelling of an internal address, as properties.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
@@ -388,4 +410,74 @@ async fn behind_a_configured_proxy_each_reader_has_a_budget_of_their_own() {
     let v: serde_json::Value = r.json().await.unwrap();
     assert_eq!(v["error"], "too_many_requests");
     assert!(v["retry_after"].as_u64().unwrap() >= 1 && v["message"].as_str().unwrap().contains("接口调用过于频繁"), "{v}");
+}
+
+#[tokio::test]
+async fn stored_script_in_a_story_never_reaches_a_reader_or_a_reviewer() {
+    use serde_json::json;
+    let app = crate::helpers::spawn_app().await;
+    let body = concat!(
+        "<p>义诊活动<script>alert(1)</script></p>",
+        "<p><img src=x onerror=alert(2)></p>",
+        "<p><a href=\"javascript:alert(3)\">详情</a> <a href=\"https://www.example.gov.cn/\" onclick=\"alert(4)\">通知</a></p>",
+        "<svg onload=alert(5)></svg><iframe src=\"https://evil.example/\"></iframe>",
+        "<p style=\"background:url(javascript:alert(6))\">样式</p><form action=\"https://evil.example/\"><input name=p></form>",
+    );
+    let a = app.api("corr_a").await;
+    let (s, m) = a.post("/manuscripts", json!({"title": "骨科义诊<script>alert(7)</script>", "channel_id": app.fx.news, "authors": "陈骨科\"><img src=x onerror=alert(8)>", "body_html": body})).await;
+    assert_eq!(s, 201, "{m}");
+    let id = m["id"].as_i64().unwrap();
+    assert_eq!(a.post(&format!("/manuscripts/{id}/submit"), json!({})).await.0, 200);
+    crate::helpers::review_and_publish(&app, id).await;
+    let (_, list) = app.api("editor").await.get("/articles").await;
+    let path = list[0]["url"].as_str().unwrap().trim_start_matches(&app.base).to_string();
+
+    let reader = app.get(&path).await.text().await.unwrap();
+    let reviewer = app.web("editor").await.get(&format!("/admin/manuscripts/{id}")).await.1;
+    for (what, html) in [("the article page", &reader), ("the reviewer's page", &reviewer)] {
+        // Read as a browser would: text that merely spells a payload is harmless.
+        let doc = scraper::Html::parse_document(html);
+        for el in doc.root_element().descendants().filter_map(scraper::ElementRef::wrap) {
+            let name = el.value().name();
+            assert!(!["iframe", "object", "embed"].contains(&name), "{what}: a <{name}>");
+            assert!(!(name == "script" && el.text().any(|t| t.contains("alert"))), "{what}: the script runs");
+            assert!(!(name == "form" && el.value().attr("action").is_some_and(|a| a.contains("evil"))), "{what}: a form posting away");
+            for (attr, value) in el.value().attrs() {
+                assert!(!attr.starts_with("on"), "{what}: <{name} {attr}={value}>");
+                let links = ["href", "src", "action", "formaction", "style", "xlink:href"].contains(&attr);
+                assert!(!(links && value.to_ascii_lowercase().contains("javascript:")), "{what}: <{name} {attr}={value}>");
+            }
+        }
+    }
+    // The page's own pictures (the QR code) are SVG; the story's body has none.
+    let doc = scraper::Html::parse_document(&reader);
+    let body = doc.select(&scraper::Selector::parse("div.body").unwrap()).next().expect("the story's body");
+    assert_eq!(body.select(&scraper::Selector::parse("svg, script, form, input, style").unwrap()).count(), 0, "{}", body.html());
+    let feed = app.get("/feed.xml").await.text().await.unwrap();
+    assert!(!feed.contains("<script>") && !feed.contains("&lt;script&gt;alert(1)"), "the feed carries the body's script");
+    // What the correspondent meant is still there, as text.
+    assert!(reader.contains("义诊活动") && reader.contains("https://www.example.gov.cn/") && reader.contains("骨科义诊&lt;script&gt;"), "{reader}");
+}
+
+#[tokio::test]
+async fn paths_that_climb_out_find_nothing() {
+    let app = crate::helpers::spawn_app().await;
+    let db = app.data().join("yuanxun.db");
+    assert!(db.exists(), "the database the attacks aim at");
+    for path in [
+        "/static/..%2f..%2fyuanxun.db",
+        "/static/%2e%2e/%2e%2e/yuanxun.db",
+        "/static/..%5c..%5cyuanxun.db",
+        "/media/..%2fyuanxun.db",
+        "/media/1%2f..%2f..%2fyuanxun.db",
+        "/news/..%2f..%2fyuanxun.db",
+        "/channel/..%2f..%2fetc%2fpasswd",
+        "/static/....//....//etc/passwd",
+    ] {
+        let r = app.client().get(format!("{}{path}", app.base)).send().await.unwrap();
+        let status = r.status();
+        let body = r.bytes().await.unwrap();
+        assert!(status == StatusCode::NOT_FOUND || status == StatusCode::BAD_REQUEST, "{path}: {status}");
+        assert!(!body.starts_with(b"SQLite format") && !body.windows(5).any(|w| w == b"root:"), "{path} leaked a file");
+    }
 }
