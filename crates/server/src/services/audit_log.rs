@@ -166,6 +166,11 @@ fn xlsx_bytes(title: &str, rows: &[AuditEntry]) -> ServiceResult<Vec<u8>> {
         }
         ws.set_freeze_panes(3, 0)?;
         ws.autofilter(2, 0, (rows.len() as u32 + 2).max(3), COLUMNS.len() as u16 - 1)?;
+        // Printed for the file: landscape, every column on the page's width, the header
+        // on every page.
+        ws.set_landscape();
+        ws.set_print_fit_to_pages(1, 0);
+        ws.set_repeat_rows(2, 2)?;
         wb.save_to_buffer()
     };
     build().map_err(|e| ServiceError::Internal(format!("xlsx: {e}")))
