@@ -130,20 +130,28 @@ pub fn cookie(name: &'static str, value: String, secure: bool, max_age: Option<i
 pub async fn session_layer(State(state): State<AppState>, req: Request, next: Next) -> Response {
     let jar = CookieJar::from_headers(req.headers());
     let ip = client_ip(&state, &req);
-    let session = match jar.get(SESSION_COOKIE) {
+    let path = req.uri().path();
+    let newsroom = path.starts_with("/admin") || path.starts_with("/api/");
+    let looked_up = match jar.get(SESSION_COOKIE) {
         Some(c) => match state.store.conn().await {
-            Ok(mut conn) => yuanxun_store::users::session(&mut conn, state.site_id(), &token_hash(c.value()), state.config.idle_timeout.as_secs() as i64)
-                .await
-                .unwrap_or_else(|e| {
-                    tracing::error!("session lookup failed: {e}");
-                    None
-                }),
-            Err(e) => {
-                tracing::error!("no database connection: {e}");
-                None
-            }
+            Ok(mut conn) => yuanxun_store::users::session(&mut conn, state.site_id(), &token_hash(c.value()), state.config.idle_timeout.as_secs() as i64).await,
+            Err(e) => Err(e),
         },
-        None => None,
+        None => Ok(None),
+    };
+    let session = match looked_up {
+        Ok(s) => s,
+        // The newsroom cannot tell who is asking: it says so, rather than treating a
+        // signed-in editor as signed out (and their form as a forgery). The public site
+        // goes on without a session.
+        Err(e) if newsroom => {
+            tracing::error!("session lookup failed: {e}");
+            return unavailable(path.starts_with("/api/"));
+        }
+        Err(e) => {
+            tracing::error!("session lookup failed: {e}");
+            None
+        }
     };
     let is_api = req.uri().path().starts_with("/api/");
     let mut req = req;
@@ -205,6 +213,19 @@ async fn multipart_field(bytes: bytes::Bytes, boundary: String, name: &str) -> O
         }
     }
     None
+}
+
+/// The newsroom's answer while the database cannot be reached.
+fn unavailable(is_api: bool) -> Response {
+    let e = crate::ServiceError::Unavailable;
+    let mut r = if is_api {
+        crate::routes::api::error_response(&e)
+    } else {
+        let html = format!("<!doctype html><html lang=zh-CN><meta charset=utf-8><meta name=viewport content=\"width=device-width,initial-scale=1\"><title>暂时无法连接数据库</title><body style=\"font-family:sans-serif;padding:2em;line-height:1.7\"><h1>暂时无法连接数据库</h1><p>{e}</p><p><a href=\"/admin\">返回工作台</a></p>");
+        (StatusCode::SERVICE_UNAVAILABLE, axum::response::Html(html)).into_response()
+    };
+    r.headers_mut().insert(header::RETRY_AFTER, header::HeaderValue::from_static("10"));
+    r
 }
 
 fn csrf_failure(is_api: bool) -> Response {

@@ -21,6 +21,9 @@ pub enum ServiceError {
     /// Not signed in.
     #[error("请先登录")]
     Unauthenticated,
+    /// The database cannot be reached now; nothing was done or saved.
+    #[error("数据库暂时无法连接，刚才的操作没有完成，也没有保存任何内容。请稍后重试（可用浏览器的“返回”找回刚填写的内容）；如果持续出现，请联系系统管理员")]
+    Unavailable,
     /// The server failed; the details go to the log, not to the user.
     #[error("服务器内部错误，请稍后重试；如果反复出现，请联系系统管理员")]
     Internal(String),
@@ -35,6 +38,7 @@ impl ServiceError {
             ServiceError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
             ServiceError::Conflict(_) => StatusCode::CONFLICT,
             ServiceError::Unauthenticated => StatusCode::UNAUTHORIZED,
+            ServiceError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             ServiceError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -47,6 +51,7 @@ impl ServiceError {
             ServiceError::Invalid(_) => "invalid",
             ServiceError::Conflict(_) => "conflict",
             ServiceError::Unauthenticated => "unauthenticated",
+            ServiceError::Unavailable => "unavailable",
             ServiceError::Internal(_) => "internal",
         }
     }
@@ -58,6 +63,10 @@ impl From<StoreError> for ServiceError {
             StoreError::NotFound => ServiceError::NotFound,
             StoreError::Conflict(m) => ServiceError::Conflict(m),
             e if e.is_unique_violation() => ServiceError::Conflict("名称已存在，请换一个".into()),
+            e if e.is_unavailable() => {
+                tracing::error!("database unavailable: {e}");
+                ServiceError::Unavailable
+            }
             e => {
                 tracing::error!("store error: {e}");
                 ServiceError::Internal(e.to_string())

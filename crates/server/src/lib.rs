@@ -84,6 +84,9 @@ pub struct Config {
     /// How long a password lasts before its owner must change it (`serve --password-days`);
     /// none: passwords do not expire.
     pub password_max_age: Option<Duration>,
+    /// How long an article page is served from the render cache before it is rendered
+    /// again with its new view count (while the database is down, the old copy is served).
+    pub views_refresh: Duration,
 }
 
 impl Default for Config {
@@ -111,6 +114,7 @@ impl Default for Config {
             idle_timeout: Duration::from_secs(2 * 3600),
             rate_limits: ratelimit::RateLimits::default(),
             password_max_age: None,
+            views_refresh: pages::VIEWS_REFRESH,
         }
     }
 }

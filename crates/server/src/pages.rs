@@ -138,13 +138,25 @@ fn encoding(req: &HeaderMap) -> Encoding {
 #[derive(Default)]
 pub struct PageCache {
     pages: RwLock<HashMap<String, Arc<Page>>>,
+    /// When a page last could not be rendered because the database failed.
+    db_failed: RwLock<Option<Instant>>,
 }
+
+/// After a database failure, out-of-date pages are served without asking the database for
+/// this long (so readers do not each wait for a connection that will not come).
+const DB_FAILURE_GRACE: Duration = Duration::from_secs(5);
 
 impl PageCache {
     /// A current page for `key`, if one is cached.
     pub fn get(&self, key: &str) -> Option<Arc<Page>> {
         let pages = self.pages.read().unwrap_or_else(|e| e.into_inner());
         pages.get(key).filter(|p| p.fresh()).cloned()
+    }
+
+    /// The page kept for `key` even when it is out of date: what readers get while the
+    /// database cannot be reached.
+    pub fn stale(&self, key: &str) -> Option<Arc<Page>> {
+        self.pages.read().unwrap_or_else(|e| e.into_inner()).get(key).cloned()
     }
 
     pub fn put(&self, key: String, page: Page) -> Arc<Page> {
@@ -155,6 +167,16 @@ impl PageCache {
         }
         pages.insert(key, page.clone());
         page
+    }
+
+    /// Records that a page could not be rendered because the database failed.
+    pub fn db_failed(&self) {
+        *self.db_failed.write().unwrap_or_else(|e| e.into_inner()) = Some(Instant::now());
+    }
+
+    /// Whether the database failed a moment ago: serve what is kept instead of asking it.
+    pub fn db_suspect(&self) -> bool {
+        self.db_failed.read().unwrap_or_else(|e| e.into_inner()).is_some_and(|t| t.elapsed() < DB_FAILURE_GRACE)
     }
 
     /// Forgets every page: something they may show has changed.

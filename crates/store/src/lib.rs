@@ -63,6 +63,12 @@ impl StoreError {
     pub fn is_unique_violation(&self) -> bool {
         matches!(self, StoreError::Db(sqlx::Error::Database(e)) if e.is_unique_violation())
     }
+
+    /// Whether the database could not be reached (stopped, unreachable, the connection
+    /// lost, no connection free in time): nothing was done, and trying again later may work.
+    pub fn is_unavailable(&self) -> bool {
+        matches!(self, StoreError::Db(sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) | sqlx::Error::Tls(_) | sqlx::Error::Protocol(_) | sqlx::Error::WorkerCrashed))
+    }
 }
 
 /// Maps a missing row to [`StoreError::NotFound`].
@@ -145,6 +151,9 @@ impl Store {
         }
         let pool = AnyPoolOptions::new()
             .max_connections(if backend == Backend::Sqlite { 8 } else { 16 })
+            // A PostgreSQL server that is down is reported within seconds, not after the
+            // default 30 s per request; SQLite waits longer for a busy writer.
+            .acquire_timeout(std::time::Duration::from_secs(if backend == Backend::Sqlite { 30 } else { 3 }))
             .after_connect(move |conn, _meta| {
                 Box::pin(async move {
                     if backend == Backend::Sqlite {

@@ -16,7 +16,7 @@ use serde::Deserialize;
 use yuanxun_core::{clock, text};
 use yuanxun_store::{articles, manuscripts, sites};
 
-use crate::pages::{Page, VIEWS_REFRESH};
+use crate::pages::Page;
 use crate::{services, AppState};
 
 /// Articles on a page of a channel's list.
@@ -202,6 +202,11 @@ where
 {
     match render.await {
         Ok((status, html)) => state.pages.put(key, Page::new(status, html, ttl)).respond(headers),
+        // The database is down: the last good copy, however old, rather than nothing.
+        Err(r) if r.status() == StatusCode::SERVICE_UNAVAILABLE => {
+            state.pages.db_failed();
+            state.pages.stale(&key).map_or(r, |p| p.respond(headers))
+        }
         Err(r) => r,
     }
 }
@@ -224,9 +229,30 @@ async fn static_file(State(state): State<AppState>, Path(file): Path<String>) ->
     not_found(&state)
 }
 
-/// The answer when no database connection is free.
+/// The answer when the database cannot be reached and no copy of the page is kept: a
+/// plain page (no database needed to render it), 503 and `Retry-After`, never cached.
 fn busy() -> Response {
-    (StatusCode::SERVICE_UNAVAILABLE, "服务繁忙，请稍后再试").into_response()
+    let html = "<!doctype html><html lang=zh-CN><meta charset=utf-8><meta name=viewport content=\"width=device-width,initial-scale=1\"><title>请稍后再试</title><body style=\"font-family:sans-serif;padding:2em;font-size:18px;line-height:1.7\"><h1>网站暂时无法访问</h1><p>服务器正忙或正在维护，请过一会儿刷新本页。</p><p><a href=\"/\">返回首页</a></p>";
+    let mut r = (StatusCode::SERVICE_UNAVAILABLE, axum::response::Html(html)).into_response();
+    r.headers_mut().insert(header::RETRY_AFTER, header::HeaderValue::from_static("30"));
+    r
+}
+
+/// A part of a page it cannot do without: when the database fails, the whole page is
+/// unavailable — never a page missing its lists, which the cache would then keep.
+fn needed<T>(r: Result<T, yuanxun_store::StoreError>) -> Result<T, Response> {
+    r.map_err(|e| {
+        tracing::warn!("public page: database: {e}");
+        busy()
+    })
+}
+
+/// The thing a page is about: missing is a 404, a database failure a 503.
+fn subject<T>(state: &AppState, r: Result<T, yuanxun_store::StoreError>) -> Result<T, Response> {
+    match r {
+        Err(yuanxun_store::StoreError::NotFound) => Err(not_found(state)),
+        other => needed(other),
+    }
 }
 
 /// The permanent address of an article on the public site.
@@ -286,13 +312,13 @@ async fn home(State(state): State<AppState>, headers: HeaderMap) -> Response {
 
 pub async fn render_home(state: &AppState, view: &View) -> Result<(StatusCode, String), Response> {
     let site = state.site_id();
-    let Ok(mut c) = state.store.conn().await else { return Err(busy()) };
-    let chans = sites::list_channels(&mut c, site).await.unwrap_or_default();
+    let mut c = needed(state.store.conn().await)?;
+    let chans = needed(sites::list_channels(&mut c, site).await)?;
     let mut blocks = Vec::new();
     let mut pictures = Vec::new();
     let mut pictures_channel = None;
     for ch in &chans {
-        let list = articles::list(&mut c, site, Some(ch.id), 0, 8).await.unwrap_or_default();
+        let list = needed(articles::list(&mut c, site, Some(ch.id), 0, 8).await)?;
         let list = cards(&mut c, site, list).await;
         // The first channel of photo news (图片新闻) becomes the slideshow, of its newest
         // stories with covers; the others list titles.
@@ -339,14 +365,14 @@ pub fn channel_pages(total: i64) -> i64 {
 
 pub async fn render_channel(state: &AppState, view: &View, slug: &str, page: i64) -> Result<(StatusCode, String), Response> {
     let site = state.site_id();
-    let Ok(mut c) = state.store.conn().await else { return Err(busy()) };
-    let Ok(ch) = sites::channel_by_slug(&mut c, site, slug).await else { return Err(not_found(state)) };
-    let total = articles::count_live(&mut c, site, Some(ch.id)).await.unwrap_or(0);
+    let mut c = needed(state.store.conn().await)?;
+    let ch = subject(state, sites::channel_by_slug(&mut c, site, slug).await)?;
+    let total = needed(articles::count_live(&mut c, site, Some(ch.id)).await)?;
     let pages = channel_pages(total);
     let page_no = page.clamp(1, pages);
-    let list = articles::list(&mut c, site, Some(ch.id), (page_no - 1) * PAGE_SIZE, PAGE_SIZE).await.unwrap_or_default();
+    let list = needed(articles::list(&mut c, site, Some(ch.id), (page_no - 1) * PAGE_SIZE, PAGE_SIZE).await)?;
     let list = cards(&mut c, site, list).await;
-    let chans = sites::list_channels(&mut c, site).await.unwrap_or_default();
+    let chans = needed(sites::list_channels(&mut c, site).await)?;
     drop(c);
     channel_html(state, view, &chans, &ch, total, page_no, list).map(|html| (StatusCode::OK, html))
 }
@@ -383,7 +409,9 @@ async fn article(State(state): State<AppState>, headers: HeaderMap, Path(file): 
     let Some(id) = file.strip_suffix(".html").and_then(|s| s.parse::<i64>().ok()) else { return not_found(&state) };
     let view = View::of(&state, &headers);
     let key = cache_key(&view, &article_path(id));
-    if let Some(p) = state.pages.get(&key) {
+    // Current, or the database failed a moment ago and an older copy is kept.
+    let kept = state.pages.get(&key).or_else(|| state.pages.db_suspect().then(|| state.pages.stale(&key)).flatten());
+    if let Some(p) = kept {
         if p.status() == StatusCode::OK {
             state.views.hit(site, id);
         }
@@ -392,28 +420,42 @@ async fn article(State(state): State<AppState>, headers: HeaderMap, Path(file): 
     match render_article(&state, &view, id).await {
         Ok((StatusCode::OK, html)) => {
             state.views.hit(site, id);
-            state.pages.put(key, Page::new(StatusCode::OK, html, Some(VIEWS_REFRESH))).respond(&headers)
+            state.pages.put(key, Page::new(StatusCode::OK, html, Some(state.config.views_refresh))).respond(&headers)
         }
         Ok((status, html)) => state.pages.put(key, Page::new(status, html, None)).respond(&headers),
+        // The database is down: the page as it last was (its view count a little behind);
+        // the view is still counted, in memory, and written once the database is back.
+        Err(r) if r.status() == StatusCode::SERVICE_UNAVAILABLE => match {
+            state.pages.db_failed();
+            state.pages.stale(&key)
+        } {
+            Some(p) => {
+                if p.status() == StatusCode::OK {
+                    state.views.hit(site, id);
+                }
+                p.respond(&headers)
+            }
+            None => r,
+        },
         Err(r) => r,
     }
 }
 
 pub async fn render_article(state: &AppState, view: &View, id: i64) -> Result<(StatusCode, String), Response> {
     let site = state.site_id();
-    let Ok(mut c) = state.store.conn().await else { return Err(busy()) };
-    let Ok(a) = articles::get(&mut c, site, id).await else { return Err(not_found(state)) };
-    let chans = sites::list_channels(&mut c, site).await.unwrap_or_default();
+    let mut c = needed(state.store.conn().await)?;
+    let a = subject(state, articles::get(&mut c, site, id).await)?;
+    let chans = needed(sites::list_channels(&mut c, site).await)?;
     if a.retracted {
         let ctx = context! { site => &*state.site, channels => chans, heading => "该文章已撤下", message => "这篇文章已由发布单位撤下，不再提供浏览。" };
         return render(state, "notice.html", StatusCode::GONE, ctx);
     }
     // This request's view is counted by the caller; show it.
     let views = a.view_count + state.views.pending(site, a.id) + 1;
-    let media = manuscripts::media_of(&mut c, site, a.manuscript_id).await.unwrap_or_default();
+    let media = needed(manuscripts::media_of(&mut c, site, a.manuscript_id).await)?;
     let cover = cover_url(&mut c, site, a.cover_media_id, &media).await;
-    let (older, newer) = articles::neighbours(&mut c, &a).await.unwrap_or_default();
-    let Ok(corrections) = yuanxun_store::corrections::notices(&mut c, site, &[a.id]).await else { return Err(busy()) };
+    let (older, newer) = needed(articles::neighbours(&mut c, &a).await)?;
+    let corrections = needed(yuanxun_store::corrections::notices(&mut c, site, &[a.id]).await)?;
     drop(c);
     let related = if view.export { Vec::new() } else { services::search::related(state, &a, 5).await };
     let page = ArticlePage { article: a, channels: &chans, media: &media, cover, older, newer, related, views, corrections };
@@ -597,12 +639,16 @@ async fn word_file(state: &AppState, headers: &HeaderMap, id: i64) -> Response {
 
 /// The Atom feed of the newest live articles, site-wide or of one channel.
 async fn feed_response(state: &AppState, headers: &HeaderMap, c: &mut yuanxun_store::AnyConnection, channel: Option<&yuanxun_store::Channel>) -> Response {
-    ([(header::CONTENT_TYPE, "application/atom+xml; charset=utf-8")], feed_xml(state, &base_url(state, headers), c, channel).await).into_response()
+    match feed_xml(state, &base_url(state, headers), c, channel).await {
+        Ok(xml) => ([(header::CONTENT_TYPE, "application/atom+xml; charset=utf-8")], xml).into_response(),
+        Err(_) => busy(),
+    }
 }
 
-/// The Atom feed of the site (or one channel) at `base`.
-pub async fn feed_xml(state: &AppState, base: &str, c: &mut yuanxun_store::AnyConnection, channel: Option<&yuanxun_store::Channel>) -> String {
-    let list = articles::list(c, state.site_id(), channel.map(|ch| ch.id), 0, FEED_SIZE).await.unwrap_or_default();
+/// The Atom feed of the site (or one channel) at `base`; a database failure is an error,
+/// never an empty feed.
+pub async fn feed_xml(state: &AppState, base: &str, c: &mut yuanxun_store::AnyConnection, channel: Option<&yuanxun_store::Channel>) -> yuanxun_store::Result<String> {
+    let list = articles::list(c, state.site_id(), channel.map(|ch| ch.id), 0, FEED_SIZE).await?;
     let urls: Vec<String> = list.iter().map(|a| format!("{base}{}", article_path(a.id))).collect();
     let summaries: Vec<String> = list.iter().map(|a| text::excerpt(&a.body_html, 120)).collect();
     // Media in bodies are site-relative; readers outside the site need absolute URLs.
@@ -626,7 +672,7 @@ pub async fn feed_xml(state: &AppState, base: &str, c: &mut yuanxun_store::AnyCo
     };
     let subtitle = format!("{}党委宣传部 · 新闻中心", state.site.name);
     let feed = yuanxun_site::feeds::Feed { title: &title, subtitle: &subtitle, self_url: &self_url, page_url: &page_url };
-    yuanxun_site::feeds::atom(&feed, &entries)
+    Ok(yuanxun_site::feeds::atom(&feed, &entries))
 }
 
 async fn site_feed(State(state): State<AppState>, headers: HeaderMap) -> Response {
@@ -636,33 +682,38 @@ async fn site_feed(State(state): State<AppState>, headers: HeaderMap) -> Respons
 
 async fn channel_feed(State(state): State<AppState>, headers: HeaderMap, Path(slug): Path<String>) -> Response {
     let Ok(mut c) = state.store.conn().await else { return busy() };
-    let Ok(ch) = sites::channel_by_slug(&mut c, state.site_id(), &slug).await else { return not_found(&state) };
+    let ch = match subject(&state, sites::channel_by_slug(&mut c, state.site_id(), &slug).await) {
+        Ok(ch) => ch,
+        Err(r) => return r,
+    };
     feed_response(&state, &headers, &mut c, Some(&ch)).await
 }
 
 async fn sitemap(State(state): State<AppState>, headers: HeaderMap) -> Response {
     let Ok(mut c) = state.store.conn().await else { return busy() };
-    let xml = sitemap_xml(&state, &base_url(&state, &headers), &mut c).await;
-    ([(header::CONTENT_TYPE, "application/xml; charset=utf-8")], xml).into_response()
+    match sitemap_xml(&state, &base_url(&state, &headers), &mut c).await {
+        Ok(xml) => ([(header::CONTENT_TYPE, "application/xml; charset=utf-8")], xml).into_response(),
+        Err(_) => busy(),
+    }
 }
 
-/// sitemap.xml of the site at `base`.
-pub async fn sitemap_xml(state: &AppState, base: &str, c: &mut yuanxun_store::AnyConnection) -> String {
+/// sitemap.xml of the site at `base`; a database failure is an error, never a short map.
+pub async fn sitemap_xml(state: &AppState, base: &str, c: &mut yuanxun_store::AnyConnection) -> yuanxun_store::Result<String> {
     let site = state.site_id();
-    let chans = sites::list_channels(c, site).await.unwrap_or_default();
+    let chans = sites::list_channels(c, site).await?;
     let mut urls: Vec<(String, Option<i64>)> = vec![(format!("{base}/"), None)];
     urls.extend(chans.iter().map(|ch| (format!("{base}/channel/{}", ch.slug), None)));
     // Every live article, a thousand at a time, up to what one sitemap file may hold.
     let mut offset = 0;
     while urls.len() < yuanxun_site::feeds::SITEMAP_LIMIT {
-        let batch = articles::list(c, site, None, offset, 1000).await.unwrap_or_default();
+        let batch = articles::list(c, site, None, offset, 1000).await?;
         if batch.is_empty() {
             break;
         }
         offset += batch.len() as i64;
         urls.extend(batch.iter().map(|a| (format!("{base}{}", article_path(a.id)), Some(a.published_at))));
     }
-    yuanxun_site::feeds::sitemap(&urls)
+    Ok(yuanxun_site::feeds::sitemap(&urls))
 }
 
 async fn robots(State(state): State<AppState>, headers: HeaderMap) -> Response {

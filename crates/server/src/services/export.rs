@@ -372,11 +372,11 @@ async fn article_files(state: &AppState, view: &View, a: &yuanxun_store::Article
 /// The feeds and the sitemap.
 async fn lists(state: &AppState, tree: &mut Tree, base: &str, chans: &[yuanxun_store::Channel]) -> ServiceResult<()> {
     let mut c = state.store.conn().await?;
-    tree.put("feed.xml", public::feed_xml(state, base, &mut c, None).await.as_bytes())?;
+    tree.put("feed.xml", public::feed_xml(state, base, &mut c, None).await?.as_bytes())?;
     for ch in chans {
-        tree.put(&format!("channel/{}/feed.xml", ch.slug), public::feed_xml(state, base, &mut c, Some(ch)).await.as_bytes())?;
+        tree.put(&format!("channel/{}/feed.xml", ch.slug), public::feed_xml(state, base, &mut c, Some(ch)).await?.as_bytes())?;
     }
-    tree.put("sitemap.xml", public::sitemap_xml(state, base, &mut c).await.as_bytes())
+    tree.put("sitemap.xml", public::sitemap_xml(state, base, &mut c).await?.as_bytes())
 }
 
 /// Writes manifest.json (files sorted by path) and its signature into `root`, each through

@@ -59,8 +59,17 @@ pub async fn spawn_app() -> TestApp {
 
 /// A fresh application whose configuration `tweak` changes (an SMTP server, say).
 pub async fn spawn_app_with(tweak: impl FnOnce(&mut Config)) -> TestApp {
+    spawn_app_on(None, tweak).await
+}
+
+/// A fresh application on the database at `url` (a PostgreSQL one, say; `None`: SQLite in
+/// the data folder), media in the data folder.
+pub async fn spawn_app_on(url: Option<&str>, tweak: impl FnOnce(&mut Config)) -> TestApp {
     let dir = tempfile::tempdir().unwrap();
-    let store = Store::open_dir(dir.path()).await.unwrap();
+    let store = match url {
+        Some(url) => Store::open(url, dir.path().join("media")).await.unwrap(),
+        None => Store::open_dir(dir.path()).await.unwrap(),
+    };
     let mut cfg = config(dir.path());
     tweak(&mut cfg);
     let state = AppState::new(store.clone(), cfg).await.unwrap();

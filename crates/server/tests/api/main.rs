@@ -4,6 +4,7 @@ mod access;
 mod audit;
 mod browser;
 mod congress;
+mod degrade;
 mod export;
 mod gate;
 mod helpers;
