@@ -154,7 +154,11 @@ impl AppState {
     /// The search index is opened (or created) here; a new one is filled from the database.
     pub async fn new(store: Store, config: Config) -> anyhow::Result<AppState> {
         let (state, fresh) = Self::open(store, config).await?;
-        if fresh {
+        let behind = !fresh && !services::search::in_step(&state).await?;
+        if behind {
+            tracing::warn!("search index out of step with the database (the last run was interrupted?): rebuilding it");
+        }
+        if fresh || behind {
             let n = services::search::reindex(&state, |_, _| {}).await?;
             if n > 0 {
                 tracing::info!("search index built: {n} articles");

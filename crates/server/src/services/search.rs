@@ -60,6 +60,19 @@ pub async fn index_article(state: &AppState, site_id: i64, manuscript_id: i64) -
 
 /// Rebuilds the site's part of the index from every live article, calling `progress(done,
 /// total)` as it goes. Searches keep seeing the old index until the rebuild commits.
+/// Whether the index holds as many of the site's articles as are live. After a crash
+/// between a publish (or a retraction) committing and the index taking it in, they differ,
+/// and `serve` rebuilds the index before it answers anyone.
+pub async fn in_step(state: &AppState) -> ServiceResult<bool> {
+    let site = state.site_id();
+    let live = {
+        let mut c = state.store.conn().await?;
+        articles::count_live(&mut c, site, None).await? as usize
+    };
+    let indexed = blocking(&state.search, move |ix| ix.count(site)).await?;
+    Ok(live == indexed)
+}
+
 pub async fn reindex(state: &AppState, progress: impl Fn(usize, usize) + Send + 'static) -> ServiceResult<usize> {
     let site = state.site_id();
     let total = {
