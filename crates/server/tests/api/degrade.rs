@@ -73,9 +73,16 @@ async fn readers_are_served_from_the_cache_while_the_database_is_away_and_nothin
     };
     let name = format!("yx_degrade_{}", rand::random::<u32>());
     sqlx::Executor::execute(&mut c, format!("CREATE DATABASE {name}").as_str()).await.unwrap();
-    let server: SocketAddr = "127.0.0.1:5432".parse().unwrap();
+    // The relay stands between the app and the server the admin URL names.
+    let parsed = url::Url::parse(&admin).unwrap();
+    let host = parsed.host_str().unwrap_or("127.0.0.1");
+    let server: SocketAddr = tokio::net::lookup_host((host, parsed.port().unwrap_or(5432))).await.unwrap().next().unwrap();
     let relay = Relay::to(server).await;
-    let url = format!("postgres://postgres:postgres@127.0.0.1:{}/{name}", relay.port);
+    let mut url = parsed.clone();
+    url.set_host(Some("127.0.0.1")).unwrap();
+    url.set_port(Some(relay.port)).unwrap();
+    url.set_path(&name);
+    let url = url.to_string();
     let app = spawn_app_on(Some(&url), |c| {
         c.views_refresh = Duration::from_millis(200);
         c.views_flush_every = Duration::from_secs(3600);
