@@ -131,7 +131,8 @@ pub async fn session_layer(State(state): State<AppState>, req: Request, next: Ne
     let jar = CookieJar::from_headers(req.headers());
     let ip = client_ip(&state, &req);
     let path = req.uri().path();
-    let newsroom = path.starts_with("/admin") || path.starts_with("/api/");
+    let is_api = path.starts_with("/api/");
+    let newsroom = is_api || path.starts_with("/admin");
     let looked_up = match jar.get(SESSION_COOKIE) {
         Some(c) => match state.store.conn().await {
             Ok(mut conn) => yuanxun_store::users::session(&mut conn, state.site_id(), &token_hash(c.value()), state.config.idle_timeout.as_secs() as i64).await,
@@ -146,14 +147,13 @@ pub async fn session_layer(State(state): State<AppState>, req: Request, next: Ne
         // goes on without a session.
         Err(e) if newsroom => {
             tracing::error!("session lookup failed: {e}");
-            return unavailable(path.starts_with("/api/"));
+            return unavailable(is_api);
         }
         Err(e) => {
             tracing::error!("session lookup failed: {e}");
             None
         }
     };
-    let is_api = req.uri().path().starts_with("/api/");
     let mut req = req;
     if !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
         let expected = session
@@ -221,8 +221,7 @@ fn unavailable(is_api: bool) -> Response {
     let mut r = if is_api {
         crate::routes::api::error_response(&e)
     } else {
-        let html = format!("<!doctype html><html lang=zh-CN><meta charset=utf-8><meta name=viewport content=\"width=device-width,initial-scale=1\"><title>暂时无法连接数据库</title><body style=\"font-family:sans-serif;padding:2em;line-height:1.7\"><h1>暂时无法连接数据库</h1><p>{e}</p><p><a href=\"/admin\">返回工作台</a></p>");
-        (StatusCode::SERVICE_UNAVAILABLE, axum::response::Html(html)).into_response()
+        crate::routes::plain_page(StatusCode::SERVICE_UNAVAILABLE, "暂时无法连接数据库", &format!("<p>{e}</p><p><a href=\"/admin\">返回工作台</a></p>"))
     };
     r.headers_mut().insert(header::RETRY_AFTER, header::HeaderValue::from_static("10"));
     r
@@ -233,10 +232,7 @@ fn csrf_failure(is_api: bool) -> Response {
         let body = serde_json::json!({"error": "csrf", "message": "缺少或错误的 X-CSRF-Token 请求头（登录时返回的 csrf_token）"});
         (StatusCode::FORBIDDEN, axum::Json(body)).into_response()
     } else {
-        let html = "<!doctype html><meta charset=utf-8><title>页面已过期</title><body style=\"font-family:sans-serif;padding:2em\">\
-                    <h1>页面已过期</h1><p>为了安全，表单只能在打开后的登录期内提交。您填写的内容没有保存，请返回上一页，刷新后重新提交。</p>\
-                    <p><a href=\"/admin\">返回工作台</a></p>";
-        (StatusCode::FORBIDDEN, axum::response::Html(html)).into_response()
+        crate::routes::plain_page(StatusCode::FORBIDDEN, "页面已过期", "<p>为了安全，表单只能在打开后的登录期内提交。您填写的内容没有保存，请返回上一页，刷新后重新提交。</p><p><a href=\"/admin\">返回工作台</a></p>")
     }
 }
 

@@ -169,9 +169,11 @@ impl PageCache {
         page
     }
 
-    /// Records that a page could not be rendered because the database failed.
-    pub fn db_failed(&self) {
+    /// A page could not be rendered because the database failed: notes it, and gives the
+    /// copy kept for `key` however old (what readers get meanwhile), if there is one.
+    pub fn fallback(&self, key: &str) -> Option<Arc<Page>> {
         *self.db_failed.write().unwrap_or_else(|e| e.into_inner()) = Some(Instant::now());
+        self.stale(key)
     }
 
     /// Whether the database failed a moment ago: serve what is kept instead of asking it.

@@ -121,6 +121,14 @@ async fn refuse_oversized(State(state): State<AppState>, req: Request, next: Nex
     }
 }
 
+/// A page for the answers given before any template or database is involved (a request
+/// refused at the edge, the database away): `heading` as title and heading, then `body`
+/// (HTML), readable on a phone.
+pub(crate) fn plain_page(status: StatusCode, heading: &str, body: &str) -> Response {
+    let html = format!("<!doctype html><html lang=zh-CN><meta charset=utf-8><meta name=viewport content=\"width=device-width,initial-scale=1\"><title>{heading}</title><body style=\"font-family:sans-serif;padding:2em;font-size:18px;line-height:1.7\"><h1>{heading}</h1>{body}");
+    (status, Html(html)).into_response()
+}
+
 /// Refuses a request over its client's budget ([`crate::ratelimit`]) before any of its work
 /// is done: 429, `Retry-After`, and in Chinese what happened and when to try again.
 async fn rate_limit(State(state): State<AppState>, req: Request, next: Next) -> Response {
@@ -134,8 +142,7 @@ async fn rate_limit(State(state): State<AppState>, req: Request, next: Next) -> 
     let mut res = if path.starts_with("/api/") {
         (StatusCode::TOO_MANY_REQUESTS, axum::Json(serde_json::json!({"error": "too_many_requests", "message": msg, "retry_after": secs}))).into_response()
     } else {
-        let html = format!("<!doctype html><html lang=zh-CN><meta charset=utf-8><meta name=viewport content=\"width=device-width,initial-scale=1\"><title>请稍后再试</title><body style=\"font-family:sans-serif;padding:2em;font-size:18px;line-height:1.7\"><h1>请稍后再试</h1><p>{msg}</p><p>这是为保护网站正常运行而设的限制，您的操作没有被执行。<a href=\"/\">返回首页</a></p>");
-        (StatusCode::TOO_MANY_REQUESTS, Html(html)).into_response()
+        plain_page(StatusCode::TOO_MANY_REQUESTS, "请稍后再试", &format!("<p>{msg}</p><p>这是为保护网站正常运行而设的限制，您的操作没有被执行。<a href=\"/\">返回首页</a></p>"))
     };
     res.headers_mut().insert(header::RETRY_AFTER, header::HeaderValue::from(secs));
     res
@@ -151,7 +158,6 @@ pub fn too_large(api: bool, size: u64, limit: u64) -> Response {
     if api {
         (StatusCode::PAYLOAD_TOO_LARGE, axum::Json(serde_json::json!({"error": "too_large", "message": msg}))).into_response()
     } else {
-        let html = format!("<!doctype html><meta charset=utf-8><title>文件过大</title><body style=\"font-family:sans-serif;padding:2em\"><h1>文件过大</h1><p>{msg}</p><p>请返回上一页重新选择文件，或<a href=\"/admin\">回到工作台</a>。</p>");
-        (StatusCode::PAYLOAD_TOO_LARGE, Html(html)).into_response()
+        plain_page(StatusCode::PAYLOAD_TOO_LARGE, "文件过大", &format!("<p>{msg}</p><p>请返回上一页重新选择文件，或<a href=\"/admin\">回到工作台</a>。</p>"))
     }
 }

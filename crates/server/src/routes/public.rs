@@ -203,10 +203,7 @@ where
     match render.await {
         Ok((status, html)) => state.pages.put(key, Page::new(status, html, ttl)).respond(headers),
         // The database is down: the last good copy, however old, rather than nothing.
-        Err(r) if r.status() == StatusCode::SERVICE_UNAVAILABLE => {
-            state.pages.db_failed();
-            state.pages.stale(&key).map_or(r, |p| p.respond(headers))
-        }
+        Err(r) if r.status() == StatusCode::SERVICE_UNAVAILABLE => state.pages.fallback(&key).map_or(r, |p| p.respond(headers)),
         Err(r) => r,
     }
 }
@@ -232,8 +229,7 @@ async fn static_file(State(state): State<AppState>, Path(file): Path<String>) ->
 /// The answer when the database cannot be reached and no copy of the page is kept: a
 /// plain page (no database needed to render it), 503 and `Retry-After`, never cached.
 fn busy() -> Response {
-    let html = "<!doctype html><html lang=zh-CN><meta charset=utf-8><meta name=viewport content=\"width=device-width,initial-scale=1\"><title>请稍后再试</title><body style=\"font-family:sans-serif;padding:2em;font-size:18px;line-height:1.7\"><h1>网站暂时无法访问</h1><p>服务器正忙或正在维护，请过一会儿刷新本页。</p><p><a href=\"/\">返回首页</a></p>";
-    let mut r = (StatusCode::SERVICE_UNAVAILABLE, axum::response::Html(html)).into_response();
+    let mut r = super::plain_page(StatusCode::SERVICE_UNAVAILABLE, "网站暂时无法访问", "<p>服务器正忙或正在维护，请过一会儿刷新本页。</p><p><a href=\"/\">返回首页</a></p>");
     r.headers_mut().insert(header::RETRY_AFTER, header::HeaderValue::from_static("30"));
     r
 }
@@ -411,34 +407,24 @@ async fn article(State(state): State<AppState>, headers: HeaderMap, Path(file): 
     let key = cache_key(&view, &article_path(id));
     // Current, or the database failed a moment ago and an older copy is kept.
     let kept = state.pages.get(&key).or_else(|| state.pages.db_suspect().then(|| state.pages.stale(&key)).flatten());
-    if let Some(p) = kept {
-        if p.status() == StatusCode::OK {
-            state.views.hit(site, id);
-        }
-        return p.respond(&headers);
-    }
-    match render_article(&state, &view, id).await {
-        Ok((StatusCode::OK, html)) => {
-            state.views.hit(site, id);
-            state.pages.put(key, Page::new(StatusCode::OK, html, Some(state.config.views_refresh))).respond(&headers)
-        }
-        Ok((status, html)) => state.pages.put(key, Page::new(status, html, None)).respond(&headers),
-        // The database is down: the page as it last was (its view count a little behind);
-        // the view is still counted, in memory, and written once the database is back.
-        Err(r) if r.status() == StatusCode::SERVICE_UNAVAILABLE => match {
-            state.pages.db_failed();
-            state.pages.stale(&key)
-        } {
-            Some(p) => {
-                if p.status() == StatusCode::OK {
-                    state.views.hit(site, id);
-                }
-                p.respond(&headers)
-            }
-            None => r,
+    let page = match kept {
+        Some(p) => p,
+        None => match render_article(&state, &view, id).await {
+            Ok((StatusCode::OK, html)) => state.pages.put(key, Page::new(StatusCode::OK, html, Some(state.config.views_refresh))),
+            Ok((status, html)) => state.pages.put(key, Page::new(status, html, None)),
+            // The database is down: the page as it last was (its view count a little
+            // behind); the view is still counted, in memory, and written once it is back.
+            Err(r) if r.status() == StatusCode::SERVICE_UNAVAILABLE => match state.pages.fallback(&key) {
+                Some(p) => p,
+                None => return r,
+            },
+            Err(r) => return r,
         },
-        Err(r) => r,
+    };
+    if page.status() == StatusCode::OK {
+        state.views.hit(site, id);
     }
+    page.respond(&headers)
 }
 
 pub async fn render_article(state: &AppState, view: &View, id: i64) -> Result<(StatusCode, String), Response> {
@@ -616,13 +602,20 @@ async fn search(State(state): State<AppState>, headers: HeaderMap, Query(p): Que
 async fn word_file(state: &AppState, headers: &HeaderMap, id: i64) -> Response {
     let site = state.site_id();
     let Ok(mut c) = state.store.conn().await else { return busy() };
-    let Ok(a) = articles::get(&mut c, site, id).await else { return not_found(state) };
+    let a = match subject(state, articles::get(&mut c, site, id).await) {
+        Ok(a) => a,
+        Err(r) => return r,
+    };
     if a.retracted {
         let chans = sites::list_channels(&mut c, site).await.unwrap_or_default();
         let ctx = context! { site => &*state.site, channels => chans, heading => "该文章已撤下", message => "这篇文章已由发布单位撤下，不再提供下载。" };
         return page(state, "notice.html", StatusCode::GONE, ctx);
     }
-    let media = manuscripts::media_of(&mut c, site, a.manuscript_id).await.unwrap_or_default();
+    // The photos listed must be the real list: a file built without them would be kept.
+    let media = match needed(manuscripts::media_of(&mut c, site, a.manuscript_id).await) {
+        Ok(m) => m,
+        Err(r) => return r,
+    };
     drop(c);
     let address = format!("{}{}", base_url(state, headers), article_path(a.id));
     let bytes = match services::word::docx(state, &a, &media, &address).await {

@@ -42,7 +42,8 @@ impl Filter {
             if s.is_empty() {
                 return Ok(None);
             }
-            clock::parse_date(s).map(Some).ok_or_else(|| ServiceError::Invalid(format!("{what}“{s}”不是日期，请写成 2026-11-24 的形式")))
+            // The forms' own reading of a typed date (2026-11-24, 2026/11/24, 2026年11月24日).
+            yuanxun_core::outlet::parse_date(s).map(Some).ok_or_else(|| ServiceError::Invalid(format!("{what}“{s}”不是日期，请写成 2026-11-24 的形式")))
         };
         let (from, to) = (day(&self.from, "开始日期")?, day(&self.to, "结束日期")?);
         if let (Some(f), Some(t)) = (from, to) {

@@ -868,11 +868,12 @@ pub async fn import_docx(state: &AppState, actor: &Actor, bytes: Vec<u8>, channe
     let probe = ManuscriptInput { title: imported.title.clone(), channel_id, department_id, ..Default::default() };
     let title = if imported.title.is_empty() { "（无标题）".to_string() } else { imported.title.chars().take(200).collect() };
     let probe = ManuscriptInput { title: title.clone(), ..probe };
-    {
-        // Refused before anything is stored when the channel or department is wrong.
+    // Refused before anything is stored when the channel or department is wrong (neither
+    // is ever deleted, so the answer holds for the transaction below).
+    let (_, channel_id, department_id) = {
         let mut c = state.store.conn().await?;
-        validate(&mut c, state, actor, &probe).await?;
-    }
+        validate(&mut c, state, actor, &probe).await?
+    };
     // The photos first: their files (no lock held while they are written, to a disk or to
     // S3), then their rows in one short transaction, not yet attached to anything (a
     // failure below leaves unattached media, never a manuscript missing its photos)…
@@ -897,7 +898,6 @@ pub async fn import_docx(state: &AppState, actor: &Actor, bytes: Vec<u8>, channe
     let content = Content { title, body_html: sanitize::clean(&body), ..Default::default() };
     check_ahead(state, &content.title, "", &content.body_html, None).await?;
     let mut tx = state.store.begin().await?;
-    let (_, channel_id, department_id) = validate(tx.conn(), state, actor, &probe).await?;
     let m = repo::create(tx.conn(), site, actor.user.id, department_id, channel_id, &content).await?;
     adopt_media(tx.conn(), site, m.id, &media_ids).await?;
     audit(tx.conn(), site, actor, "manuscript_import", "manuscript", m.id, format!("从 Word 导入，{} 张图片", media_ids.len())).await?;

@@ -56,7 +56,8 @@ pub async fn docx(state: &AppState, article: &Article, media: &[Media], address:
     let meta = meta.join("　");
     let footer = format!("原文地址：{address}　{}", state.site.name);
     let mut h = Sha256::new();
-    for part in [&article.title, &article.subtitle, &meta, &article.body_html, &footer, &state.site.name] {
+    // The footer names the site, so the creator property is in the digest too.
+    for part in [&article.title, &article.subtitle, &meta, &article.body_html, &footer] {
         h.update(part.as_bytes());
         h.update([0]);
     }
@@ -70,13 +71,12 @@ pub async fn docx(state: &AppState, article: &Article, media: &[Media], address:
     let build = async {
         state.words.builds.fetch_add(1, Ordering::Relaxed);
         // The photos' bytes first (the media store is async), then the document on the
-        // blocking pool, photos scaled for print there.
+        // blocking pool, photos scaled for print there. A photo that cannot be read fails
+        // the build (errors are not kept), rather than keep a file that lacks it.
         let mut photos = Vec::new();
         for m in &images {
-            match state.store.media.get(&m.storage_key).await {
-                Ok(bytes) => photos.push((super::manuscripts::media_url(m), m.caption.clone(), bytes)),
-                Err(e) => tracing::warn!("photo {} of article {} left out of the Word file: {e}", m.storage_key, article.id),
-            }
+            let bytes = state.store.media.get(&m.storage_key).await.map_err(|e| ServiceError::Internal(format!("photo {} of article {}: {e}", m.storage_key, article.id)))?;
+            photos.push((super::manuscripts::media_url(m), m.caption.clone(), bytes));
         }
         let (title, subtitle, body, creator) = (article.title.clone(), article.subtitle.clone(), article.body_html.clone(), state.site.name.clone());
         let id = article.id;
