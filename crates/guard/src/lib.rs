@@ -45,6 +45,11 @@ pub struct Manifest {
     /// The hex public key that signed it.
     pub public_key: String,
     pub files: Vec<Entry>,
+    /// The version of every live article the export holds (article id → `articles.version`),
+    /// so that `serve` can tell after a crash which pages are behind the database.
+    /// Manifests written before it was kept have none.
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub articles: std::collections::BTreeMap<i64, i64>,
 }
 
 /// Signs manifest bytes: the hex signature stored as `manifest.sig`.

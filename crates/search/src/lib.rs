@@ -55,6 +55,10 @@ pub struct Doc {
     /// The body as plain text (no markup).
     pub body: String,
     pub published_at: i64,
+    /// The article's version in the database (1 when published, one more for every correction
+    /// or change of date): what [`SearchIndex::versions`] gives back, so that after a crash
+    /// `serve` can tell which documents are behind the database.
+    pub version: i64,
 }
 
 /// A search: words, optional channel and publication-time range (`from..to`, seconds,
@@ -111,6 +115,7 @@ struct Fields {
     title_bigram: Field,
     body: Field,
     body_bigram: Field,
+    version: Field,
 }
 
 fn schema() -> (Schema, Fields) {
@@ -127,7 +132,7 @@ fn schema() -> (Schema, Fields) {
     let fields = Fields {
         key: b.add_text_field("key", STRING),
         site: b.add_i64_field("site", INDEXED | FAST),
-        id: b.add_i64_field("id", STORED),
+        id: b.add_i64_field("id", STORED | FAST),
         channel: b.add_i64_field("channel", INDEXED | STORED),
         channel_name: b.add_text_field("channel_name", STORED),
         published: b.add_i64_field("published", INDEXED | FAST | STORED),
@@ -135,6 +140,7 @@ fn schema() -> (Schema, Fields) {
         title_bigram: b.add_text_field("title_bigram", bigrams.clone()),
         body: b.add_text_field("body", words(true)),
         body_bigram: b.add_text_field("body_bigram", bigrams),
+        version: b.add_i64_field("version", FAST),
     };
     (b.build(), fields)
 }
@@ -240,6 +246,7 @@ impl SearchIndex {
             f.title_bigram => title.as_str(),
             f.body => d.body.as_str(),
             f.body_bigram => d.body.as_str(),
+            f.version => d.version,
         )
     }
 
@@ -283,6 +290,37 @@ impl SearchIndex {
         }
         self.commit(&mut w)?;
         Ok(n)
+    }
+
+    /// The id and version of every article of `site_id` the index holds.
+    pub fn versions(&self, site_id: i64) -> Result<std::collections::HashMap<i64, i64>> {
+        let searcher = self.reader.searcher();
+        let mut out = std::collections::HashMap::new();
+        for segment in searcher.segment_readers() {
+            let fast = segment.fast_fields();
+            let (site, id, version) = (fast.i64("site")?, fast.i64("id")?, fast.i64("version")?);
+            for doc in segment.doc_ids_alive() {
+                if site.first(doc) == Some(site_id) {
+                    if let (Some(id), Some(v)) = (id.first(doc), version.first(doc)) {
+                        out.insert(id, v);
+                    }
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// Adds or replaces `docs` and removes `gone` (ids of `site_id`) in one commit.
+    pub fn mend(&self, site_id: i64, docs: &[Doc], gone: &[i64]) -> Result<()> {
+        let mut w = self.writer();
+        for id in gone {
+            w.delete_term(self.key(site_id, *id));
+        }
+        for d in docs {
+            w.delete_term(self.key(d.site_id, d.id));
+            w.add_document(self.document(d))?;
+        }
+        self.commit(&mut w)
     }
 
     /// How many articles of `site_id` are indexed.

@@ -2,7 +2,7 @@ use super::*;
 
 fn doc(id: i64, channel: i64, title: &str, body: &str, published_at: i64) -> Doc {
     let channel_name = if channel == 1 { "医院要闻" } else { "通知公告" };
-    Doc { site_id: 1, id, channel_id: channel, channel_name: channel_name.into(), title: title.into(), subtitle: String::new(), body: body.into(), published_at }
+    Doc { site_id: 1, id, channel_id: channel, channel_name: channel_name.into(), title: title.into(), subtitle: String::new(), body: body.into(), published_at, version: 1 }
 }
 
 fn find(ix: &SearchIndex, text: &str) -> Vec<i64> {
@@ -158,4 +158,20 @@ fn related_articles_share_words_with_the_title() {
     assert!(!related.contains(&1), "not itself");
     assert_eq!(related.first(), Some(&5), "the other 骨科 title first: {related:?}");
     assert!(ix.related(1, 3, "", 3).unwrap().is_empty());
+}
+
+#[test]
+fn the_index_tells_which_versions_it_holds_and_is_mended_in_one_commit() {
+    let ix = sample();
+    ix.upsert(&Doc { site_id: 2, ..doc(1, 1, "骨科义诊", "另一家医院", 1) }).unwrap();
+    let before = ix.versions(1).unwrap();
+    assert_eq!(before.len(), ix.count(1).unwrap(), "one entry per article of the site, none of the other site");
+    assert!(before.values().all(|v| *v == 1));
+    // A correction the index missed, and an article retracted while it was down.
+    let (a, b) = (*before.keys().min().unwrap(), *before.keys().max().unwrap());
+    ix.mend(1, &[Doc { version: 2, ..doc(a, 1, "更正后的标题骨密度", "更正后的正文", 1) }], &[b]).unwrap();
+    let after = ix.versions(1).unwrap();
+    assert_eq!((after.get(&a), after.get(&b), after.len()), (Some(&2), None, before.len() - 1));
+    assert_eq!(ix.search(&SearchQuery { site_id: 1, text: "更正后的正文", limit: 10, ..Default::default() }).unwrap().total, 1);
+    assert_eq!(ix.versions(2).unwrap().len(), 1, "the other site's article is untouched");
 }

@@ -1,7 +1,8 @@
 //! Background jobs of `serve`: the publishing scheduler (run by the holder of its lease when
 //! several processes share the database), the change-feed follower, the view-count flusher,
-//! the theme-folder watcher, the export's tamper check, and the opinion monitor (fetching,
-//! sending alerts, escalating overdue incidents). The scheduler and the follower
+//! the theme-folder watcher, the export's tamper check, the hourly sweep of media blobs no
+//! row refers to, and the opinion monitor (fetching, sending alerts, escalating overdue
+//! incidents). The scheduler and the follower
 //! read their work from the database, so a restart loses nothing.
 
 use tokio::sync::watch;
@@ -207,6 +208,18 @@ pub fn spawn(state: AppState, stop: watch::Receiver<bool>) -> Jobs {
             }
         }
     });
+    let s7 = state.clone();
+    let mut stop7 = stop.clone();
+    let sweeper = tokio::spawn(async move {
+        let mut tick = tokio::time::interval(std::time::Duration::from_secs(3600));
+        tick.tick().await; // the start has just swept
+        loop {
+            tokio::select! {
+                _ = tick.tick() => crate::services::media_sweep(&s7, false).await,
+                _ = stop7.changed() => break,
+            }
+        }
+    });
     let mut stop2 = stop;
     let flusher = tokio::spawn(async move {
         let mut tick = tokio::time::interval(state.config.views_flush_every);
@@ -221,5 +234,5 @@ pub fn spawn(state: AppState, stop: watch::Receiver<bool>) -> Jobs {
             }
         }
     });
-    Jobs { handles: vec![scheduler, follower, flusher, theme_watch, tamper_check, monitor], state: kept }
+    Jobs { handles: vec![scheduler, follower, flusher, theme_watch, tamper_check, monitor, sweeper], state: kept }
 }

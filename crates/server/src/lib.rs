@@ -154,14 +154,24 @@ impl AppState {
     /// The search index is opened (or created) here; a new one is filled from the database.
     pub async fn new(store: Store, config: Config) -> anyhow::Result<AppState> {
         let (state, fresh) = Self::open(store, config).await?;
-        let behind = !fresh && !services::search::in_step(&state).await?;
-        if behind {
-            tracing::warn!("search index out of step with the database (the last run was interrupted?): rebuilding it");
-        }
-        if fresh || behind {
+        services::media_sweep(&state, true).await;
+        if !fresh {
+            let (put, taken) = services::search::mend(&state).await?;
+            if put + taken > 0 {
+                tracing::warn!("search index was behind the database (the last run was interrupted?): {put} articles put in as they now are, {taken} taken out");
+            }
+        } else {
             let n = services::search::reindex(&state, |_, _| {}).await?;
             if n > 0 {
                 tracing::info!("search index built: {n} articles");
+            }
+        }
+        if let Some(dir) = state.config.export_dir.clone() {
+            let _one_at_a_time = state.export_lock.lock().await;
+            match services::export::mend(&state, &dir).await {
+                Ok(0) => {}
+                Ok(n) => tracing::warn!("static export in {} was behind the database (the last run was interrupted?): {n} articles brought up to date", dir.display()),
+                Err(e) => tracing::error!("static export in {} not brought up to date: {e}", dir.display()),
             }
         }
         Ok(state)
@@ -190,6 +200,11 @@ impl AppState {
         let state = AppState { node: self.node.clone(), ..state };
         if fresh {
             services::search::reindex(&state, |_, _| {}).await?;
+        } else {
+            let (put, taken) = services::search::mend(&state).await?;
+            if put + taken > 0 {
+                tracing::warn!("search index of {} was behind the database: {put} articles put in, {taken} taken out", state.site.slug);
+            }
         }
         Ok(state)
     }

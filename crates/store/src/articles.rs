@@ -5,7 +5,7 @@ use yuanxun_core::clock;
 
 use crate::{found, models, Article, Result, StoreError};
 
-const SELECT: &str = "SELECT a.id, a.site_id, a.manuscript_id, a.channel_id, ch.slug AS channel_slug, ch.name AS channel_name, a.title, a.subtitle, a.authors, a.photographers, a.body_html, a.source, a.editor, a.responsible_editor, a.cover_media_id, a.published_at, a.view_count, a.retracted, a.retract_reason FROM articles a JOIN channels ch ON ch.id = a.channel_id WHERE a.site_id = $1";
+const SELECT: &str = "SELECT a.id, a.site_id, a.manuscript_id, a.channel_id, ch.slug AS channel_slug, ch.name AS channel_name, a.title, a.subtitle, a.authors, a.photographers, a.body_html, a.source, a.editor, a.responsible_editor, a.cover_media_id, a.published_at, a.view_count, a.retracted, a.retract_reason, a.version FROM articles a JOIN channels ch ON ch.id = a.channel_id WHERE a.site_id = $1";
 
 /// The snapshot of a manuscript that goes live.
 #[derive(Debug, Clone)]
@@ -47,7 +47,7 @@ pub async fn retract(c: &mut AnyConnection, site_id: i64, id: i64, reason: &str)
 
 /// Corrects a live article in place (更正): its URL and publication time stay.
 pub async fn correct(c: &mut AnyConnection, site_id: i64, id: i64, title: &str, subtitle: &str, body_html: &str) -> Result<()> {
-    let r = sqlx::query("UPDATE articles SET title = $1, subtitle = $2, body_html = $3 WHERE site_id = $4 AND id = $5 AND retracted = 0")
+    let r = sqlx::query("UPDATE articles SET title = $1, subtitle = $2, body_html = $3, version = version + 1 WHERE site_id = $4 AND id = $5 AND retracted = 0")
         .bind(title).bind(subtitle).bind(body_html).bind(site_id).bind(id).execute(&mut *c).await?;
     if r.rows_affected() == 0 {
         return Err(StoreError::Conflict("文章已撤下或不存在，不能更正".into()));
@@ -123,6 +123,11 @@ pub async fn count_live(c: &mut AnyConnection, site_id: i64, channel_id: Option<
     Ok(sqlx::Row::try_get(&row, "n")?)
 }
 
+/// The id and version of every live article of the site (what its search index should hold).
+pub async fn versions(c: &mut AnyConnection, site_id: i64) -> Result<Vec<(i64, i64)>> {
+    Ok(sqlx::query_as("SELECT id, version FROM articles WHERE site_id = $1 AND retracted = 0").bind(site_id).fetch_all(&mut *c).await?)
+}
+
 /// Adds counted views (flushed in batches from memory).
 pub async fn add_views(c: &mut AnyConnection, site_id: i64, id: i64, n: i64) -> Result<()> {
     sqlx::query("UPDATE articles SET view_count = view_count + $1 WHERE site_id = $2 AND id = $3").bind(n).bind(site_id).bind(id).execute(&mut *c).await?;
@@ -131,6 +136,6 @@ pub async fn add_views(c: &mut AnyConnection, site_id: i64, id: i64, n: i64) -> 
 
 /// Sets the publication time (used by the demo to spread stories over past weeks).
 pub async fn set_published_at(c: &mut AnyConnection, site_id: i64, id: i64, at: i64) -> Result<()> {
-    sqlx::query("UPDATE articles SET published_at = $1 WHERE site_id = $2 AND id = $3").bind(at).bind(site_id).bind(id).execute(&mut *c).await?;
+    sqlx::query("UPDATE articles SET published_at = $1, version = version + 1 WHERE site_id = $2 AND id = $3").bind(at).bind(site_id).bind(id).execute(&mut *c).await?;
     Ok(())
 }

@@ -216,6 +216,12 @@ pub async fn add_media(c: &mut AnyConnection, site_id: i64, m: &NewMedia<'_>) ->
 }
 
 /// One media row of the site.
+/// The storage key of every media row of every site: the blobs that must be kept.
+pub async fn media_keys(c: &mut AnyConnection) -> Result<std::collections::HashSet<String>> {
+    let rows: Vec<(String,)> = sqlx::query_as("SELECT DISTINCT storage_key FROM media").fetch_all(&mut *c).await?;
+    Ok(rows.into_iter().map(|(k,)| k).collect())
+}
+
 pub async fn get_media(c: &mut AnyConnection, site_id: i64, id: i64) -> Result<Media> {
     let sql = format!("SELECT {MEDIA_COLS} FROM media WHERE site_id = $1 AND id = $2");
     let row = sqlx::query(&sql).bind(site_id).bind(id).fetch_optional(&mut *c).await?;

@@ -24,6 +24,8 @@ pub struct MediaStore {
     inner: Arc<dyn ObjectStore>,
     /// For messages and logs: the folder or the bucket address.
     location: String,
+    /// The folder, for a local store (swept directly, staging files included).
+    root: Option<PathBuf>,
 }
 
 fn failed(e: object_store::Error) -> StoreError {
@@ -38,7 +40,7 @@ impl MediaStore {
     pub fn new(root: PathBuf) -> Result<MediaStore> {
         std::fs::create_dir_all(&root)?;
         let fs = LocalFileSystem::new_with_prefix(&root).map_err(failed)?;
-        Ok(MediaStore { inner: Arc::new(fs), location: root.display().to_string() })
+        Ok(MediaStore { inner: Arc::new(fs), location: root.display().to_string(), root: Some(root) })
     }
 
     /// The store `url` names: `s3://bucket` or `s3://bucket/prefix` (credentials, region
@@ -62,7 +64,7 @@ impl MediaStore {
         let s3 = AmazonS3Builder::from_env().with_bucket_name(bucket).with_virtual_hosted_style_request(virtual_hosted).build().map_err(failed)?;
         let prefix = prefix.trim_matches('/');
         let inner: Arc<dyn ObjectStore> = if prefix.is_empty() { Arc::new(s3) } else { Arc::new(PrefixStore::new(s3, prefix)) };
-        Ok(MediaStore { inner, location: url.to_string() })
+        Ok(MediaStore { inner, location: url.to_string(), root: None })
     }
 
     /// Where the blobs are (a folder or a bucket address), for messages.
@@ -103,6 +105,53 @@ impl MediaStore {
     pub fn get_blocking(&self, key: &str) -> Result<Vec<u8>> {
         tokio::runtime::Handle::current().block_on(self.get(key))
     }
+}
+
+impl MediaStore {
+    /// Deletes the blobs no media row refers to (`keep`: every key the database holds) that
+    /// are older than `grace`: what a crash leaves when a photo was stored but the
+    /// transaction that would have recorded it never committed (blobs are written first, so
+    /// a row never points at nothing), and the staging files of a local write cut off
+    /// half-way. `grace` covers uploads still in flight on other processes. Returns how
+    /// many were deleted.
+    pub async fn sweep(&self, keep: &std::collections::HashSet<String>, grace: std::time::Duration) -> Result<usize> {
+        let cutoff = std::time::SystemTime::now().checked_sub(grace).unwrap_or(std::time::UNIX_EPOCH);
+        if let Some(root) = &self.root {
+            let root = root.clone();
+            let keep = keep.clone();
+            return tokio::task::spawn_blocking(move || sweep_dir(&root, &root, &keep, cutoff)).await.map_err(|e| StoreError::Media(e.to_string()))?;
+        }
+        use futures::TryStreamExt;
+        let cutoff = cutoff.duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64);
+        let listed: Vec<object_store::ObjectMeta> = self.inner.list(None).try_collect().await.map_err(failed)?;
+        let mut n = 0;
+        for meta in listed {
+            if !keep.contains(meta.location.as_ref()) && meta.last_modified.timestamp() < cutoff {
+                self.inner.delete(&meta.location).await.map_err(failed)?;
+                n += 1;
+            }
+        }
+        Ok(n)
+    }
+}
+
+fn sweep_dir(root: &std::path::Path, dir: &std::path::Path, keep: &std::collections::HashSet<String>, cutoff: std::time::SystemTime) -> Result<usize> {
+    let mut n = 0;
+    for entry in std::fs::read_dir(dir)? {
+        let entry = entry?;
+        let path = entry.path();
+        let meta = entry.metadata()?;
+        if meta.is_dir() {
+            n += sweep_dir(root, &path, keep, cutoff)?;
+            continue;
+        }
+        let key = path.strip_prefix(root).ok().and_then(|k| k.to_str()).map(|k| k.replace('\\', "/")).unwrap_or_default();
+        if !keep.contains(&key) && meta.modified().map_or(false, |m| m <= cutoff) {
+            std::fs::remove_file(&path)?;
+            n += 1;
+        }
+    }
+    Ok(n)
 }
 
 /// The object path of a key. Keys are made by `put`; anything that could climb out of the

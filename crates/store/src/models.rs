@@ -178,6 +178,8 @@ pub struct Article {
     pub view_count: i64,
     pub retracted: bool,
     pub retract_reason: String,
+    /// 1 when published, one more for every correction or change of date.
+    pub version: i64,
 }
 
 /// One row of the audit log.
@@ -354,6 +356,7 @@ pub(crate) fn article(r: &AnyRow) -> Result<Article> {
         view_count: r.try_get("view_count")?,
         retracted: r.try_get::<i64, _>("retracted")? != 0,
         retract_reason: r.try_get("retract_reason")?,
+        version: r.try_get("version")?,
     })
 }
 

@@ -152,6 +152,8 @@ async fn write_site(state: &AppState, tree: &mut Tree, base: &str, key: &Signing
     let mut c = state.store.conn().await?;
     let chans = sites::list_channels(&mut c, site).await?;
     let total = articles::count_live(&mut c, site, None).await? as usize;
+    // Read before any page is rendered: a page rendered later is at least this version.
+    let versions: std::collections::BTreeMap<i64, i64> = articles::versions(&mut c, site).await?.into_iter().collect();
     drop(c);
 
     tree.put("index.html", page_html(public::render_home(state, &view).await, "home")?.as_bytes())?;
@@ -270,7 +272,7 @@ async fn write_site(state: &AppState, tree: &mut Tree, base: &str, key: &Signing
     for asset in [&theme.css, &theme.js] {
         tree.put(&asset.path[1..], asset.body.as_bytes())?;
     }
-    write_manifest(state, &tree.root, &base, key, tree.files.clone())?;
+    write_manifest(state, &tree.root, &base, key, tree.files.clone(), versions)?;
     Ok(done)
 }
 
@@ -381,10 +383,10 @@ async fn lists(state: &AppState, tree: &mut Tree, base: &str, chans: &[yuanxun_s
 
 /// Writes manifest.json (files sorted by path) and its signature into `root`, each through
 /// a temporary file and a rename.
-fn write_manifest(state: &AppState, root: &Path, base: &str, key: &SigningKey, mut files: Vec<Entry>) -> ServiceResult<()> {
+fn write_manifest(state: &AppState, root: &Path, base: &str, key: &SigningKey, mut files: Vec<Entry>, articles: std::collections::BTreeMap<i64, i64>) -> ServiceResult<()> {
     files.sort_by(|a, b| a.path.cmp(&b.path));
     files.dedup_by(|a, b| a.path == b.path);
-    let manifest = Manifest { site: state.site.name.clone(), base_url: base.to_string(), generated_at: clock::now(), public_key: hex::encode(key.verifying_key().to_bytes()), files };
+    let manifest = Manifest { site: state.site.name.clone(), base_url: base.to_string(), generated_at: clock::now(), public_key: hex::encode(key.verifying_key().to_bytes()), files, articles };
     let json = serde_json::to_vec_pretty(&manifest).map_err(|e| ServiceError::Internal(e.to_string()))?;
     let sig = yuanxun_guard::sign(&json, key);
     for (name, bytes) in [("manifest.json", json), ("manifest.sig", sig.into_bytes())] {
@@ -448,5 +450,50 @@ pub async fn update(state: &AppState, out: &Path, manuscript_id: i64) -> Service
     let written: std::collections::HashSet<&str> = tree.files.iter().map(|e| e.path.as_str()).collect();
     let mut files: Vec<Entry> = old.files.iter().filter(|e| yuanxun_guard::safe_path(&e.path) && !written.contains(e.path.as_str()) && !removed.contains(&e.path)).cloned().collect();
     files.extend(tree.files.iter().cloned());
-    write_manifest(state, out, &base, &key, files)
+    let mut versions = old.articles;
+    if article.retracted {
+        versions.remove(&article.id);
+    } else {
+        versions.insert(article.id, article.version);
+    }
+    write_manifest(state, out, &base, &key, files, versions)
+}
+
+/// Brings the export in `out` in step with the database after an interrupted run (`serve`
+/// does this at start): a change that committed just before a crash, while the export had
+/// not yet taken it in, is written now. The signed manifest says which version of each
+/// article the export holds; every article behind (or retracted but still there) is updated
+/// as after a publish, or, when many are, or the manifest predates the versions, the whole
+/// export is written anew. Returns how many articles were brought up to date.
+pub async fn mend(state: &AppState, out: &Path) -> ServiceResult<usize> {
+    if !out.join("manifest.json").exists() {
+        return Ok(0); // nothing exported yet: the first publish writes it
+    }
+    let key = signing_key(state).await?;
+    let live: Vec<(i64, i64)> = {
+        let mut c = state.store.conn().await?;
+        articles::versions(&mut c, state.site_id()).await?
+    };
+    let Some(held) = signed_manifest(out, &key.verifying_key()) else {
+        let base = site_address(state).await?;
+        return export(state, out, &base, |_, _| {}).await.map(|r| r.articles);
+    };
+    let live_ids: std::collections::HashSet<i64> = live.iter().map(|(id, _)| *id).collect();
+    let mut behind: Vec<i64> = live.iter().filter(|(id, v)| held.articles.get(id) != Some(v)).map(|(id, _)| *id).collect();
+    behind.extend(held.articles.keys().filter(|id| !live_ids.contains(id)));
+    if behind.is_empty() {
+        return Ok(0);
+    }
+    if behind.len() > 50 || held.articles.is_empty() {
+        let base = site_address(state).await?;
+        return export(state, out, &base, |_, _| {}).await.map(|r| r.articles);
+    }
+    for id in &behind {
+        let manuscript = {
+            let mut c = state.store.conn().await?;
+            articles::get(&mut c, state.site_id(), *id).await?.manuscript_id
+        };
+        update(state, out, manuscript).await?;
+    }
+    Ok(behind.len())
 }

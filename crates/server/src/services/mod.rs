@@ -31,6 +31,28 @@ use yuanxun_store::AnyConnection;
 use crate::auth::Actor;
 use crate::error::ServiceResult;
 
+/// Deletes the media blobs no row refers to: what a crash between storing a photo and
+/// committing its row leaves (the blob is always written first, so no row ever points at
+/// nothing). At start on SQLite nothing else writes media (one process owns the database),
+/// so every such blob goes; on PostgreSQL, and in the hourly sweep, only those older than
+/// an hour, since another process may be between the two steps.
+pub async fn media_sweep(state: &crate::AppState, at_start: bool) {
+    let grace = if at_start && state.store.backend() == yuanxun_store::Backend::Sqlite { std::time::Duration::ZERO } else { std::time::Duration::from_secs(3600) };
+    let swept = async {
+        let keep = {
+            let mut c = state.store.conn().await?;
+            yuanxun_store::manuscripts::media_keys(&mut c).await?
+        };
+        Ok::<usize, yuanxun_store::StoreError>(state.store.media.sweep(&keep, grace).await?)
+    }
+    .await;
+    match swept {
+        Ok(0) => {}
+        Ok(n) => tracing::warn!("{n} media files no row refers to (left by an interrupted upload) deleted from {}", state.store.media.location()),
+        Err(e) => tracing::error!("media sweep of {}: {e}", state.store.media.location()),
+    }
+}
+
 /// Appends an audit row for `actor` inside the caller's transaction.
 pub async fn audit(c: &mut AnyConnection, site_id: i64, actor: &Actor, action: &str, object_type: &str, object_id: impl ToString, detail: impl Into<String>) -> ServiceResult<()> {
     let name = format!("{}（{}）", actor.user.display_name, actor.user.username);

@@ -51,7 +51,7 @@ pub struct ImportReport {
 }
 
 /// Reads the file's first sheet as rows of text (the header first).
-fn read_table(file_name: &str, bytes: &[u8]) -> ServiceResult<Vec<Vec<String>>> {
+pub fn read_table(file_name: &str, bytes: &[u8]) -> ServiceResult<Vec<Vec<String>>> {
     let lower = file_name.to_lowercase();
     if lower.ends_with(".xlsx") {
         read_xlsx(bytes)

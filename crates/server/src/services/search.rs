@@ -29,6 +29,7 @@ pub fn doc_of(a: &Article) -> Doc {
         subtitle: a.subtitle.clone(),
         body: text::plain(&a.body_html),
         published_at: a.published_at,
+        version: a.version,
     }
 }
 
@@ -58,21 +59,38 @@ pub async fn index_article(state: &AppState, site_id: i64, manuscript_id: i64) -
     }
 }
 
-/// Rebuilds the site's part of the index from every live article, calling `progress(done,
-/// total)` as it goes. Searches keep seeing the old index until the rebuild commits.
-/// Whether the index holds as many of the site's articles as are live. After a crash
-/// between a publish (or a retraction) committing and the index taking it in, they differ,
-/// and `serve` rebuilds the index before it answers anyone.
-pub async fn in_step(state: &AppState) -> ServiceResult<bool> {
+/// Brings the index in step with the database after an interrupted run: every live article
+/// missing from the index or held at an older version (a publish, correction or change of
+/// date that committed just before a crash, while the index had not yet taken it in) is put
+/// in as it now is, and every article the index holds that is no longer live (retracted) is
+/// taken out, in one commit. Returns how many documents were put in and taken out.
+pub async fn mend(state: &AppState) -> ServiceResult<(usize, usize)> {
     let site = state.site_id();
     let live = {
         let mut c = state.store.conn().await?;
-        articles::count_live(&mut c, site, None).await? as usize
+        articles::versions(&mut c, site).await?
     };
-    let indexed = blocking(&state.search, move |ix| ix.count(site)).await?;
-    Ok(live == indexed)
+    let held = blocking(&state.search, move |ix| ix.versions(site)).await?;
+    let behind: Vec<i64> = live.iter().filter(|(id, v)| held.get(id) != Some(v)).map(|(id, _)| *id).collect();
+    let live_ids: std::collections::HashSet<i64> = live.iter().map(|(id, _)| *id).collect();
+    let gone: Vec<i64> = held.keys().filter(|id| !live_ids.contains(id)).copied().collect();
+    if behind.is_empty() && gone.is_empty() {
+        return Ok((0, 0));
+    }
+    let mut docs = Vec::with_capacity(behind.len());
+    {
+        let mut c = state.store.conn().await?;
+        for id in &behind {
+            docs.push(doc_of(&articles::get(&mut c, site, *id).await?));
+        }
+    }
+    let counts = (docs.len(), gone.len());
+    blocking(&state.search, move |ix| ix.mend(site, &docs, &gone)).await?;
+    Ok(counts)
 }
 
+/// Rebuilds the site's part of the index from every live article, calling `progress(done,
+/// total)` as it goes. Searches keep seeing the old index until the rebuild commits.
 pub async fn reindex(state: &AppState, progress: impl Fn(usize, usize) + Send + 'static) -> ServiceResult<usize> {
     let site = state.site_id();
     let total = {
