@@ -95,6 +95,9 @@ pub const THEME_FILES: &[&str] = &["base.html", "home.html", "channel.html", "ar
 
 /// The largest theme file read.
 const MAX_THEME_FILE: u64 = 1 << 20;
+/// The instructions one page's rendering may take (minijinja's fuel): far above what a real
+/// page takes (the test beside the theme measures the default pages), far below a hang.
+const TEMPLATE_FUEL: u64 = 5_000_000;
 
 /// Why a theme folder could not be used, for the admin: the file, the line when known, and
 /// what is wrong.
@@ -137,6 +140,7 @@ fn kind_text(k: minijinja::ErrorKind) -> &'static str {
         K::BadEscape => "转义写法有误",
         K::UndefinedError => "使用了未定义的值",
         K::TooManyArguments | K::MissingArgument => "参数个数不对",
+        K::OutOfFuel => "模板计算量过大（循环太多或无法结束）：请减少循环次数",
         _ => "模板无法渲染",
     }
 }
@@ -174,11 +178,20 @@ impl Theme {
             let text = String::from_utf8(bytes).map_err(|_| err("不是 UTF-8 编码：请用 UTF-8 保存".into()))?;
             found.push(((*name).to_string(), text));
         }
-        Self::build(&|name| found.iter().find(|(n, _)| n == name).map(|(_, t)| t.clone()))
+        Self::from_files(&found)
+    }
+
+    /// The default theme with these files (name, text) in place of its own: what [`Theme::load`]
+    /// does once it has read the folder.
+    pub fn from_files(files: &[(String, String)]) -> Result<Theme, ThemeError> {
+        Self::build(&|name| files.iter().find(|(n, _)| n == name).map(|(_, t)| t.clone()))
     }
 
     fn build(over: &dyn Fn(&str) -> Option<String>) -> Result<Theme, ThemeError> {
         let mut env = Environment::new();
+        // A theme is written by a hospital's administrator, not by us: a loop over a loop
+        // must end with an error naming the template, not hang the server that renders it.
+        env.set_fuel(Some(TEMPLATE_FUEL));
         let mut overridden = Vec::new();
         for (name, src) in FILES {
             let result = match over(name) {
@@ -386,6 +399,16 @@ mod tests {
         assert_eq!(t.css.body, "body{color:teal}");
         assert_ne!(t.css.path, Theme::default_theme().css.path, "a new stylesheet gets a new hashed name");
         assert_eq!(t.overridden, ["notice.html", "site.css"]);
+    }
+
+    #[test]
+    fn a_template_that_would_run_for_ever_is_refused_with_its_file_not_hung_on() {
+        let runaway = "{% extends \"base.html\" %}{% block main %}\n{% for i in range(100000) %}{% for j in range(100000) %}.{% endfor %}{% endfor %}{% endblock %}";
+        let e = Theme::from_files(&[("home.html".into(), runaway.into())]).err().expect("refused");
+        assert_eq!(e.file, "home.html", "{e}");
+        assert!(e.to_string().contains("模板计算量过大"), "{e}");
+        // The real pages, rendered with the sample data, stay far inside the budget.
+        assert!(Theme::from_files(&[]).is_ok());
     }
 
     #[test]
