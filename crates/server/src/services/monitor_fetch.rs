@@ -266,7 +266,10 @@ fn parse_feed(text: &str) -> Result<Vec<Entry>, SourceError> {
         (true, Some(end)) => format!("<?xml version=\"1.0\" encoding=\"UTF-8\"?>{}", &text[end + 2..]),
         _ => text.to_string(),
     };
-    let feed = feed_rs::parser::parse(text.as_bytes()).map_err(|e| SourceError::new(format!("不是有效的 RSS/Atom 订阅（{}）：请确认地址是订阅源", short_error(&e.to_string()))))?;
+    // feed-rs (through quick-xml) panics on some malformed documents, such as a second XML
+    // declaration naming an encoding (found by fuzzing): a panic is a broken feed too.
+    let parsed = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| feed_rs::parser::parse(text.as_bytes()))).map_err(|_| SourceError::new("不是有效的 RSS/Atom 订阅（文档结构错误）：请确认地址是订阅源"))?;
+    let feed = parsed.map_err(|e| SourceError::new(format!("不是有效的 RSS/Atom 订阅（{}）：请确认地址是订阅源", short_error(&e.to_string()))))?;
     Ok(feed
         .entries
         .into_iter()
@@ -391,6 +394,15 @@ fn clip(s: &str, max: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Found by `bench/fuzz.sh` (target `feed`): a second XML declaration naming an
+    /// encoding made quick-xml panic inside feed-rs.
+    #[test]
+    fn a_feed_with_a_second_declaration_is_refused_not_a_panic() {
+        let text = r#"<?xml version="1.0" encoding="GBK"?><rss version="2.0"><?xml version="1.0" encoding="GBK"?><rss version="2.0"><channel><title>网</title><item><title>示范医院急诊科</title><link>https://news.example/2</link></item></channel></rss>"#;
+        let e = parse("rss", "", text, "https://news.example/").err().expect("refused");
+        assert!(e.to_string().contains("不是有效的 RSS/Atom 订阅"), "{e}");
+    }
 
     #[test]
     fn charsets_are_taken_from_header_declaration_or_meta_and_gbk_is_recognised() {
