@@ -587,8 +587,9 @@ async fn check_after_restart(base: &str, data: &std::path::Path, export: &std::p
         assert!(views >= flushed && views <= seen + 3, "{}: {views} views counted; {seen} served, {flushed} of them before the last flush", s.title);
         let page = reqwest::get(format!("{base}/news/{aid}.html")).await.unwrap();
         let in_export = export.join(format!("news/{aid}.html")).exists();
-        let found = strip_tags(&reqwest::get(format!("{base}/search?q={}", s.live_title)).await.unwrap().text().await.unwrap());
-        let listed = reqwest::get(format!("{base}/search?q={}", s.live_title)).await.unwrap().text().await.unwrap().contains(&format!("/news/{aid}.html"));
+        let results = reqwest::get(format!("{base}/search?q={}", s.live_title)).await.unwrap().text().await.unwrap();
+        let listed = results.contains(&format!("/news/{aid}.html"));
+        let found = strip_tags(&results);
         if s.retracted {
             assert_ne!(page.status(), 200, "retracted {} is gone from the site", s.title);
             assert!(!listed, "retracted {} is gone from search", s.title);
