@@ -54,8 +54,13 @@ LUA
     $STAFF "http://127.0.0.1:$PORT" $PASSWORD "$SECS" 50 >"$dir/staff.json" 2>"$dir/staff.log" &
     SPID=$!
     sleep 5 # the staff have signed in and started
+    # Criterion 5: a backup half-way through, while staff and readers work.
+    ( sleep $((SECS / 2)); start=$(date +%s.%N)
+      if env "${env[@]}" $BIN backup --data "$dir/data" --out "$dir/backup" >"$dir/backup.log" 2>&1; then echo "ok $(awk "BEGIN { printf \"%.1f\", $(date +%s.%N) - $start }")" >"$dir/backup.rc"; else echo failed >"$dir/backup.rc"; fi ) &
+    BPID=$!
     wrk -t1 -c50 -d"$((SECS - 10))s" --timeout 5s --latency -s "$dir/readers.lua" "http://127.0.0.1:$PORT" >"$dir/wrk.txt"
     wait $SPID; SPID=
+    wait $BPID || true
     kill -TERM $YPID; wait $YPID || true; YPID=   # SIGTERM flushes the last views
     local after; after=$(views "$engine" "$dir/data")
     local answered; answered=$(sed -n 's/^answered \([0-9]*\).*/\1/p' "$dir/wrk.txt")
@@ -79,6 +84,16 @@ if len(late) >= 3:
     slope = sum((t - mx) * (r - my) for t, r in late) / sum((t - mx) ** 2 for t, _ in late)
     print(f"  rss trend after the first minute: {slope * 60:+.2f} MB/min ({late[0][1]:.0f} → {late[-1][1]:.0f} MB)")
 PY
+    local restore_env=()
+    if [ "$engine" = postgres ]; then
+        psql -q "$PG_URL/postgres" -c 'DROP DATABASE IF EXISTS yuanxun_load_restored' -c 'CREATE DATABASE yuanxun_load_restored'
+        restore_env=(DATABASE_URL="$PG_URL/yuanxun_load_restored")
+    fi
+    if grep -q '^ok' "$dir/backup.rc" 2>/dev/null && env "${restore_env[@]}" $BIN restore --from "$dir/backup" --data "$dir/restored" >"$dir/restore.log" 2>&1; then
+        echo "  backup under load: written in $(cut -d' ' -f2 "$dir/backup.rc") s; restored and verified: $(tail -1 "$dir/restore.log")"
+    else
+        echo "  backup under load: FAILED ($(cat "$dir/backup.rc" 2>/dev/null); see $dir/backup.log, $dir/restore.log)"
+    fi
     echo "  views counted in the database: $((after - before)); page views answered to wrk: $answered (difference $((after - before - answered)), at most the requests in flight when wrk stopped)"
 }
 

@@ -75,6 +75,11 @@ enum Command {
         /// (the defaults; any subset, `0` turns one off), or `off`.
         #[arg(long = "rate-limits", env = "YUANXUN_RATE_LIMITS", default_value = "login=30,search=60,download=30,api=600", value_parser = |s: &str| yuanxun_server::ratelimit::RateLimits::parse(s))]
         rate_limits: yuanxun_server::ratelimit::RateLimits,
+        /// `off` renders every public page afresh instead of serving it from the render
+        /// cache: for measuring what readers wait for when the cache cannot help (bench/),
+        /// never for a real site.
+        #[arg(long = "page-cache", env = "YUANXUN_PAGE_CACHE", default_value = "on", value_parser = ["on", "off"])]
+        page_cache: String,
         /// Days a password lasts before its owner must change it (等保 asks for regular
         /// changes); 0: passwords do not expire.
         #[arg(long = "password-days", env = "YUANXUN_PASSWORD_DAYS", default_value_t = 0, value_parser = clap::value_parser!(u64).range(0..=3650))]
@@ -318,7 +323,7 @@ fn main() -> ExitCode {
 
 async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
-        Command::Serve { listen, data, demo, secure_cookies, public_url, export, allow_hosts, smtp_url, smtp_from, allow_fetch, trusted_proxy, idle_minutes, rate_limits, password_days } => {
+        Command::Serve { listen, data, demo, secure_cookies, public_url, export, allow_hosts, smtp_url, smtp_from, allow_fetch, trusted_proxy, idle_minutes, rate_limits, page_cache, password_days } => {
             let store = open_store(&data).await?;
             // Where an admin puts theme files (see 工作台 → 网站主题).
             std::fs::create_dir_all(data.join("theme"))?;
@@ -326,7 +331,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 anyhow::ensure!(u.starts_with("http://") || u.starts_with("https://"), "--public-url 应以 http:// 或 https:// 开头，例如 https://news.example.cn（现为 {u}）");
             }
             let public_url = public_url.map(|u| u.trim_end_matches('/').to_string());
-            let config = Config { secure_cookies, public_url, search_dir: Some(data.join("search")), theme_dir: Some(data.join("theme")), export_dir: export.clone(), smtp_url, smtp_from, outbound: outbound(&allow_fetch)?, trusted_proxies: networks("--trusted-proxy", &trusted_proxy)?, idle_timeout: std::time::Duration::from_secs(idle_minutes * 60), rate_limits, password_max_age: (password_days > 0).then(|| std::time::Duration::from_secs(password_days * 86_400)), ..Config::default() };
+            let config = Config { secure_cookies, public_url, search_dir: Some(data.join("search")), theme_dir: Some(data.join("theme")), export_dir: export.clone(), smtp_url, smtp_from, outbound: outbound(&allow_fetch)?, trusted_proxies: networks("--trusted-proxy", &trusted_proxy)?, idle_timeout: std::time::Duration::from_secs(idle_minutes * 60), rate_limits, password_max_age: (password_days > 0).then(|| std::time::Duration::from_secs(password_days * 86_400)), page_cache: page_cache == "on", ..Config::default() };
             let mut config = config;
             config.link_allowlist.extend(allow_hosts);
             let mut state = AppState::new(store.clone(), config.clone()).await?;

@@ -32,10 +32,11 @@ impl Drop for Server {
     }
 }
 
-fn start(data: &std::path::Path, export: &std::path::Path) -> Server {
+fn start(db: &Db, data: &std::path::Path, export: &std::path::Path) -> Server {
     let log = data.with_extension("log");
     let stderr = std::fs::OpenOptions::new().create(true).append(true).open(&log).unwrap();
-    let mut child = Command::new(BIN)
+    let mut child = db
+        .command()
         .args(["serve", "--demo", "--listen", "127.0.0.1:0", "--rate-limits", "off", "--allow-fetch", "127.0.0.1/32", "--data"])
         .arg(data)
         .arg("--export")
@@ -58,6 +59,95 @@ fn start(data: &std::path::Path, export: &std::path::Path) -> Server {
             // Keep reading its output so it never blocks on a full pipe.
             std::thread::spawn(move || for _ in lines.by_ref() {});
             return Server(child, base);
+        }
+    }
+}
+
+/// Where the server under test keeps its data: the SQLite file in its data folder, or a
+/// database of its own on the PostgreSQL server .ci/run starts.
+enum Db {
+    Sqlite(std::path::PathBuf),
+    Postgres { admin: String, name: String },
+}
+
+impl Db {
+    fn url(&self) -> String {
+        match self {
+            Db::Sqlite(file) => format!("sqlite://{}", file.display()),
+            Db::Postgres { admin, name } => format!("{}/{name}", &admin[..admin.rfind('/').unwrap()]),
+        }
+    }
+
+    /// Whether several servers may share it (and its media).
+    fn shared(&self) -> bool {
+        matches!(self, Db::Postgres { .. })
+    }
+
+    async fn connect(&self) -> sqlx::AnyConnection {
+        sqlx::AnyConnection::connect(&self.url()).await.unwrap()
+    }
+
+    /// `yuanxun …` on this database.
+    fn command(&self) -> Command {
+        let mut c = Command::new(BIN);
+        match self {
+            Db::Sqlite(_) => c.env_remove("DATABASE_URL"),
+            Db::Postgres { .. } => c.env("DATABASE_URL", self.url()),
+        };
+        c
+    }
+
+    /// Where a backup is restored to: a new data folder (and, on PostgreSQL, a new database).
+    async fn for_restore(&self, folder: &std::path::Path, n: usize) -> Db {
+        match self {
+            Db::Sqlite(_) => Db::Sqlite(folder.join("yuanxun.db")),
+            Db::Postgres { admin, name } => {
+                use sqlx::Executor;
+                let copy = format!("{name}_r{n}");
+                let mut c = sqlx::AnyConnection::connect(admin).await.unwrap();
+                c.execute(format!("CREATE DATABASE {copy}").as_str()).await.unwrap();
+                c.close().await.ok();
+                Db::Postgres { admin: admin.clone(), name: copy }
+            }
+        }
+    }
+
+    async fn drop_database(&self) {
+        if let Db::Postgres { admin, name } = self {
+            use sqlx::Executor;
+            let mut c = sqlx::AnyConnection::connect(admin).await.unwrap();
+            c.execute(format!("DROP DATABASE {name} WITH (FORCE)").as_str()).await.unwrap();
+            c.close().await.ok();
+        }
+    }
+
+    /// The database's own consistency checks: SQLite's integrity and foreign-key checks, or
+    /// on PostgreSQL amcheck over every B-tree index (each entry matched against the table:
+    /// heapallindexed) and every table's heap, and no constraint left unvalidated.
+    async fn check_consistency(&self, c: &mut sqlx::AnyConnection) {
+        match self {
+            Db::Sqlite(_) => {
+                let (ok,): (String,) = sqlx::query_as("PRAGMA integrity_check").fetch_one(&mut *c).await.unwrap();
+                assert_eq!(ok, "ok", "the database file is sound");
+                let (fk,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM pragma_foreign_key_check").fetch_one(&mut *c).await.unwrap();
+                assert_eq!(fk, 0, "no row points at a row that is not there");
+            }
+            Db::Postgres { admin, name } => {
+                {
+                    // CREATE EXTENSION needs the server's administrator.
+                    use sqlx::Executor;
+                    let as_admin = format!("{}/{name}", &admin[..admin.rfind('/').unwrap()]);
+                    let mut a = sqlx::AnyConnection::connect(&as_admin).await.unwrap();
+                    a.execute("CREATE EXTENSION IF NOT EXISTS amcheck").await.unwrap();
+                    a.close().await.ok();
+                }
+                let (indexes,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM (SELECT bt_index_check(c.oid, true) FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_am am ON am.oid = c.relam WHERE am.amname = 'btree' AND c.relnamespace = 'public'::regnamespace) x").fetch_one(&mut *c).await.unwrap();
+                assert!(indexes > 50, "amcheck looked at every index ({indexes})");
+                let corrupt: Vec<(String, String)> = sqlx::query_as("SELECT c.relname::text, v.msg FROM pg_class c, LATERAL verify_heapam(c.oid) v WHERE c.relkind = 'r' AND c.relnamespace = 'public'::regnamespace").fetch_all(&mut *c).await.unwrap();
+                assert!(corrupt.is_empty(), "every table's heap is sound: {corrupt:?}");
+                let (unvalidated,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM pg_constraint WHERE NOT convalidated AND connamespace = 'public'::regnamespace").fetch_one(&mut *c).await.unwrap();
+                assert_eq!(unvalidated, 0, "every constraint holds for every row");
+            }
         }
     }
 }
@@ -343,18 +433,17 @@ async fn operate(base: &str, p: &People, s: &mut Story, rng: &mut Rng, n: usize,
 }
 
 /// One operation outside the stories; whether it was acknowledged.
-async fn operate_other(base: &str, data: &std::path::Path, p: &People, l: &mut Ledger, rng: &mut Rng, n: usize, stories: &[Story]) -> bool {
-    let db = || async { sqlx::AnyConnection::connect(&format!("sqlite://{}", data.join("yuanxun.db").display())).await.unwrap() };
+async fn operate_other(base: &str, db: &Db, data: &std::path::Path, p: &People, l: &mut Ledger, rng: &mut Rng, n: usize, stories: &[Story]) -> bool {
     match rng.below(5) {
         0 => {
-            let (user,): (i64,) = sqlx::query_as("SELECT id FROM users WHERE username = 'correspondent'").fetch_one(&mut db().await).await.unwrap();
+            let (user,): (i64,) = sqlx::query_as("SELECT id FROM users WHERE username = 'correspondent'").fetch_one(&mut db.connect().await).await.unwrap();
             let title = format!("参加通讯员培训（第{n}次操作）");
             let ok = p.editor.post(base, "/points/entries", json!({"user_id": user, "kind": "training", "points": "1", "title": title, "evidence": "培训签到表"})).await.is_some();
             l.points.push((title, ok));
             ok
         }
         1 => {
-            let open: Vec<(i64,)> = sqlx::query_as("SELECT id FROM rectifications WHERE status <> 'done' ORDER BY id").fetch_all(&mut db().await).await.unwrap();
+            let open: Vec<(i64,)> = sqlx::query_as("SELECT id FROM rectifications WHERE status <> 'done' ORDER BY id").fetch_all(&mut db.connect().await).await.unwrap();
             let Some(&(id,)) = open.first() else { return false };
             let text = format!("已完成第{n}次整改检查，记录存档");
             let ok = p.editor.form(base, &format!("/admin/rectifications/{id}/progress"), &[("evidence", text.clone())]).await.is_some();
@@ -377,7 +466,7 @@ async fn operate_other(base: &str, data: &std::path::Path, p: &People, l: &mut L
                     ok
                 }
                 _ => {
-                    let mut c = db().await;
+                    let mut c = db.connect().await;
                     let (session,): (i64,) = sqlx::query_as("SELECT id FROM congress_sessions ORDER BY id LIMIT 1").fetch_one(&mut c).await.unwrap();
                     l.votes_made += 1;
                     let title = format!("关于第{}项议题的决议", l.votes_made);
@@ -394,7 +483,7 @@ async fn operate_other(base: &str, data: &std::path::Path, p: &People, l: &mut L
             }
         }
         3 => {
-            let sources: Vec<(i64,)> = sqlx::query_as("SELECT id FROM monitor_sources WHERE name = '本地新闻站'").fetch_all(&mut db().await).await.unwrap();
+            let sources: Vec<(i64,)> = sqlx::query_as("SELECT id FROM monitor_sources WHERE name = '本地新闻站'").fetch_all(&mut db.connect().await).await.unwrap();
             let Some(&(id,)) = sources.first() else { return false };
             let ok = p.editor.form(base, &format!("/admin/monitor/sources/{id}/fetch"), &[]).await.is_some();
             l.fetch_acked |= ok;
@@ -404,19 +493,21 @@ async fn operate_other(base: &str, data: &std::path::Path, p: &People, l: &mut L
             // A backup while the server works (and may be killed), restored and checked.
             let before: Vec<String> = stories.iter().filter(|s| s.id.is_some()).map(|s| s.title.clone()).collect();
             let out = data.with_file_name(format!("backup-{n}"));
-            let made = tokio::process::Command::new(BIN).args(["backup", "--data"]).arg(data).arg("--out").arg(&out).output().await.unwrap();
+            let made = tokio::process::Command::from(db.command()).args(["backup", "--data"]).arg(data).arg("--out").arg(&out).output().await.unwrap();
             if !made.status.success() {
                 return false;
             }
             let restored = data.with_file_name(format!("restored-{n}"));
-            let r = tokio::process::Command::new(BIN).args(["restore", "--from"]).arg(&out).arg("--data").arg(&restored).output().await.unwrap();
+            let into = db.for_restore(&restored, n).await;
+            let r = tokio::process::Command::from(into.command()).args(["restore", "--from"]).arg(&out).arg("--data").arg(&restored).output().await.unwrap();
             assert!(r.status.success(), "an acknowledged backup restores and verifies: {}{}", String::from_utf8_lossy(&r.stdout), String::from_utf8_lossy(&r.stderr));
-            let mut c = sqlx::AnyConnection::connect(&format!("sqlite://{}", restored.join("yuanxun.db").display())).await.unwrap();
+            let mut c = into.connect().await;
             for title in before {
                 let (k,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM manuscripts WHERE title = $1").bind(&title).fetch_one(&mut c).await.unwrap();
                 assert_eq!(k, 1, "the backup holds {title}, acknowledged before it began");
             }
             c.close().await.ok();
+            into.drop_database().await;
             let _ = std::fs::remove_dir_all(&out);
             let _ = std::fs::remove_dir_all(&restored);
             l.backups += 1;
@@ -485,12 +576,12 @@ fn strip_tags(html: &str) -> String {
 
 /// Runs `verify` on the export while the server is down; a broken one must be repaired by
 /// `verify --restore`. Whether it needed repairing.
-fn check_export(data: &std::path::Path, export: &std::path::Path) -> bool {
+fn check_export(db: &Db, data: &std::path::Path, export: &std::path::Path) -> bool {
     if !export.join("manifest.json").exists() {
         return false; // nothing published yet
     }
     let verify = |restore: bool| {
-        let mut c = Command::new(BIN);
+        let mut c = db.command();
         c.args(["verify", "--data"]).arg(data).arg("--dir").arg(export);
         if restore {
             c.arg("--restore");
@@ -508,19 +599,16 @@ fn check_export(data: &std::path::Path, export: &std::path::Path) -> bool {
 }
 
 /// `ends[r]`: when run `r` of the server was killed (the last entry: now, for the run still going).
-async fn check_after_restart(base: &str, data: &std::path::Path, export: &std::path::Path, stories: &[Story], l: &Ledger, ends: &[std::time::Instant], flush: Duration) {
-    let url = format!("sqlite://{}", data.join("yuanxun.db").display());
-    let mut db = sqlx::AnyConnection::connect(&url).await.unwrap();
-    let (ok,): (String,) = sqlx::query_as("PRAGMA integrity_check").fetch_one(&mut db).await.unwrap();
-    assert_eq!(ok, "ok", "the database file is sound");
-    let (fk,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM pragma_foreign_key_check").fetch_one(&mut db).await.unwrap();
-    assert_eq!(fk, 0, "no row points at a row that is not there");
-    let out = Command::new(BIN).args(["audit", "verify", "--data"]).arg(data).output().unwrap();
+/// How many media files wait for the sweep (PostgreSQL only).
+async fn check_after_restart(base: &str, db: &Db, data: &std::path::Path, export: &std::path::Path, stories: &[Story], l: &Ledger, ends: &[std::time::Instant], flush: Duration) -> usize {
+    let mut c = db.connect().await;
+    db.check_consistency(&mut c).await;
+    let out = db.command().args(["audit", "verify", "--data"]).arg(data).output().unwrap();
     assert!(out.status.success(), "the audit chain holds: {}", String::from_utf8_lossy(&out.stdout));
-    let (orphans,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM manuscripts m WHERE NOT EXISTS (SELECT 1 FROM revisions r WHERE r.manuscript_id = m.id AND r.number = m.revision)").fetch_one(&mut db).await.unwrap();
+    let (orphans,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM manuscripts m WHERE NOT EXISTS (SELECT 1 FROM revisions r WHERE r.manuscript_id = m.id AND r.number = m.revision)").fetch_one(&mut c).await.unwrap();
     assert_eq!(orphans, 0, "every manuscript has the revision it points at");
     // Media rows and files, both ways (the restart sweeps files a cut-off upload left).
-    let keys: std::collections::HashSet<String> = sqlx::query_as::<_, (String,)>("SELECT storage_key FROM media").fetch_all(&mut db).await.unwrap().into_iter().map(|(k,)| k).collect();
+    let keys: std::collections::HashSet<String> = sqlx::query_as::<_, (String,)>("SELECT storage_key FROM media").fetch_all(&mut c).await.unwrap().into_iter().map(|(k,)| k).collect();
     for key in &keys {
         assert!(data.join("media").join(key).exists(), "media row {key} has its file");
     }
@@ -535,30 +623,39 @@ async fn check_after_restart(base: &str, data: &std::path::Path, export: &std::p
     }
     let mut on_disk = Vec::new();
     files(&data.join("media"), &data.join("media"), &mut on_disk);
+    // On SQLite a starting server deletes every file no row refers to. On PostgreSQL other
+    // nodes may share the media and be uploading, so it leaves those younger than the
+    // sweep's hour: they must be young, and are counted.
+    let mut waiting = 0;
     for f in &on_disk {
-        assert!(keys.contains(f), "media file {f} has its row");
+        if keys.contains(f) {
+            continue;
+        }
+        let age = std::fs::metadata(data.join("media").join(f)).and_then(|m| m.modified()).map(|t| t.elapsed().unwrap_or_default()).unwrap();
+        assert!(db.shared() && age < Duration::from_secs(3600), "media file {f} has its row");
+        waiting += 1;
     }
-    let (loose,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM points_entries p WHERE p.distribution_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM distributions d WHERE d.id = p.distribution_id)").fetch_one(&mut db).await.unwrap();
+    let (loose,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM points_entries p WHERE p.distribution_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM distributions d WHERE d.id = p.distribution_id)").fetch_one(&mut c).await.unwrap();
     assert_eq!(loose, 0, "no points without their distribution");
-    let (unmatched,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM votes v WHERE (SELECT COUNT(*) FROM ballots b WHERE b.vote_id = v.id) <> (SELECT COUNT(*) FROM ballot_receipts r WHERE r.vote_id = v.id)").fetch_one(&mut db).await.unwrap();
+    let (unmatched,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM votes v WHERE (SELECT COUNT(*) FROM ballots b WHERE b.vote_id = v.id) <> (SELECT COUNT(*) FROM ballot_receipts r WHERE r.vote_id = v.id)").fetch_one(&mut c).await.unwrap();
     assert_eq!(unmatched, 0, "every ballot has its receipt and every receipt its ballot");
     for (title, acked) in &l.points {
-        let (k,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM points_entries WHERE title = $1").bind(title).fetch_one(&mut db).await.unwrap();
+        let (k,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM points_entries WHERE title = $1").bind(title).fetch_one(&mut c).await.unwrap();
         assert!(k <= 1 && (k == 1 || !acked), "points entry {title}: {k} rows, acknowledged {acked}");
     }
     for (id, text, acked) in &l.reports {
-        let (k,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM rectification_events WHERE rectification_id = $1 AND body LIKE $2").bind(id).bind(format!("%{text}")).fetch_one(&mut db).await.unwrap();
+        let (k,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM rectification_events WHERE rectification_id = $1 AND body LIKE $2").bind(id).bind(format!("%{text}")).fetch_one(&mut c).await.unwrap();
         assert!(k <= 1 && (k == 1 || !acked), "rectification report {text}: {k} rows, acknowledged {acked}");
     }
     for (vote, who) in &l.cast {
         let username = ["correspondent", "editor", "reviewer", "chief"][*who];
-        let (k,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM ballot_receipts r JOIN congress_delegates d ON d.id = r.delegate_id JOIN users u ON u.id = d.user_id WHERE r.vote_id = $1 AND u.username = $2").bind(vote).bind(username).fetch_one(&mut db).await.unwrap();
+        let (k,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM ballot_receipts r JOIN congress_delegates d ON d.id = r.delegate_id JOIN users u ON u.id = d.user_id WHERE r.vote_id = $1 AND u.username = $2").bind(vote).bind(username).fetch_one(&mut c).await.unwrap();
         assert_eq!(k, 1, "{username}'s acknowledged ballot in vote {vote} counted once");
     }
-    let (dupes,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM (SELECT guid FROM monitor_items GROUP BY source_id, guid HAVING COUNT(*) > 1) x").fetch_one(&mut db).await.unwrap();
+    let (dupes,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM (SELECT guid FROM monitor_items GROUP BY source_id, guid HAVING COUNT(*) > 1) x").fetch_one(&mut c).await.unwrap();
     assert_eq!(dupes, 0, "a monitored item is stored once however often it is fetched");
     for s in stories {
-        let rows: Vec<(i64, i64)> = sqlx::query_as("SELECT id, revision FROM manuscripts WHERE title = $1").bind(&s.title).fetch_all(&mut db).await.unwrap();
+        let rows: Vec<(i64, i64)> = sqlx::query_as("SELECT id, revision FROM manuscripts WHERE title = $1").bind(&s.title).fetch_all(&mut c).await.unwrap();
         let Some(id) = s.id else {
             assert!(rows.len() <= 1, "an unacknowledged create happened at most once: {}", s.title);
             continue;
@@ -566,18 +663,18 @@ async fn check_after_restart(base: &str, data: &std::path::Path, export: &std::p
         assert_eq!(rows.len(), 1, "an acknowledged create is there exactly once: {}", s.title);
         assert_eq!(rows[0].0, id);
         assert!(rows[0].1 > s.edits, "acknowledged edits are kept: {} has revision {} after {} edits", s.title, rows[0].1, s.edits);
-        let (photos,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM media WHERE manuscript_id = $1").bind(id).fetch_one(&mut db).await.unwrap();
+        let (photos,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM media WHERE manuscript_id = $1").bind(id).fetch_one(&mut c).await.unwrap();
         assert!(photos >= s.photos, "acknowledged photos are kept: {} has {photos} of {}", s.title, s.photos);
         if s.scheduled && !s.published {
             // Still waiting, or published by the scheduler since the resync.
-            let (at, status): (Option<i64>, String) = sqlx::query_as("SELECT scheduled_at, status FROM manuscripts WHERE id = $1").bind(id).fetch_one(&mut db).await.unwrap();
+            let (at, status): (Option<i64>, String) = sqlx::query_as("SELECT scheduled_at, status FROM manuscripts WHERE id = $1").bind(id).fetch_one(&mut c).await.unwrap();
             assert!(at.is_some() || status == "published", "an acknowledged scheduled publish is kept: {}", s.title);
         }
         if !s.published {
             continue;
         }
         let aid = s.article.expect("a published story has its article");
-        let (title, views): (String, i64) = sqlx::query_as("SELECT title, view_count FROM articles WHERE id = $1").bind(aid).fetch_one(&mut db).await.unwrap();
+        let (title, views): (String, i64) = sqlx::query_as("SELECT title, view_count FROM articles WHERE id = $1").bind(aid).fetch_one(&mut c).await.unwrap();
         assert_eq!(title, s.live_title, "readers see the last acknowledged version of {}", s.title);
         let seen = s.views.len() as i64;
         // A view must have been written if the server that counted it ran a flush interval
@@ -600,7 +697,8 @@ async fn check_after_restart(base: &str, data: &std::path::Path, export: &std::p
             assert!(in_export, "published {} is in the export", s.title);
         }
     }
-    db.close().await.ok();
+    c.close().await.ok();
+    waiting
 }
 
 /// A stand-in for a news site the monitor follows: the same four entries every time.
@@ -630,17 +728,50 @@ async fn sign_in(base: &str) -> People {
     People { author, editor, reviewer, chief }
 }
 
+fn harness_ops(default: usize) -> usize {
+    std::env::var("YUANXUN_CRASH_OPS").ok().and_then(|v| v.parse().ok()).unwrap_or(default)
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_killed_server_loses_nothing_it_acknowledged_and_leaves_nothing_half_done() {
-    let ops: usize = std::env::var("YUANXUN_CRASH_OPS").ok().and_then(|v| v.parse().ok()).unwrap_or(60);
-    let seed: u64 = std::env::var("YUANXUN_CRASH_SEED").ok().and_then(|v| v.parse().ok()).unwrap_or_else(|| std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos() as u64);
-    eprintln!("crash harness: {ops} operations, seed {seed}");
     sqlx::any::install_default_drivers();
-    let mut rng = Rng(seed);
     let dir = tempfile::tempdir().unwrap();
-    let (data, export) = (dir.path().join("data"), dir.path().join("export"));
+    let data = dir.path().join("data");
+    harness(&Db::Sqlite(data.join("yuanxun.db")), dir.path(), harness_ops(60)).await;
+}
+
+/// The same on PostgreSQL (a database of its own, media in the data folder). Needs the
+/// PostgreSQL server .ci/run starts; skipped (and said so) outside CI when there is none.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_killed_server_on_postgresql_loses_nothing_it_acknowledged_and_leaves_nothing_half_done() {
+    use sqlx::Executor;
+    sqlx::any::install_default_drivers();
+    let admin = std::env::var("YUANXUN_TEST_POSTGRES_URL").unwrap_or_else(|_| "postgres://postgres:postgres@127.0.0.1/postgres".into());
+    let mut c = match sqlx::AnyConnection::connect(&admin).await {
+        Ok(c) => c,
+        Err(e) => {
+            assert_ne!(std::env::var("CI").as_deref(), Ok("true"), "PostgreSQL at {admin} is required in CI: {e}");
+            eprintln!("PostgreSQL crash harness NOT RUN: no server at {admin} ({e})");
+            return;
+        }
+    };
+    let name = format!("yx_crash_{}_{}", std::process::id(), std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().subsec_nanos());
+    c.execute(format!("CREATE DATABASE {name}").as_str()).await.unwrap();
+    c.close().await.ok();
+    let dir = tempfile::tempdir().unwrap();
+    let db = Db::Postgres { admin, name };
+    harness(&db, dir.path(), harness_ops(40)).await;
+    db.drop_database().await;
+}
+
+async fn harness(db: &Db, dir: &std::path::Path, ops: usize) {
+    let seed: u64 = std::env::var("YUANXUN_CRASH_SEED").ok().and_then(|v| v.parse().ok()).unwrap_or_else(|| std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos() as u64);
+    let backend = if db.shared() { "PostgreSQL" } else { "SQLite" };
+    eprintln!("crash harness ({backend}): {ops} operations, seed {seed}");
+    let mut rng = Rng(seed);
+    let (data, export) = (dir.join("data"), dir.join("export"));
     let flush = Duration::from_secs(10); // serve's view-count flush interval
-    let mut server = start(&data, &export);
+    let mut server = start(&db, &data, &export);
     // The monitored source, before any kill: a news site on this machine.
     let feed = feed_server().await;
     let editor = login(&server.1, "editor").await.unwrap();
@@ -650,6 +781,7 @@ async fn a_killed_server_loses_nothing_it_acknowledged_and_leaves_nothing_half_d
     let mut ledger = Ledger::default();
     let (mut kills, mut acked, mut done) = (0, 0, 0);
     let mut ends: Vec<std::time::Instant> = Vec::new();
+    let mut waiting_blobs = 0;
     while done < ops {
         let base = server.1.clone();
         let people = sign_in(&base).await;
@@ -669,7 +801,7 @@ async fn a_killed_server_loses_nothing_it_acknowledged_and_leaves_nothing_half_d
         for _ in 0..burst {
             done += 1;
             let ok = if rng.below(4) == 0 {
-                operate_other(&base, &data, &people, &mut ledger, &mut rng, done, &stories).await
+                operate_other(&base, &db, &data, &people, &mut ledger, &mut rng, done, &stories).await
             } else {
                 // Work on an unfinished story, or start a new one.
                 let open: Vec<usize> = (0..stories.len()).filter(|i| stories[*i].step < 7).collect();
@@ -689,51 +821,50 @@ async fn a_killed_server_loses_nothing_it_acknowledged_and_leaves_nothing_half_d
         let _ = server.0.wait();
         kills += 1;
         drop(server);
-        ledger.exports_repaired += check_export(&data, &export) as usize;
-        server = start(&data, &export);
-        let mut db = sqlx::AnyConnection::connect(&format!("sqlite://{}", data.join("yuanxun.db").display())).await.unwrap();
+        ledger.exports_repaired += check_export(&db, &data, &export) as usize;
+        server = start(&db, &data, &export);
+        let mut c = db.connect().await;
         for s in &mut stories {
-            resync(&mut db, s).await;
+            resync(&mut c, s).await;
         }
         // Ballots that counted though their answer was lost.
-        let cast: Vec<(i64, String)> = sqlx::query_as("SELECT r.vote_id, u.username FROM ballot_receipts r JOIN congress_delegates d ON d.id = r.delegate_id JOIN users u ON u.id = d.user_id").fetch_all(&mut db).await.unwrap();
+        let cast: Vec<(i64, String)> = sqlx::query_as("SELECT r.vote_id, u.username FROM ballot_receipts r JOIN congress_delegates d ON d.id = r.delegate_id JOIN users u ON u.id = d.user_id").fetch_all(&mut c).await.unwrap();
         for (vote, username) in cast {
             let who = ["correspondent", "editor", "reviewer", "chief"].iter().position(|u| *u == username).unwrap();
             if !ledger.cast.contains(&(vote, who)) {
                 ledger.cast.push((vote, who));
             }
         }
-        let open: Option<(i64,)> = sqlx::query_as("SELECT id FROM votes WHERE status = 'open' ORDER BY id DESC LIMIT 1").fetch_optional(&mut db).await.unwrap();
+        let open: Option<(i64,)> = sqlx::query_as("SELECT id FROM votes WHERE status = 'open' ORDER BY id DESC LIMIT 1").fetch_optional(&mut c).await.unwrap();
         ledger.vote = open.map(|(v,)| v);
-        db.close().await.ok();
-        check_after_restart(&server.1, &data, &export, &stories, &ledger, &ends, flush).await;
+        c.close().await.ok();
+        waiting_blobs = waiting_blobs.max(check_after_restart(&server.1, &db, &data, &export, &stories, &ledger, &ends, flush).await);
     }
     // Once the server has run a while undisturbed: what was scheduled is published, and
     // the fetch it was asked for brought the feed's entries in, each once.
     let deadline = std::time::Instant::now() + Duration::from_secs(60);
-    let url = format!("sqlite://{}", data.join("yuanxun.db").display());
     loop {
-        let mut db = sqlx::AnyConnection::connect(&url).await.unwrap();
-        let (waiting,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM manuscripts WHERE scheduled_at IS NOT NULL AND status = 'approved'").fetch_one(&mut db).await.unwrap();
-        let (items,): (i64,) = sqlx::query_as("SELECT COUNT(DISTINCT guid) FROM monitor_items WHERE guid LIKE 'crash-feed-%'").fetch_one(&mut db).await.unwrap();
-        db.close().await.ok();
+        let mut c = db.connect().await;
+        let (waiting,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM manuscripts WHERE scheduled_at IS NOT NULL AND status = 'approved'").fetch_one(&mut c).await.unwrap();
+        let (items,): (i64,) = sqlx::query_as("SELECT COUNT(DISTINCT guid) FROM monitor_items WHERE guid LIKE 'crash-feed-%'").fetch_one(&mut c).await.unwrap();
+        c.close().await.ok();
         if waiting == 0 && (!ledger.fetch_acked || items == FEED_GUIDS.len() as i64) {
             break;
         }
         assert!(std::time::Instant::now() < deadline, "{waiting} scheduled stories unpublished, {items} of the feed's entries fetched");
         tokio::time::sleep(Duration::from_millis(500)).await;
     }
-    let mut db = sqlx::AnyConnection::connect(&url).await.unwrap();
+    let mut c = db.connect().await;
     for s in &mut stories {
-        resync(&mut db, s).await;
+        resync(&mut c, s).await;
     }
-    db.close().await.ok();
+    c.close().await.ok();
     ends.push(std::time::Instant::now());
-    check_after_restart(&server.1, &data, &export, &stories, &ledger, &ends, flush).await;
+    waiting_blobs = waiting_blobs.max(check_after_restart(&server.1, &db, &data, &export, &stories, &ledger, &ends, flush).await);
     let published = stories.iter().filter(|s| s.published).count();
     let (corrected, retracted, scheduled, views) = (stories.iter().map(|s| s.corrections).sum::<i64>(), stories.iter().filter(|s| s.retracted).count(), stories.iter().filter(|s| s.scheduled).count(), stories.iter().map(|s| s.views.len()).sum::<usize>());
     eprintln!(
-        "crash harness: {done} operations, {acked} acknowledged, {kills} kills, {} stories ({published} published, {scheduled} scheduled, {corrected} corrections, {retracted} retracted), {views} page views, {} points entries, {} rectification reports, {} ballots, {} backups restored, {} exports repaired by verify --restore, 0 losses",
+        "crash harness ({backend}): {done} operations, {acked} acknowledged, {kills} kills, {} stories ({published} published, {scheduled} scheduled, {corrected} corrections, {retracted} retracted), {views} page views, {} points entries, {} rectification reports, {} ballots, {} backups restored, {} exports repaired by verify --restore, at most {waiting_blobs} media files of cut-off uploads waiting for the hourly sweep, 0 losses",
         stories.len(),
         ledger.points.iter().filter(|p| p.1).count(),
         ledger.reports.iter().filter(|r| r.2).count(),

@@ -87,6 +87,9 @@ pub struct Config {
     /// How long an article page is served from the render cache before it is rendered
     /// again with its new view count (while the database is down, the old copy is served).
     pub views_refresh: Duration,
+    /// Whether public pages are served from the render cache (`serve --page-cache off`
+    /// renders every one afresh: for measuring, never for readers).
+    pub page_cache: bool,
 }
 
 impl Default for Config {
@@ -115,6 +118,7 @@ impl Default for Config {
             rate_limits: ratelimit::RateLimits::default(),
             password_max_age: None,
             views_refresh: pages::VIEWS_REFRESH,
+            page_cache: true,
         }
     }
 }
@@ -220,6 +224,7 @@ impl AppState {
             tracing::error!("theme folder has an error, serving the default theme: {e}");
         }
         let limiter = Arc::new(ratelimit::Limiter::new(config.rate_limits));
+        let pages = Arc::new(if config.page_cache { pages::PageCache::default() } else { pages::PageCache::bypassed() });
         let state = AppState {
             store,
             config: Arc::new(config),
@@ -229,7 +234,7 @@ impl AppState {
             site: Arc::new(site),
             checkers: Arc::default(),
             search: Arc::new(search),
-            pages: Arc::default(),
+            pages,
             export_lock: Arc::default(),
             tamper: Arc::default(),
             node: Arc::from(format!("{:016x}", rand::random::<u64>())),

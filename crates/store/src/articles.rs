@@ -128,6 +128,18 @@ pub async fn versions(c: &mut AnyConnection, site_id: i64) -> Result<Vec<(i64, i
     Ok(sqlx::query_as("SELECT id, version FROM articles WHERE site_id = $1 AND retracted = 0").bind(site_id).fetch_all(&mut *c).await?)
 }
 
+/// What a copy of the live articles (the search index, the static export) must change to
+/// match `live` (from [`versions`]): the ids it lacks or holds at another version, and the
+/// ids it holds that are no longer live.
+pub fn difference<'a>(live: &[(i64, i64)], held: impl IntoIterator<Item = (&'a i64, &'a i64)>) -> (Vec<i64>, Vec<i64>) {
+    let held_map: std::collections::HashMap<i64, i64> = held.into_iter().map(|(id, v)| (*id, *v)).collect();
+    let behind = live.iter().filter(|(id, v)| held_map.get(id) != Some(v)).map(|(id, _)| *id).collect();
+    let live_ids: std::collections::HashSet<i64> = live.iter().map(|(id, _)| *id).collect();
+    let mut gone: Vec<i64> = held_map.keys().filter(|id| !live_ids.contains(id)).copied().collect();
+    gone.sort_unstable();
+    (behind, gone)
+}
+
 /// Adds counted views (flushed in batches from memory).
 pub async fn add_views(c: &mut AnyConnection, site_id: i64, id: i64, n: i64) -> Result<()> {
     sqlx::query("UPDATE articles SET view_count = view_count + $1 WHERE site_id = $2 AND id = $3").bind(n).bind(site_id).bind(id).execute(&mut *c).await?;

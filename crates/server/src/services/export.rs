@@ -478,9 +478,8 @@ pub async fn mend(state: &AppState, out: &Path) -> ServiceResult<usize> {
         let base = site_address(state).await?;
         return export(state, out, &base, |_, _| {}).await.map(|r| r.articles);
     };
-    let live_ids: std::collections::HashSet<i64> = live.iter().map(|(id, _)| *id).collect();
-    let mut behind: Vec<i64> = live.iter().filter(|(id, v)| held.articles.get(id) != Some(v)).map(|(id, _)| *id).collect();
-    behind.extend(held.articles.keys().filter(|id| !live_ids.contains(id)));
+    let (mut behind, gone) = articles::difference(&live, &held.articles);
+    behind.extend(gone);
     if behind.is_empty() {
         return Ok(0);
     }

@@ -71,21 +71,29 @@ pub async fn mend(state: &AppState) -> ServiceResult<(usize, usize)> {
         articles::versions(&mut c, site).await?
     };
     let held = blocking(&state.search, move |ix| ix.versions(site)).await?;
-    let behind: Vec<i64> = live.iter().filter(|(id, v)| held.get(id) != Some(v)).map(|(id, _)| *id).collect();
-    let live_ids: std::collections::HashSet<i64> = live.iter().map(|(id, _)| *id).collect();
-    let gone: Vec<i64> = held.keys().filter(|id| !live_ids.contains(id)).copied().collect();
+    let (behind, mut gone) = articles::difference(&live, &held);
     if behind.is_empty() && gone.is_empty() {
         return Ok((0, 0));
     }
-    let mut docs = Vec::with_capacity(behind.len());
-    {
-        let mut c = state.store.conn().await?;
-        for id in &behind {
-            docs.push(doc_of(&articles::get(&mut c, site, *id).await?));
-        }
+    let counts = (behind.len(), gone.len());
+    // In batches, so that an index far behind (a copy restored from last month) is mended
+    // in bounded memory; what is gone goes with the last batch.
+    let mut batches: Vec<&[i64]> = behind.chunks(BATCH as usize).collect();
+    if batches.is_empty() {
+        batches.push(&[]);
     }
-    let counts = (docs.len(), gone.len());
-    blocking(&state.search, move |ix| ix.mend(site, &docs, &gone)).await?;
+    let last = batches.len() - 1;
+    for (i, batch) in batches.into_iter().enumerate() {
+        let mut docs = Vec::with_capacity(batch.len());
+        {
+            let mut c = state.store.conn().await?;
+            for id in batch {
+                docs.push(doc_of(&articles::get(&mut c, site, *id).await?));
+            }
+        }
+        let gone = if i == last { std::mem::take(&mut gone) } else { Vec::new() };
+        blocking(&state.search, move |ix| ix.mend(site, &docs, &gone)).await?;
+    }
     Ok(counts)
 }
 
