@@ -102,11 +102,8 @@ impl Db {
         match self {
             Db::Sqlite(_) => Db::Sqlite(folder.join("yuanxun.db")),
             Db::Postgres { admin, name } => {
-                use sqlx::Executor;
                 let copy = format!("{name}_r{n}");
-                let mut c = sqlx::AnyConnection::connect(admin).await.unwrap();
-                c.execute(format!("CREATE DATABASE {copy}").as_str()).await.unwrap();
-                c.close().await.ok();
+                on_server(admin, &format!("CREATE DATABASE {copy}")).await;
                 Db::Postgres { admin: admin.clone(), name: copy }
             }
         }
@@ -114,10 +111,7 @@ impl Db {
 
     async fn drop_database(&self) {
         if let Db::Postgres { admin, name } = self {
-            use sqlx::Executor;
-            let mut c = sqlx::AnyConnection::connect(admin).await.unwrap();
-            c.execute(format!("DROP DATABASE {name} WITH (FORCE)").as_str()).await.unwrap();
-            c.close().await.ok();
+            on_server(admin, &format!("DROP DATABASE {name} WITH (FORCE)")).await;
         }
     }
 
@@ -132,15 +126,9 @@ impl Db {
                 let (fk,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM pragma_foreign_key_check").fetch_one(&mut *c).await.unwrap();
                 assert_eq!(fk, 0, "no row points at a row that is not there");
             }
-            Db::Postgres { admin, name } => {
-                {
-                    // CREATE EXTENSION needs the server's administrator.
-                    use sqlx::Executor;
-                    let as_admin = format!("{}/{name}", &admin[..admin.rfind('/').unwrap()]);
-                    let mut a = sqlx::AnyConnection::connect(&as_admin).await.unwrap();
-                    a.execute("CREATE EXTENSION IF NOT EXISTS amcheck").await.unwrap();
-                    a.close().await.ok();
-                }
+            Db::Postgres { .. } => {
+                // (The harness connects as the server's administrator, who may create it.)
+                sqlx::Executor::execute(&mut *c, "CREATE EXTENSION IF NOT EXISTS amcheck").await.unwrap();
                 let (indexes,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM (SELECT bt_index_check(c.oid, true) FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_am am ON am.oid = c.relam WHERE am.amname = 'btree' AND c.relnamespace = 'public'::regnamespace) x").fetch_one(&mut *c).await.unwrap();
                 assert!(indexes > 50, "amcheck looked at every index ({indexes})");
                 let corrupt: Vec<(String, String)> = sqlx::query_as("SELECT c.relname::text, v.msg FROM pg_class c, LATERAL verify_heapam(c.oid) v WHERE c.relkind = 'r' AND c.relnamespace = 'public'::regnamespace").fetch_all(&mut *c).await.unwrap();
@@ -150,6 +138,13 @@ impl Db {
             }
         }
     }
+}
+
+/// Runs one statement on the PostgreSQL server as its administrator.
+async fn on_server(admin: &str, sql: &str) {
+    let mut c = sqlx::AnyConnection::connect(admin).await.unwrap();
+    sqlx::Executor::execute(&mut c, sql).await.unwrap();
+    c.close().await.ok();
 }
 
 /// A task aborted when dropped.
@@ -744,20 +739,15 @@ async fn a_killed_server_loses_nothing_it_acknowledged_and_leaves_nothing_half_d
 /// PostgreSQL server .ci/run starts; skipped (and said so) outside CI when there is none.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_killed_server_on_postgresql_loses_nothing_it_acknowledged_and_leaves_nothing_half_done() {
-    use sqlx::Executor;
     sqlx::any::install_default_drivers();
     let admin = std::env::var("YUANXUN_TEST_POSTGRES_URL").unwrap_or_else(|_| "postgres://postgres:postgres@127.0.0.1/postgres".into());
-    let mut c = match sqlx::AnyConnection::connect(&admin).await {
-        Ok(c) => c,
-        Err(e) => {
-            assert_ne!(std::env::var("CI").as_deref(), Ok("true"), "PostgreSQL at {admin} is required in CI: {e}");
-            eprintln!("PostgreSQL crash harness NOT RUN: no server at {admin} ({e})");
-            return;
-        }
-    };
+    if let Err(e) = sqlx::AnyConnection::connect(&admin).await {
+        assert_ne!(std::env::var("CI").as_deref(), Ok("true"), "PostgreSQL at {admin} is required in CI: {e}");
+        eprintln!("PostgreSQL crash harness NOT RUN: no server at {admin} ({e})");
+        return;
+    }
     let name = format!("yx_crash_{}_{}", std::process::id(), std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().subsec_nanos());
-    c.execute(format!("CREATE DATABASE {name}").as_str()).await.unwrap();
-    c.close().await.ok();
+    on_server(&admin, &format!("CREATE DATABASE {name}")).await;
     let dir = tempfile::tempdir().unwrap();
     let db = Db::Postgres { admin, name };
     harness(&db, dir.path(), harness_ops(40)).await;

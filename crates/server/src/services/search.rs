@@ -71,19 +71,14 @@ pub async fn mend(state: &AppState) -> ServiceResult<(usize, usize)> {
         articles::versions(&mut c, site).await?
     };
     let held = blocking(&state.search, move |ix| ix.versions(site)).await?;
-    let (behind, mut gone) = articles::difference(&live, &held);
+    let (behind, gone) = articles::difference(&live, &held);
     if behind.is_empty() && gone.is_empty() {
         return Ok((0, 0));
     }
     let counts = (behind.len(), gone.len());
     // In batches, so that an index far behind (a copy restored from last month) is mended
-    // in bounded memory; what is gone goes with the last batch.
-    let mut batches: Vec<&[i64]> = behind.chunks(BATCH as usize).collect();
-    if batches.is_empty() {
-        batches.push(&[]);
-    }
-    let last = batches.len() - 1;
-    for (i, batch) in batches.into_iter().enumerate() {
+    // in bounded memory.
+    for batch in behind.chunks(BATCH as usize) {
         let mut docs = Vec::with_capacity(batch.len());
         {
             let mut c = state.store.conn().await?;
@@ -91,8 +86,10 @@ pub async fn mend(state: &AppState) -> ServiceResult<(usize, usize)> {
                 docs.push(doc_of(&articles::get(&mut c, site, *id).await?));
             }
         }
-        let gone = if i == last { std::mem::take(&mut gone) } else { Vec::new() };
-        blocking(&state.search, move |ix| ix.mend(site, &docs, &gone)).await?;
+        blocking(&state.search, move |ix| ix.mend(site, &docs, &[])).await?;
+    }
+    if !gone.is_empty() {
+        blocking(&state.search, move |ix| ix.mend(site, &[], &gone)).await?;
     }
     Ok(counts)
 }
