@@ -282,7 +282,22 @@ impl Expr {
                 _ => "这里多了内容",
             });
         }
+        // The written nesting is bounded above; the rule's own nesting is bounded too, since a
+        // word set becomes a group and the canonical form writes that group in brackets: a rule
+        // that is accepted is accepted again when written back (found by fuzzing).
+        if e.depth() > MAX_DEPTH {
+            return Err(ParseError { at: 1, message: "嵌套太深，请简化规则".into() });
+        }
         Ok(e)
+    }
+
+    /// How deep the canonical form nests: what the parser counts when it reads it back.
+    fn depth(&self) -> usize {
+        match self {
+            Expr::Word(_) | Expr::Near(..) => 1,
+            Expr::Not(e) => 1 + e.depth(),
+            Expr::And(parts) | Expr::Or(parts) => 1 + parts.iter().map(Expr::depth).max().unwrap_or(0),
+        }
     }
 
     /// Whether the rule holds for `text` (normalised first).
@@ -424,6 +439,28 @@ mod tests {
         }
         let deep = format!("{}急诊{}", "(".repeat(40), ")".repeat(40));
         assert!(Expr::parse(&deep, &sets()).unwrap_err().message.contains("嵌套太深"));
+    }
+
+    /// Found by `bench/fuzz.sh` (target `rule_expr`): thirty-one `!` before a word set were
+    /// accepted, but the canonical form writes the set as a bracketed group, one level deeper,
+    /// and was refused when read back. Every rule accepted now reads back as itself.
+    #[test]
+    fn an_accepted_rule_reads_back_from_its_canonical_form_at_the_depth_limit() {
+        for n in 25..40 {
+            for body in ["@院名", "急诊", "(急诊 & 投诉)", "NEAR(急诊, 投诉, 3)"] {
+                let src = format!("{}{body}", "!".repeat(n));
+                match Expr::parse(&src, &sets()) {
+                    Ok(e) => assert_eq!(Expr::parse(&e.to_string(), &sets()).unwrap_or_else(|err| panic!("{src} → {e}: {err}")), e),
+                    Err(err) => assert!(err.message.contains("嵌套太深"), "{src}: {err}"),
+                }
+            }
+        }
+        let fuzzed = "(NOT!!!!!L)!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!@院名 @院名 |\u{1e} \u{fffd}T(\u{fffd}AON  B\u{0}\u{0}\u{0}\u{0}\u{0}i";
+        if let Ok(e) = Expr::parse(fuzzed, &sets()) {
+            assert_eq!(Expr::parse(&e.to_string(), &sets()).expect("reads back"), e);
+        }
+        assert!(Expr::parse(&format!("{}@院名", "!".repeat(31)), &sets()).unwrap_err().message.contains("嵌套太深"));
+        assert!(Expr::parse(&format!("{}@院名", "!".repeat(30)), &sets()).is_ok());
     }
 
     #[test]

@@ -84,12 +84,21 @@ pub async fn list(c: &mut AnyConnection, site_id: i64, channel_id: Option<i64>, 
     rows.iter().map(models::article).collect()
 }
 
-/// A channel's live articles published before `before` (published_at, id), newest first:
-/// the channel walked page by page without OFFSET's cost (used by the static export).
-pub async fn list_before(c: &mut AnyConnection, site_id: i64, channel_id: i64, before: Option<(i64, i64)>, limit: i64) -> Result<Vec<Article>> {
+/// Live articles published before `before` (published_at, id), newest first, of one channel
+/// or the whole site: walked page by page without OFFSET's cost (the static export, the
+/// search rebuild).
+pub async fn list_before(c: &mut AnyConnection, site_id: i64, channel_id: Option<i64>, before: Option<(i64, i64)>, limit: i64) -> Result<Vec<Article>> {
     let (at, id) = before.unwrap_or((i64::MAX, i64::MAX));
-    let sql = format!("{SELECT} AND a.retracted = 0 AND a.channel_id = $2 AND (a.published_at < $3 OR (a.published_at = $3 AND a.id < $4)) ORDER BY a.published_at DESC, a.id DESC LIMIT $5");
-    let rows = sqlx::query(&sql).bind(site_id).bind(channel_id).bind(at).bind(id).bind(limit).fetch_all(&mut *c).await?;
+    let rows = match channel_id {
+        Some(ch) => {
+            let sql = format!("{SELECT} AND a.retracted = 0 AND a.channel_id = $2 AND (a.published_at < $3 OR (a.published_at = $3 AND a.id < $4)) ORDER BY a.published_at DESC, a.id DESC LIMIT $5");
+            sqlx::query(&sql).bind(site_id).bind(ch).bind(at).bind(id).bind(limit).fetch_all(&mut *c).await?
+        }
+        None => {
+            let sql = format!("{SELECT} AND a.retracted = 0 AND (a.published_at < $2 OR (a.published_at = $2 AND a.id < $3)) ORDER BY a.published_at DESC, a.id DESC LIMIT $4");
+            sqlx::query(&sql).bind(site_id).bind(at).bind(id).bind(limit).fetch_all(&mut *c).await?
+        }
+    };
     rows.iter().map(models::article).collect()
 }
 

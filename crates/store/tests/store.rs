@@ -403,12 +403,15 @@ async fn outlets_channels_and_batched_article_reads() {
         let mut walked = Vec::new();
         let mut before = None;
         loop {
-            let page = articles::list_before(&mut c, f.site, f.channel, before, 2).await.unwrap();
+            let page = articles::list_before(&mut c, f.site, Some(f.channel), before, 2).await.unwrap();
             let Some(last) = page.last() else { break };
             before = Some((last.published_at, last.id));
             walked.extend(page.iter().map(|a| a.id));
         }
         assert_eq!(walked, [ids[4], ids[3], ids[2], ids[1], ids[0]]);
+        let key = (walked_key(&mut c, f.site, ids[3]).await, ids[3]);
+        let site_wide = articles::list_before(&mut c, f.site, None, Some(key), 10).await.unwrap();
+        assert_eq!(site_wide.iter().map(|a| a.id).collect::<Vec<_>>(), [ids[2], ids[1], ids[0]], "the whole site walked from a key");
         assert_eq!(manuscripts::media_of_many(&mut c, f.site, &manuscripts_).await.unwrap().len(), 0);
         assert!(manuscripts::media_of_many(&mut c, f.site, &[]).await.unwrap().is_empty());
 
@@ -818,4 +821,9 @@ async fn congress_votes_are_final() {
         assert!(g::open_ballots(&mut c, v).await.unwrap().is_empty(), "secret: no names");
     })
     .await;
+}
+
+/// When article `id` was published (the first half of its paging key).
+async fn walked_key(c: &mut sqlx::AnyConnection, site: i64, id: i64) -> i64 {
+    articles::get(c, site, id).await.unwrap().published_at
 }

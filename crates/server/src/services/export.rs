@@ -179,7 +179,7 @@ async fn write_site(state: &AppState, tree: &mut Tree, base: &str, key: &Signing
             let mut walked = 0;
             loop {
                 let mut c = state.store.conn().await?;
-                let mut rows = articles::list_before(&mut c, site, ch.id, before, BATCH + 1).await?;
+                let mut rows = articles::list_before(&mut c, site, Some(ch.id), before, BATCH + 1).await?;
                 // One past the batch: the last one's older neighbour, and the next batch's first.
                 let peek = if rows.len() as i64 > BATCH { rows.pop().map(|a| (a.id, a.title)) } else { None };
                 let ids: Vec<i64> = rows.iter().map(|a| a.manuscript_id).collect();

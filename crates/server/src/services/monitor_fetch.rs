@@ -266,8 +266,13 @@ fn parse_feed(text: &str) -> Result<Vec<Entry>, SourceError> {
         (true, Some(end)) => format!("<?xml version=\"1.0\" encoding=\"UTF-8\"?>{}", &text[end + 2..]),
         _ => text.to_string(),
     };
-    // feed-rs (through quick-xml) panics on some malformed documents, such as a second XML
-    // declaration naming an encoding (found by fuzzing): a panic is a broken feed too.
+    // An XML declaration anywhere but at the start is not well-formed XML (the name `xml` is
+    // reserved), and quick-xml panics on one that names an encoding (found by fuzzing): it
+    // is refused before the parser sees it.
+    if later_declaration(&text) {
+        return Err(SourceError::new("不是有效的 RSS/Atom 订阅（文档中间出现了第二个 XML 声明）：请确认地址是订阅源"));
+    }
+    // feed-rs may panic on other malformed documents too: a panic is a broken feed.
     let parsed = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| feed_rs::parser::parse(text.as_bytes()))).map_err(|_| SourceError::new("不是有效的 RSS/Atom 订阅（文档结构错误）：请确认地址是订阅源"))?;
     let feed = parsed.map_err(|e| SourceError::new(format!("不是有效的 RSS/Atom 订阅（{}）：请确认地址是订阅源", short_error(&e.to_string()))))?;
     Ok(feed
@@ -282,6 +287,12 @@ fn parse_feed(text: &str) -> Result<Vec<Entry>, SourceError> {
             published_at: e.published.or(e.updated).map(|d| d.timestamp()),
         })
         .collect())
+}
+
+/// Whether `<?xml` followed by white space or `?` (any case) occurs after the first character.
+fn later_declaration(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    (1..bytes.len().saturating_sub(5)).any(|i| bytes[i] == b'<' && bytes[i + 1] == b'?' && bytes[i + 2..i + 5].eq_ignore_ascii_case(b"xml") && (bytes[i + 5].is_ascii_whitespace() || bytes[i + 5] == b'?'))
 }
 
 fn short_error(e: &str) -> String {
@@ -401,7 +412,16 @@ mod tests {
     fn a_feed_with_a_second_declaration_is_refused_not_a_panic() {
         let text = r#"<?xml version="1.0" encoding="GBK"?><rss version="2.0"><?xml version="1.0" encoding="GBK"?><rss version="2.0"><channel><title>网</title><item><title>示范医院急诊科</title><link>https://news.example/2</link></item></channel></rss>"#;
         let e = parse("rss", "", text, "https://news.example/").err().expect("refused");
-        assert!(e.to_string().contains("不是有效的 RSS/Atom 订阅"), "{e}");
+        assert!(e.to_string().contains("第二个 XML 声明"), "{e}");
+        // The two inputs the fuzzer kept (one with the second declaration inside a title).
+        for input in [&b"<?xml version=\"1.0\" encoding=\"GBK\"?><rss version=\"2.0\"><?xml version=\"1.0\" encoding=\"GBK\"?><rss version=\"2.0\"><channel><tjtle>\xe7\xbd\x91</title><item><title>\xe7\xa4\xba\xe8\x8c\x83\xe5\x8c\xbb\xe9\x99\xa2\xe6\x80\xa5\xe8\xaf\x8a\xe7\xa7\x91</title><nilk>https://news.example/2</link><guid><channe1</guid><l><title>\xe7\xbd\x91descr</title><item><title>\xe7iption\xa4\xba><!["[..], &b"<?xml version=\"1.0\" encoding=\"GBK\"?><rss version=\"2.0\"><channel><title>\xe7\xbd\x91<?xml version=\"1.0\" encoding=\"GBK\"?><rss version=\"2.0\"><channel><title>\xe7\xbd\x91</title><item><title>\xe7\xa4\xba\xe8\x8c\x83\xe5\x8c\xbb\xe9\x98\xa2\xe6\x80\xa5\xe8\xaf\x8a\xe7\xa7\x91</title><link>https://n</title><item><ews.example/2</li,k><guid>1</guid><desticrt"[..]] {
+            let text = String::from_utf8_lossy(input);
+            assert!(parse("rss", "", &text, "https://news.example/").is_err());
+        }
+        // A processing instruction that only starts with the letters is not a declaration.
+        assert!(!later_declaration("<rss><?xml-stylesheet href=\"a.xsl\"?></rss>"));
+        assert!(later_declaration("<rss><?XML version=\"1.0\"?></rss>"));
+        assert!(!later_declaration("<?xml version=\"1.0\"?><rss/>"));
     }
 
     #[test]

@@ -80,9 +80,14 @@ fn read_xlsx(bytes: &[u8]) -> ServiceResult<Vec<Vec<String>>> {
         }
         budget -= read;
     }
-    let mut book = calamine::Xlsx::new(Cursor::new(bytes)).map_err(|_| bad())?;
-    let range = book.worksheet_range_at(0).ok_or_else(|| ServiceError::Invalid("这个工作簿没有工作表".into()))?.map_err(|_| bad())?;
-    Ok(range.rows().map(|r| r.iter().map(|c| c.to_string().trim().to_string()).collect()).collect())
+    // calamine panics on some malformed sheets (an index out of bounds in its cell reader,
+    // found by fuzzing): a panic is a broken workbook too.
+    let read = std::panic::catch_unwind(|| -> ServiceResult<Vec<Vec<String>>> {
+        let mut book = calamine::Xlsx::new(Cursor::new(bytes)).map_err(|_| bad())?;
+        let range = book.worksheet_range_at(0).ok_or_else(|| ServiceError::Invalid("这个工作簿没有工作表".into()))?.map_err(|_| bad())?;
+        Ok(range.rows().map(|r| r.iter().map(|c| c.to_string().trim().to_string()).collect()).collect())
+    });
+    read.unwrap_or_else(|_| Err(bad()))
 }
 
 fn read_csv(bytes: &[u8]) -> ServiceResult<Vec<Vec<String>>> {
@@ -250,6 +255,45 @@ pub async fn import_people(state: &AppState, actor: &Actor, file_name: &str, byt
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A workbook with one sheet whose cells are `cells` (the inside of `<sheetData>`).
+    fn workbook(cells: &str, shared: Option<&str>) -> Vec<u8> {
+        use std::io::Write;
+        let mut out = Cursor::new(Vec::new());
+        let mut z = zip::ZipWriter::new(&mut out);
+        let mut put = |name: &str, text: &str| {
+            z.start_file(name, zip::write::SimpleFileOptions::default()).unwrap();
+            z.write_all(text.as_bytes()).unwrap();
+        };
+        put("[Content_Types].xml", r#"<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="xml" ContentType="application/xml"/><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/><Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/></Types>"#);
+        put("_rels/.rels", r#"<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>"#);
+        put("xl/workbook.xml", r#"<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets><sheet name="名单" sheetId="1" r:id="rId1"/></sheets></workbook>"#);
+        let mut rels = r#"<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/>"#.to_string();
+        if shared.is_some() {
+            rels += r#"<Relationship Id="rId2" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings" Target="sharedStrings.xml"/>"#;
+        }
+        put("xl/_rels/workbook.xml.rels", &(rels + "</Relationships>"));
+        put("xl/worksheets/sheet1.xml", &format!(r#"<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>{cells}</sheetData></worksheet>"#));
+        if let Some(strings) = shared {
+            put("xl/sharedStrings.xml", &format!(r#"<?xml version="1.0" encoding="UTF-8"?><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">{strings}</sst>"#));
+        }
+        z.finish().unwrap();
+        out.into_inner()
+    }
+
+    /// Found by `bench/fuzz.sh` (target `people_table`): a cell naming a shared string the
+    /// workbook does not have made calamine index out of bounds. The administrator gets the
+    /// broken-workbook message; a sound workbook beside it still reads.
+    #[test]
+    fn a_workbook_whose_cell_names_a_missing_shared_string_is_refused_not_a_panic() {
+        let sound = workbook(r#"<row r="1"><c r="A1" t="s"><v>0</v></c><c r="B1" t="s"><v>1</v></c></row><row r="2"><c r="A2" t="inlineStr"><is><t>张三</t></is></c><c r="B2"><v>42</v></c></row>"#, Some("<si><t>姓名</t></si><si><t>登录名</t></si>"));
+        assert_eq!(read_table("名单.xlsx", &sound).unwrap(), vec![vec!["姓名".to_string(), "登录名".into()], vec!["张三".into(), "42".into()]]);
+        let broken = workbook(r#"<row r="1"><c r="A1" t="s"><v>7</v></c></row>"#, Some("<si><t>姓名</t></si>"));
+        let e = read_table("名单.xlsx", &broken).unwrap_err();
+        assert!(e.to_string().contains("无法读取这个 .xlsx 文件"), "{e}");
+        let no_strings = workbook(r#"<row r="1"><c r="A1" t="s"><v>0</v></c></row>"#, None);
+        assert!(read_table("名单.xlsx", &no_strings).unwrap_err().to_string().contains("无法读取这个 .xlsx 文件"));
+    }
 
     #[test]
     fn generated_passwords_meet_the_password_rules_and_differ() {

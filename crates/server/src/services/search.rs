@@ -109,14 +109,14 @@ pub async fn reindex(state: &AppState, progress: impl Fn(usize, usize) + Send + 
         let ix = state.search.clone();
         tokio::task::spawn_blocking(move || ix.rebuild(site, rx.into_iter().flatten(), |n| progress(n, total)))
     };
-    let mut offset = 0;
+    // Keyset paging: each page starts where the last ended, so a million articles cost no
+    // more per page than a thousand (OFFSET would read every skipped row again).
+    let mut before = None;
     let mut c = state.store.conn().await?;
     loop {
-        let page = articles::list(&mut c, site, None, offset, BATCH).await?;
-        if page.is_empty() {
-            break;
-        }
-        offset += page.len() as i64;
+        let page = articles::list_before(&mut c, site, None, before, BATCH).await?;
+        let Some(last) = page.last() else { break };
+        before = Some((last.published_at, last.id));
         let docs: Vec<Doc> = page.iter().map(doc_of).collect();
         let tx = tx.clone();
         // The channel is bounded: wait for the writer without blocking this thread.
