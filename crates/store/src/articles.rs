@@ -91,11 +91,11 @@ pub async fn list_before(c: &mut AnyConnection, site_id: i64, channel_id: Option
     let (at, id) = before.unwrap_or((i64::MAX, i64::MAX));
     let rows = match channel_id {
         Some(ch) => {
-            let sql = format!("{SELECT} AND a.retracted = 0 AND a.channel_id = $2 AND (a.published_at < $3 OR (a.published_at = $3 AND a.id < $4)) ORDER BY a.published_at DESC, a.id DESC LIMIT $5");
+            let sql = format!("{SELECT} AND a.retracted = 0 AND a.channel_id = $2 AND (a.published_at, a.id) < ($3, $4) ORDER BY a.published_at DESC, a.id DESC LIMIT $5");
             sqlx::query(&sql).bind(site_id).bind(ch).bind(at).bind(id).bind(limit).fetch_all(&mut *c).await?
         }
         None => {
-            let sql = format!("{SELECT} AND a.retracted = 0 AND (a.published_at < $2 OR (a.published_at = $2 AND a.id < $3)) ORDER BY a.published_at DESC, a.id DESC LIMIT $4");
+            let sql = format!("{SELECT} AND a.retracted = 0 AND (a.published_at, a.id) < ($2, $3) ORDER BY a.published_at DESC, a.id DESC LIMIT $4");
             sqlx::query(&sql).bind(site_id).bind(at).bind(id).bind(limit).fetch_all(&mut *c).await?
         }
     };
@@ -105,9 +105,9 @@ pub async fn list_before(c: &mut AnyConnection, site_id: i64, channel_id: Option
 /// The live articles of the same channel published just before and just after `a`
 /// (上一篇 / 下一篇), as (id, title).
 pub async fn neighbours(c: &mut AnyConnection, a: &Article) -> Result<(Option<(i64, String)>, Option<(i64, String)>)> {
-    let older = sqlx::query("SELECT id, title FROM articles WHERE site_id = $1 AND channel_id = $2 AND retracted = 0 AND (published_at < $3 OR (published_at = $3 AND id < $4)) ORDER BY published_at DESC, id DESC LIMIT 1")
+    let older = sqlx::query("SELECT id, title FROM articles WHERE site_id = $1 AND channel_id = $2 AND retracted = 0 AND (published_at, id) < ($3, $4) ORDER BY published_at DESC, id DESC LIMIT 1")
         .bind(a.site_id).bind(a.channel_id).bind(a.published_at).bind(a.id).fetch_optional(&mut *c).await?;
-    let newer = sqlx::query("SELECT id, title FROM articles WHERE site_id = $1 AND channel_id = $2 AND retracted = 0 AND (published_at > $3 OR (published_at = $3 AND id > $4)) ORDER BY published_at ASC, id ASC LIMIT 1")
+    let newer = sqlx::query("SELECT id, title FROM articles WHERE site_id = $1 AND channel_id = $2 AND retracted = 0 AND (published_at, id) > ($3, $4) ORDER BY published_at ASC, id ASC LIMIT 1")
         .bind(a.site_id).bind(a.channel_id).bind(a.published_at).bind(a.id).fetch_optional(&mut *c).await?;
     let pair = |r: Option<sqlx::any::AnyRow>| -> Result<Option<(i64, String)>> {
         r.map(|r| Ok((sqlx::Row::try_get(&r, "id")?, sqlx::Row::try_get(&r, "title")?))).transpose()

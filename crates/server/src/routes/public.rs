@@ -696,14 +696,13 @@ pub async fn sitemap_xml(state: &AppState, base: &str, c: &mut yuanxun_store::An
     let chans = sites::list_channels(c, site).await?;
     let mut urls: Vec<(String, Option<i64>)> = vec![(format!("{base}/"), None)];
     urls.extend(chans.iter().map(|ch| (format!("{base}/channel/{}", ch.slug), None)));
-    // Every live article, a thousand at a time, up to what one sitemap file may hold.
-    let mut offset = 0;
+    // Every live article, a thousand at a time (each batch starting where the last ended,
+    // not at an OFFSET), up to what one sitemap file may hold.
+    let mut before = None;
     while urls.len() < yuanxun_site::feeds::SITEMAP_LIMIT {
-        let batch = articles::list(c, site, None, offset, 1000).await?;
-        if batch.is_empty() {
-            break;
-        }
-        offset += batch.len() as i64;
+        let batch = articles::list_before(c, site, None, before, 1000).await?;
+        let Some(last) = batch.last() else { break };
+        before = Some((last.published_at, last.id));
         urls.extend(batch.iter().map(|a| (format!("{base}{}", article_path(a.id)), Some(a.published_at))));
     }
     Ok(yuanxun_site::feeds::sitemap(&urls))
