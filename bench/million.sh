@@ -58,8 +58,13 @@ if [ "$STEP" != generate ]; then
     python3 bench/million.py queries "$OUT/queries.txt"
     serve --export "$OUT/export"
     echo "== $N articles, $SITES sites, PostgreSQL, render cache off"
-    python3 bench/million.py search "http://127.0.0.1:$PORT" "$OUT/queries.txt" "$HOSTS" "$OUT/fts5.db"
+    python3 bench/million.py search "http://127.0.0.1:$PORT" "$OUT/queries.txt" "$HOSTS" "$OUT/fts5.db" "$DATABASE_URL"
     python3 bench/million.py pages "http://127.0.0.1:$PORT" "$HOSTS"
+    echo "publishing with the static export kept (serve --export):"
     target/release/examples/publish_probe "http://127.0.0.1:$PORT" "$PASSWORD" "$OUT/export" 20
+    stop
+    serve
+    echo "publishing without a static export:"
+    target/release/examples/publish_probe "http://127.0.0.1:$PORT" "$PASSWORD" - 20
     stop
 fi

@@ -69,15 +69,17 @@ pub async fn by_manuscript(c: &mut AnyConnection, site_id: i64, manuscript_id: i
     row.as_ref().map(models::article).transpose()
 }
 
-/// Live articles, newest first, optionally of one channel.
+/// Live articles, newest first, optionally of one channel: page by page for readers who
+/// jump to page 50. The rows skipped are counted in the index alone (it holds every column
+/// the inner query reads), and only the page's own rows are fetched whole.
 pub async fn list(c: &mut AnyConnection, site_id: i64, channel_id: Option<i64>, offset: i64, limit: i64) -> Result<Vec<Article>> {
     let rows = match channel_id {
         Some(ch) => {
-            let sql = format!("{SELECT} AND a.retracted = 0 AND a.channel_id = $2 ORDER BY a.published_at DESC, a.id DESC LIMIT $3 OFFSET $4");
+            let sql = format!("{SELECT} AND a.id IN (SELECT id FROM articles WHERE site_id = $1 AND retracted = 0 AND channel_id = $2 ORDER BY published_at DESC, id DESC LIMIT $3 OFFSET $4) ORDER BY a.published_at DESC, a.id DESC");
             sqlx::query(&sql).bind(site_id).bind(ch).bind(limit).bind(offset).fetch_all(&mut *c).await?
         }
         None => {
-            let sql = format!("{SELECT} AND a.retracted = 0 ORDER BY a.published_at DESC, a.id DESC LIMIT $2 OFFSET $3");
+            let sql = format!("{SELECT} AND a.id IN (SELECT id FROM articles WHERE site_id = $1 AND retracted = 0 ORDER BY published_at DESC, id DESC LIMIT $2 OFFSET $3) ORDER BY a.published_at DESC, a.id DESC");
             sqlx::query(&sql).bind(site_id).bind(limit).bind(offset).fetch_all(&mut *c).await?
         }
     };
