@@ -60,6 +60,13 @@ pub fn normalize(s: &str) -> String {
         .collect()
 }
 
+/// A word of a rule as it is matched: normalised, with no quotation marks, since the
+/// canonical form writes every word in quotes and has no way to write one inside (found by
+/// fuzzing: 非 NW＂ became the unreadable `!"nw""`).
+fn rule_word(s: &str) -> String {
+    normalize(s).chars().filter(|c| !matches!(c, '"' | '“' | '”')).collect()
+}
+
 #[derive(Debug, Clone, PartialEq)]
 enum Token {
     Word(String),
@@ -104,7 +111,7 @@ fn tokens(src: &str) -> Result<Vec<(usize, Token)>, ParseError> {
             '"' | '“' | '”' => {
                 let end = chars[i + 1..].iter().position(|c| matches!(c, '"' | '“' | '”')).ok_or(ParseError { at, message: "引号没有配对：短语请写成 \"急诊科 医生\"".into() })?;
                 let phrase: String = chars[i + 1..i + 1 + end].iter().collect();
-                if normalize(&phrase).is_empty() {
+                if rule_word(&phrase).is_empty() {
                     return Err(ParseError { at, message: "引号里没有内容".into() });
                 }
                 out.push((at, Token::Phrase(phrase)));
@@ -200,9 +207,12 @@ impl Parser<'_> {
 
     fn word(&mut self, what: &str) -> Result<String, ParseError> {
         let w = match self.peek() {
-            Some(Token::Word(w) | Token::Phrase(w)) => normalize(w),
+            Some(Token::Word(w) | Token::Phrase(w)) => rule_word(w),
             _ => return self.fail(format!("这里应是{what}")),
         };
+        if w.is_empty() {
+            return self.fail(format!("这里应是{what}，不能只有引号"));
+        }
         self.pos += 1;
         Ok(w)
     }
@@ -213,14 +223,18 @@ impl Parser<'_> {
         };
         match token {
             Token::Word(w) | Token::Phrase(w) => {
+                let w = rule_word(&w);
+                if w.is_empty() {
+                    return self.fail("这里只有引号，没有词语");
+                }
                 self.pos += 1;
-                Ok(Expr::Word(normalize(&w)))
+                Ok(Expr::Word(w))
             }
             Token::Set(name) => {
                 let Some(words) = self.sets.get(&name) else {
                     return self.fail(format!("没有名为“{name}”的词组；可用的有：{}", self.sets.keys().cloned().collect::<Vec<_>>().join("、")));
                 };
-                let words: Vec<Expr> = words.iter().map(|w| normalize(w)).filter(|w| !w.is_empty()).map(Expr::Word).collect();
+                let words: Vec<Expr> = words.iter().map(|w| rule_word(w)).filter(|w| !w.is_empty()).map(Expr::Word).collect();
                 if words.is_empty() {
                     return self.fail(format!("词组“{name}”还没有词"));
                 }
@@ -461,6 +475,22 @@ mod tests {
         }
         assert!(Expr::parse(&format!("{}@院名", "!".repeat(31)), &sets()).unwrap_err().message.contains("嵌套太深"));
         assert!(Expr::parse(&format!("{}@院名", "!".repeat(30)), &sets()).is_ok());
+    }
+
+    /// Found by `bench/fuzz.sh` (target `rule_expr`) after the fix above: a full-width quote
+    /// inside a word (非 NW＂) normalised to `"` and the canonical form `!"nw""` did not read
+    /// back. Quotation marks are not part of a rule's words, from the rule or from a word set.
+    #[test]
+    fn quotation_marks_inside_words_are_dropped_and_the_canonical_form_reads_back() {
+        let mut with_quotes = sets();
+        with_quotes.insert("引".into(), vec!["示范“医院".into(), "＂".into()]);
+        for src in ["非 NW\u{8}＂", "急诊＂科", "NEAR(急＂诊, 打人, 3)", "@引 & 投诉"] {
+            let e = Expr::parse(src, &with_quotes).unwrap_or_else(|err| panic!("{src}: {err}"));
+            assert_eq!(Expr::parse(&e.to_string(), &with_quotes).unwrap_or_else(|err| panic!("{src} → {e}: {err}")), e, "{src}");
+        }
+        assert!(rule("急诊＂科").matches("示范医院急诊科"));
+        assert!(Expr::parse("＂", &sets()).unwrap_err().message.contains("只有引号"));
+        assert!(Expr::parse("急诊 & ＂＂", &sets()).unwrap_err().message.contains("只有引号"));
     }
 
     #[test]
