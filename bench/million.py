@@ -22,7 +22,6 @@ import os
 import random
 import re
 import sqlite3
-import statistics
 import subprocess
 import sys
 import time
