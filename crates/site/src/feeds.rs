@@ -113,6 +113,27 @@ pub fn sitemap(urls: &[(String, Option<i64>)]) -> String {
     String::from_utf8(w.into_inner()).unwrap_or_default()
 }
 
+/// How many article ids one part of the sitemap covers (ids `k * SITEMAP_PART` up to
+/// `(k + 1) * SITEMAP_PART`): never more URLs than a sitemap file may list, and a story's
+/// part never changes, so a publication, correction or retraction rewrites one part.
+pub const SITEMAP_PART: i64 = SITEMAP_LIMIT as i64;
+
+/// A sitemap index (sitemaps.org 0.9) of the sitemap files at these absolute URLs.
+pub fn sitemap_index(locs: &[String]) -> String {
+    let mut w = Writer::new_with_indent(Vec::new(), b' ', 1);
+    let _ = w.write_event(Event::Decl(BytesDecl::new("1.0", Some("utf-8"), None)));
+    let mut root = BytesStart::new("sitemapindex");
+    root.push_attribute(("xmlns", "http://www.sitemaps.org/schemas/sitemap/0.9"));
+    let _ = w.write_event(Event::Start(root));
+    for loc in locs {
+        let _ = w.write_event(Event::Start(BytesStart::new("sitemap")));
+        text(&mut w, "loc", loc);
+        let _ = w.write_event(Event::End(BytesEnd::new("sitemap")));
+    }
+    let _ = w.write_event(Event::End(BytesEnd::new("sitemapindex")));
+    String::from_utf8(w.into_inner()).unwrap_or_default()
+}
+
 /// robots.txt: the public site is open to crawlers; the newsroom, the API and uploads in
 /// review are not; the sitemap is announced.
 pub fn robots(base_url: &str) -> String {
@@ -142,5 +163,7 @@ mod tests {
         assert_eq!(xml.matches("<author>").count(), 2);
         let map = sitemap(&[("https://h.example/a?x=1&y=2".into(), None)]);
         assert!(map.contains("<loc>https://h.example/a?x=1&amp;y=2</loc>"), "{map}");
+        let index = sitemap_index(&["https://h.example/sitemaps/pages.xml".into(), "https://h.example/sitemaps/0.xml".into()]);
+        assert!(index.contains("<sitemapindex xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">") && index.matches("<sitemap>").count() == 2, "{index}");
     }
 }

@@ -18,8 +18,8 @@ pub fn pages() -> Vec<(&'static str, Value)> {
     let common = |extra: Value| context! { site => site.clone(), channels => channels.clone(), reader => reader.clone(), seo => seo.clone(), here => "/", ..extra };
     vec![
         ("home.html", common(context! { blocks => vec![context! { channel => channels[0].clone(), articles => vec![card.clone()] }], pictures => vec![card.clone(), card.clone()], pictures_channel => channels[0].clone() })),
-        ("channel.html", common(context! { current => channels[0].clone(), articles => vec![card.clone()], photo_grid => false, page => 1, pages => 2, next_url => "/channel/news?page=2" })),
-        ("channel.html", common(context! { current => channels[1].clone(), articles => vec![card.clone()], photo_grid => true, page => 2, pages => 2, prev_url => "/channel/photos" })),
+        ("channel.html", common(context! { current => channels[0].clone(), articles => vec![card.clone()], photo_grid => false, page => 1, pages => 2, page_label => "第 1 / 2 页", next_url => "/channel/news?page=2" })),
+        ("channel.html", common(context! { current => channels[1].clone(), articles => vec![card.clone()], photo_grid => true, page => 2, pages => 2, page_label => "第 2 / 2 页", prev_url => "/channel/photos" })),
         (
             "article.html",
             common(context! {

@@ -134,6 +134,27 @@ pub async fn count_live(c: &mut AnyConnection, site_id: i64, channel_id: Option<
     Ok(sqlx::Row::try_get(&row, "n")?)
 }
 
+/// How many live articles of the channel come before (published_at, id) `key`: a story's
+/// place counted from the channel's oldest (the static export numbers its archive pages
+/// that way, so that they stay as they are when newer stories arrive).
+pub async fn rank(c: &mut AnyConnection, site_id: i64, channel_id: i64, key: (i64, i64)) -> Result<i64> {
+    let row = sqlx::query("SELECT COUNT(*) AS n FROM articles WHERE site_id = $1 AND retracted = 0 AND channel_id = $2 AND (published_at, id) < ($3, $4)").bind(site_id).bind(channel_id).bind(key.0).bind(key.1).fetch_one(&mut *c).await?;
+    Ok(sqlx::Row::try_get(&row, "n")?)
+}
+
+/// The lowest and highest ids of the site's live articles (which parts the sitemap has).
+pub async fn id_span(c: &mut AnyConnection, site_id: i64) -> Result<Option<(i64, i64)>> {
+    let row = sqlx::query("SELECT MIN(id) AS lo, MAX(id) AS hi FROM articles WHERE site_id = $1 AND retracted = 0").bind(site_id).fetch_one(&mut *c).await?;
+    let (lo, hi): (Option<i64>, Option<i64>) = (sqlx::Row::try_get(&row, "lo")?, sqlx::Row::try_get(&row, "hi")?);
+    Ok(lo.zip(hi))
+}
+
+/// The live articles with ids from `from` up to (not including) `to`, as (id, published_at),
+/// by id: one part of the sitemap.
+pub async fn ids_between(c: &mut AnyConnection, site_id: i64, from: i64, to: i64) -> Result<Vec<(i64, i64)>> {
+    Ok(sqlx::query_as("SELECT id, published_at FROM articles WHERE site_id = $1 AND retracted = 0 AND id >= $2 AND id < $3 ORDER BY id").bind(site_id).bind(from).bind(to).fetch_all(&mut *c).await?)
+}
+
 /// The id and version of every live article of the site (what its search index should hold).
 pub async fn versions(c: &mut AnyConnection, site_id: i64) -> Result<Vec<(i64, i64)>> {
     Ok(sqlx::query_as("SELECT id, version FROM articles WHERE site_id = $1 AND retracted = 0").bind(site_id).fetch_all(&mut *c).await?)

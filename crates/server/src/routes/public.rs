@@ -82,13 +82,134 @@ impl View {
         View { base: base.trim_end_matches('/').to_string(), reader: Reader { font: "m", elder: false }, export: true }
     }
 
-    /// The address of page `n` of a channel.
+    /// The address of page `n` of a channel on the live site (numbered from the newest).
     pub fn channel_page(&self, slug: &str, n: i64) -> String {
-        match (n, self.export) {
-            (..=1, false) => format!("/channel/{slug}"),
-            (..=1, true) => format!("/channel/{slug}/"),
-            (n, false) => format!("/channel/{slug}?page={n}"),
-            (n, true) => format!("/channel/{slug}/page/{n}.html"),
+        match n {
+            ..=1 => format!("/channel/{slug}"),
+            n => format!("/channel/{slug}?page={n}"),
+        }
+    }
+}
+
+/// Where a channel's list lies in the static export. The newest stories are on
+/// `channel/{slug}/index.html`; the older ones on archive pages numbered from the oldest
+/// (`archive/1.html` holds the channel's first 20 stories), so that a new story changes the
+/// index and the newest archive pages and leaves every other page as it is. The index shows
+/// from 20 to 39 stories: the last full block of 20 and the stories after it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ExportPages {
+    /// The channel's live stories.
+    pub total: i64,
+}
+
+/// One page of a channel in the export.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum ExportPage {
+    Index,
+    /// Archive page `j`, from 1 (the oldest).
+    Archive(i64),
+}
+
+impl ExportPages {
+    /// How many archive pages there are.
+    pub fn archived(self) -> i64 {
+        (self.total / PAGE_SIZE - 1).max(0)
+    }
+
+    /// Where the stories of `page` start and how many they are, counted from the newest
+    /// (what [`articles::list`] takes).
+    pub fn window(self, page: ExportPage) -> (i64, i64) {
+        match page {
+            ExportPage::Index => (0, self.total - self.archived() * PAGE_SIZE),
+            ExportPage::Archive(j) => (self.total - j * PAGE_SIZE, PAGE_SIZE),
+        }
+    }
+
+    /// The page that shows the story with `rank` older stories before it.
+    pub fn page_of(self, rank: i64) -> ExportPage {
+        let j = rank / PAGE_SIZE + 1;
+        if j > self.archived() { ExportPage::Index } else { ExportPage::Archive(j) }
+    }
+
+    /// Every page, newest first.
+    pub fn all(self) -> impl Iterator<Item = ExportPage> {
+        std::iter::once(ExportPage::Index).chain((1..=self.archived()).rev().map(ExportPage::Archive))
+    }
+}
+
+impl ExportPage {
+    /// Its file in the export, and (with a leading `/`) its address.
+    pub fn file(self, slug: &str) -> String {
+        match self {
+            ExportPage::Index => format!("channel/{slug}/index.html"),
+            ExportPage::Archive(j) => format!("channel/{slug}/archive/{j}.html"),
+        }
+    }
+
+    fn url(self, slug: &str) -> String {
+        match self {
+            ExportPage::Index => format!("/channel/{slug}/"),
+            page => format!("/{}", page.file(slug)),
+        }
+    }
+}
+
+/// What a channel page says about its place in the list: its address, its name in the
+/// title, the pager's label and links.
+struct Pager {
+    here: String,
+    nth: String,
+    label: String,
+    page: i64,
+    pages: i64,
+    newer: Option<String>,
+    older: Option<String>,
+    /// Said in the description; not on archive pages, which stay as they are.
+    total: Option<i64>,
+}
+
+impl Pager {
+    fn live(view: &View, slug: &str, total: i64, page: i64) -> Pager {
+        let pages = channel_pages(total);
+        Pager {
+            here: view.channel_page(slug, page),
+            nth: if page > 1 { format!("（第 {page} 页）") } else { String::new() },
+            label: format!("第 {page} / {pages} 页"),
+            page,
+            pages,
+            newer: (page > 1).then(|| view.channel_page(slug, page - 1)),
+            older: (page < pages).then(|| view.channel_page(slug, page + 1)),
+            total: Some(total),
+        }
+    }
+
+    fn export(slug: &str, pages: ExportPages, page: ExportPage, list: &[Card]) -> Pager {
+        let archived = pages.archived();
+        let dates = || match (list.last(), list.first()) {
+            (Some(oldest), Some(newest)) => format!("{} 至 {}", clock::format_date(oldest.published_at), clock::format_date(newest.published_at)),
+            _ => String::new(),
+        };
+        match page {
+            ExportPage::Index => Pager {
+                here: page.url(slug),
+                nth: String::new(),
+                label: if archived > 0 { format!("最新 {} 篇", list.len()) } else { String::new() },
+                page: 1,
+                pages: archived + 1,
+                newer: None,
+                older: (archived > 0).then(|| ExportPage::Archive(archived).url(slug)),
+                total: Some(pages.total),
+            },
+            ExportPage::Archive(j) => Pager {
+                here: page.url(slug),
+                nth: format!("（{}）", dates()),
+                label: format!("存档第 {j} 页：{}", dates()),
+                page: archived - j + 2,
+                pages: archived + 1,
+                newer: Some(if j >= archived { ExportPage::Index.url(slug) } else { ExportPage::Archive(j + 1).url(slug) }),
+                older: (j > 1).then(|| ExportPage::Archive(j - 1).url(slug)),
+                total: None,
+            },
         }
     }
 }
@@ -166,6 +287,7 @@ pub fn routes() -> Router<AppState> {
         .route("/feed.xml", get(site_feed))
         .route("/channel/{slug}/feed.xml", get(channel_feed))
         .route("/sitemap.xml", get(sitemap))
+        .route("/sitemaps/{file}", get(sitemap_part))
         .route("/robots.txt", get(robots))
         .route("/reader", get(reader_settings))
         .route("/search", get(search))
@@ -370,20 +492,39 @@ pub async fn render_channel(state: &AppState, view: &View, slug: &str, page: i64
     let list = cards(&mut c, site, list).await;
     let chans = needed(sites::list_channels(&mut c, site).await)?;
     drop(c);
-    channel_html(state, view, &chans, &ch, total, page_no, list).map(|html| (StatusCode::OK, html))
+    let pager = Pager::live(view, &ch.slug, total, page_no);
+    channel_html(state, view, &chans, &ch, pager, list).map(|html| (StatusCode::OK, html))
 }
 
-/// Page `page_no` of a channel of `total` live articles, showing `list`: no database, only
-/// the theme (the static export renders every page this way while it walks the channel).
-pub fn channel_html(state: &AppState, view: &View, chans: &[yuanxun_store::Channel], ch: &yuanxun_store::Channel, total: i64, page_no: i64, list: Vec<Card>) -> Result<String, Response> {
-    let pages = channel_pages(total);
+/// A page of a channel in the static export, loaded on its own (an update after one
+/// publication; the whole export renders them while it walks the channel).
+pub async fn render_export_channel(state: &AppState, view: &View, ch: &yuanxun_store::Channel, chans: &[yuanxun_store::Channel], pages: ExportPages, page: ExportPage) -> crate::error::ServiceResult<String> {
+    let site = state.site_id();
+    let (offset, limit) = pages.window(page);
+    let mut c = state.store.conn().await?;
+    let list = articles::list(&mut c, site, Some(ch.id), offset, limit).await?;
+    let list = cards(&mut c, site, list).await;
+    drop(c);
+    export_channel_html(state, view, chans, ch, pages, page, list).map_err(|r| crate::error::ServiceError::Internal(format!("channel {}: {}", ch.slug, r.status())))
+}
+
+/// A page of a channel in the export, showing `list`: no database, only the theme.
+pub fn export_channel_html(state: &AppState, view: &View, chans: &[yuanxun_store::Channel], ch: &yuanxun_store::Channel, pages: ExportPages, page: ExportPage, list: Vec<Card>) -> Result<String, Response> {
+    let pager = Pager::export(&ch.slug, pages, page, &list);
+    channel_html(state, view, chans, ch, pager, list)
+}
+
+/// A page of a channel's list showing `list`.
+fn channel_html(state: &AppState, view: &View, chans: &[yuanxun_store::Channel], ch: &yuanxun_store::Channel, pager: Pager, list: Vec<Card>) -> Result<String, Response> {
     let base = &view.base;
-    let here = view.channel_page(&ch.slug, page_no);
-    let nth = if page_no > 1 { format!("（第 {page_no} 页）") } else { String::new() };
+    let nth = &pager.nth;
     let seo = Seo {
         title: format!("{}{nth} - {}", ch.name, state.site.name),
-        description: format!("{}{}栏目{nth}，共 {total} 篇文章。", state.site.name, ch.name),
-        canonical: format!("{base}{here}"),
+        description: match pager.total {
+            Some(total) => format!("{}{}栏目{nth}，共 {total} 篇文章。", state.site.name, ch.name),
+            None => format!("{}{}栏目{nth}的文章。", state.site.name, ch.name),
+        },
+        canonical: format!("{base}{}", pager.here),
         og_type: "website",
         image: None,
         feed: format!("/channel/{}/feed.xml", ch.slug),
@@ -391,9 +532,7 @@ pub fn channel_html(state: &AppState, view: &View, chans: &[yuanxun_store::Chann
     };
     // A channel of photo news shows its stories as a grid of covers.
     let photo_grid = ch.photo && !list.is_empty();
-    let prev_url = (page_no > 1).then(|| view.channel_page(&ch.slug, page_no - 1));
-    let next_url = (page_no < pages).then(|| view.channel_page(&ch.slug, page_no + 1));
-    render(state, "channel.html", StatusCode::OK, context! { site => &*state.site, channels => chans, current => ch, articles => list, photo_grid, page => page_no, pages, prev_url, next_url, seo, reader => view.reader, export => view.export, here => here }).map(|(_, html)| html)
+    render(state, "channel.html", StatusCode::OK, context! { site => &*state.site, channels => chans, current => ch, articles => list, photo_grid, page => pager.page, pages => pager.pages, page_label => pager.label, prev_url => pager.newer, next_url => pager.older, seo, reader => view.reader, export => view.export, here => pager.here }).map(|(_, html)| html)
 }
 
 /// An article page. Every request for a live article counts a view, cached page or not.
@@ -684,27 +823,85 @@ async fn channel_feed(State(state): State<AppState>, headers: HeaderMap, Path(sl
 
 async fn sitemap(State(state): State<AppState>, headers: HeaderMap) -> Response {
     let Ok(mut c) = state.store.conn().await else { return busy() };
-    match sitemap_xml(&state, &base_url(&state, &headers), &mut c).await {
+    match sitemap_index_xml(&state, &base_url(&state, &headers), &mut c).await {
         Ok(xml) => ([(header::CONTENT_TYPE, "application/xml; charset=utf-8")], xml).into_response(),
         Err(_) => busy(),
     }
 }
 
-/// sitemap.xml of the site at `base`; a database failure is an error, never a short map.
-pub async fn sitemap_xml(state: &AppState, base: &str, c: &mut yuanxun_store::AnyConnection) -> yuanxun_store::Result<String> {
-    let site = state.site_id();
-    let chans = sites::list_channels(c, site).await?;
-    let mut urls: Vec<(String, Option<i64>)> = vec![(format!("{base}/"), None)];
-    urls.extend(chans.iter().map(|ch| (format!("{base}/channel/{}", ch.slug), None)));
-    // Every live article, a thousand at a time (each batch starting where the last ended,
-    // not at an OFFSET), up to what one sitemap file may hold.
-    let mut before = None;
-    while urls.len() < yuanxun_site::feeds::SITEMAP_LIMIT {
-        let batch = articles::list_before(c, site, None, before, 1000).await?;
-        let Some(last) = batch.last() else { break };
-        before = Some((last.published_at, last.id));
-        urls.extend(batch.iter().map(|a| (format!("{base}{}", article_path(a.id)), Some(a.published_at))));
+async fn sitemap_part(State(state): State<AppState>, headers: HeaderMap, Path(file): Path<String>) -> Response {
+    let Some(part) = SitemapPart::from_file(&file) else { return not_found(&state) };
+    let Ok(mut c) = state.store.conn().await else { return busy() };
+    match sitemap_part_xml(&state, &base_url(&state, &headers), &mut c, part).await {
+        Ok(xml) => ([(header::CONTENT_TYPE, "application/xml; charset=utf-8")], xml).into_response(),
+        Err(_) => busy(),
     }
+}
+
+/// One file of the sitemap: the home and channel pages, or the articles of one id range
+/// ([`yuanxun_site::feeds::SITEMAP_PART`] ids each).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum SitemapPart {
+    Pages,
+    Articles(i64),
+}
+
+impl SitemapPart {
+    /// The part an article's URL is listed in.
+    pub fn of(article_id: i64) -> SitemapPart {
+        SitemapPart::Articles(article_id.max(0) / yuanxun_site::feeds::SITEMAP_PART)
+    }
+
+    /// Its address, the same on the live site and in the export (`/sitemaps/3.xml`).
+    pub fn path(self) -> String {
+        match self {
+            SitemapPart::Pages => "/sitemaps/pages.xml".into(),
+            SitemapPart::Articles(k) => format!("/sitemaps/{k}.xml"),
+        }
+    }
+
+    /// The part a file name under `/sitemaps/` names, if any.
+    pub fn from_file(file: &str) -> Option<SitemapPart> {
+        let stem = file.strip_suffix(".xml")?;
+        if stem == "pages" {
+            return Some(SitemapPart::Pages);
+        }
+        // Digits only, and not so many that the range overflows.
+        (!stem.is_empty() && stem.len() <= 12 && stem.bytes().all(|b| b.is_ascii_digit())).then(|| stem.parse().ok().map(SitemapPart::Articles)).flatten()
+    }
+}
+
+/// The parts of the site's sitemap: its pages, and one per id range its live articles span.
+pub async fn sitemap_parts(state: &AppState, c: &mut yuanxun_store::AnyConnection) -> yuanxun_store::Result<Vec<SitemapPart>> {
+    let mut parts = vec![SitemapPart::Pages];
+    if let Some((lo, hi)) = articles::id_span(c, state.site_id()).await? {
+        let (SitemapPart::Articles(from), SitemapPart::Articles(to)) = (SitemapPart::of(lo), SitemapPart::of(hi)) else { unreachable!() };
+        parts.extend((from..=to).map(SitemapPart::Articles));
+    }
+    Ok(parts)
+}
+
+/// sitemap.xml of the site at `base`: an index of its parts (a database failure is an
+/// error, never a short map).
+pub async fn sitemap_index_xml(state: &AppState, base: &str, c: &mut yuanxun_store::AnyConnection) -> yuanxun_store::Result<String> {
+    let locs: Vec<String> = sitemap_parts(state, c).await?.into_iter().map(|p| format!("{base}{}", p.path())).collect();
+    Ok(yuanxun_site::feeds::sitemap_index(&locs))
+}
+
+/// One part of the sitemap of the site at `base`.
+pub async fn sitemap_part_xml(state: &AppState, base: &str, c: &mut yuanxun_store::AnyConnection, part: SitemapPart) -> yuanxun_store::Result<String> {
+    let site = state.site_id();
+    let urls: Vec<(String, Option<i64>)> = match part {
+        SitemapPart::Pages => {
+            let chans = sites::list_channels(c, site).await?;
+            std::iter::once((format!("{base}/"), None)).chain(chans.iter().map(|ch| (format!("{base}/channel/{}", ch.slug), None))).collect()
+        }
+        SitemapPart::Articles(k) => {
+            let from = k.saturating_mul(yuanxun_site::feeds::SITEMAP_PART);
+            let ids = articles::ids_between(c, site, from, from.saturating_add(yuanxun_site::feeds::SITEMAP_PART)).await?;
+            ids.into_iter().map(|(id, at)| (format!("{base}{}", article_path(id)), Some(at))).collect()
+        }
+    };
     Ok(yuanxun_site::feeds::sitemap(&urls))
 }
 

@@ -5,10 +5,17 @@
 //! The export is written to a new folder beside `DIR` and put in its place only when
 //! complete: readers of the old copy never see half a site.
 //!
-//! Layout: `index.html`, `channel/{slug}/index.html`, `channel/{slug}/page/{n}.html`,
-//! `news/{id}.html`, `404.html`, `feed.xml`, `channel/{slug}/feed.xml`, `sitemap.xml`,
-//! `robots.txt`, `static/…` (hashed names), `media/…` (the published photos and files), and
-//! `manifest.json` with `manifest.sig` (hex Ed25519 signature of manifest.json's bytes).
+//! Layout: `index.html`, `channel/{slug}/index.html` (the newest stories),
+//! `channel/{slug}/archive/{j}.html` (older ones, numbered from the oldest: see
+//! [`public::ExportPages`]), `news/{id}.html`, `404.html`, `feed.xml`,
+//! `channel/{slug}/feed.xml`, `sitemap.xml` (an index) with `sitemaps/pages.xml` and
+//! `sitemaps/{k}.xml` (articles by id range), `robots.txt`, `static/…` (hashed names),
+//! `media/…` (the published photos and files), and `manifest.json` with `manifest.sig` (hex
+//! Ed25519 signature of manifest.json's bytes).
+//!
+//! Laid out so that a publication rewrites a handful of files whatever the size of the
+//! site: its page and its neighbours', the home page, its channel's index and newest archive
+//! pages, two feeds, the sitemap index and one part of it, and the manifest.
 
 use std::path::{Path, PathBuf};
 
@@ -160,7 +167,8 @@ async fn write_site(state: &AppState, tree: &mut Tree, base: &str, key: &Signing
     tree.put("404.html", page_html(public::render_notice(state, &view), "404")?.as_bytes())?;
 
     // Channel by channel, newest first: each article's 上一篇 / 下一篇 are its neighbours in
-    // the walk, and every 20 articles make a page of the channel's list. A batch costs two
+    // the walk, and the walk fills the channel's pages in turn (its index, then the archive
+    // pages from the newest). A batch costs two
     // queries (its rows, and all their photos and files); its pages are rendered on every
     // core and handed to one writer thread (files made in one folder from two threads
     // mostly wait for each other's lock on it).
@@ -174,9 +182,11 @@ async fn write_site(state: &AppState, tree: &mut Tree, base: &str, key: &Signing
                 let mut c = state.store.conn().await?;
                 articles::count_live(&mut c, site, Some(ch.id)).await?
             };
+            let pages = public::ExportPages { total: count };
+            let mut units = pages.all().peekable();
+            let mut pending: Vec<public::Card> = Vec::new();
             let mut before = None;
             let mut newer: Option<(i64, String)> = None;
-            let mut walked = 0;
             loop {
                 let mut c = state.store.conn().await?;
                 let mut rows = articles::list_before(&mut c, site, Some(ch.id), before, BATCH + 1).await?;
@@ -210,27 +220,27 @@ async fn write_site(state: &AppState, tree: &mut Tree, base: &str, key: &Signing
                 drop(c);
                 let n = jobs.len();
                 let mut tasks = Vec::new();
-                // The list pages these articles fill (a batch is a whole number of pages; an
-                // empty channel still has its first page).
-                let first_page = walked / public::PAGE_SIZE + 1;
-                walked += n as i64;
-                {
+                // The list pages these articles complete (the last batch completes the rest;
+                // an empty channel still has its index).
+                pending.extend(cards);
+                let last = peek.is_none();
+                let mut ready = Vec::new();
+                while let Some(&unit) = units.peek() {
+                    let need = pages.window(unit).1 as usize;
+                    if pending.len() < need && !(last && (unit == public::ExportPage::Index || !pending.is_empty())) {
+                        break;
+                    }
+                    ready.push((unit, pending.drain(..need.min(pending.len())).collect::<Vec<_>>()));
+                    units.next();
+                }
+                if !ready.is_empty() {
                     let (state, view, chans, tx, ch) = (state.clone(), view.clone(), chans.clone(), tx.clone(), ch.clone());
                     tasks.push(tokio::task::spawn_blocking(move || -> ServiceResult<()> {
-                        let mut cards = cards.into_iter().peekable();
-                        let mut page = first_page;
-                        loop {
-                            let list: Vec<public::Card> = cards.by_ref().take(public::PAGE_SIZE as usize).collect();
-                            if list.is_empty() && page > 1 {
-                                return Ok(());
-                            }
-                            let html = public::channel_html(&state, &view, &chans, &ch, count, page, list).map_err(|r| ServiceError::Internal(format!("channel {}: {}", ch.slug, r.status())))?;
-                            tx.send(channel_file(&ch.slug, page), html.into_bytes())?;
-                            if cards.peek().is_none() {
-                                return Ok(());
-                            }
-                            page += 1;
+                        for (unit, list) in ready {
+                            let html = public::export_channel_html(&state, &view, &chans, &ch, pages, unit, list).map_err(|r| ServiceError::Internal(format!("channel {}: {}", ch.slug, r.status())))?;
+                            tx.send(unit.file(&ch.slug), html.into_bytes())?;
                         }
+                        Ok(())
                     }));
                 }
                 let mut jobs = jobs.into_iter();
@@ -276,25 +286,7 @@ async fn write_site(state: &AppState, tree: &mut Tree, base: &str, key: &Signing
     Ok(done)
 }
 
-/// Every page of a channel's list.
-async fn channel_pages(state: &AppState, tree: &mut Tree, view: &View, ch: &yuanxun_store::Channel) -> ServiceResult<()> {
-    let n = {
-        let mut c = state.store.conn().await?;
-        articles::count_live(&mut c, state.site_id(), Some(ch.id)).await?
-    };
-    for page in 1..=public::channel_pages(n) {
-        let html = page_html(public::render_channel(state, view, &ch.slug, page).await, "channel")?;
-        tree.put(&channel_file(&ch.slug, page), html.as_bytes())?;
-    }
-    Ok(())
-}
-
-/// Where page `page` of a channel's list lies in the export.
-fn channel_file(slug: &str, page: i64) -> String {
-    if page == 1 { format!("channel/{slug}/index.html") } else { format!("channel/{slug}/page/{page}.html") }
-}
-
-/// Articles loaded (and then rendered) together: a whole number of list pages.
+/// Articles loaded (and then rendered) together.
 const BATCH: i64 = 12 * public::PAGE_SIZE;
 
 /// Hands files to the writer thread ([`start_writer`]).
@@ -371,14 +363,18 @@ async fn article_files(state: &AppState, view: &View, a: &yuanxun_store::Article
     Ok(files)
 }
 
-/// The feeds and the sitemap.
+/// The feeds and the sitemap, every part.
 async fn lists(state: &AppState, tree: &mut Tree, base: &str, chans: &[yuanxun_store::Channel]) -> ServiceResult<()> {
     let mut c = state.store.conn().await?;
     tree.put("feed.xml", public::feed_xml(state, base, &mut c, None).await?.as_bytes())?;
     for ch in chans {
         tree.put(&format!("channel/{}/feed.xml", ch.slug), public::feed_xml(state, base, &mut c, Some(ch)).await?.as_bytes())?;
     }
-    tree.put("sitemap.xml", public::sitemap_xml(state, base, &mut c).await?.as_bytes())
+    tree.put("sitemap.xml", public::sitemap_index_xml(state, base, &mut c).await?.as_bytes())?;
+    for part in public::sitemap_parts(state, &mut c).await? {
+        tree.put(&part.path()[1..], public::sitemap_part_xml(state, base, &mut c, part).await?.as_bytes())?;
+    }
+    Ok(())
 }
 
 /// Writes manifest.json (files sorted by path) and its signature into `root`, each through
@@ -398,8 +394,9 @@ fn write_manifest(state: &AppState, root: &Path, base: &str, key: &SigningKey, m
 }
 
 /// Brings an existing export up to date after one article was published, corrected or
-/// retracted: its page (or its removal), the home page, its channel's pages, the feeds and
-/// the sitemap, then a new signed manifest. Other articles' files are left as they are.
+/// retracted: its page (or its removal) and its neighbours', the home page, the pages of its
+/// channel that changed, its feeds and its part of the sitemap, then a new signed manifest.
+/// Other files are left as they are.
 pub async fn update(state: &AppState, out: &Path, manuscript_id: i64) -> ServiceResult<()> {
     let key = signing_key(state).await?;
     let base = site_address(state).await?;
@@ -420,33 +417,84 @@ pub async fn update(state: &AppState, out: &Path, manuscript_id: i64) -> Service
     let Some(article) = article else { return Ok(()) };
     let mut tree = Tree { root: out.to_path_buf(), files: Vec::new() };
     let mut removed = Vec::new();
+    // Files of the old manifest that are no longer part of the site.
+    let remove = |path: &str, removed: &mut Vec<String>| {
+        let _ = std::fs::remove_file(out.join(path));
+        removed.push(path.to_string());
+    };
     if article.retracted {
         // The page and its photos and files: the live site no longer serves them either.
         let media = {
             let mut c = state.store.conn().await?;
             manuscripts::media_of(&mut c, site, article.manuscript_id).await?
         };
-        let paths = std::iter::once(public::article_path(article.id)).chain(media.iter().map(super::manuscripts::media_url));
-        for path in paths {
-            let path = path[1..].to_string();
-            let _ = std::fs::remove_file(out.join(&path));
-            removed.push(path);
+        for path in std::iter::once(public::article_path(article.id)).chain(media.iter().map(super::manuscripts::media_url)) {
+            remove(&path[1..], &mut removed);
         }
     } else {
         for (path, bytes) in article_files(state, &view, &article).await? {
             tree.put(&path, &bytes)?;
         }
     }
+    // Its neighbours' pages name it (上一篇 / 下一篇), or, once it is retracted, each other.
+    let (older, newer) = {
+        let mut c = state.store.conn().await?;
+        articles::neighbours(&mut c, &article).await?
+    };
+    for (id, _) in older.into_iter().chain(newer) {
+        let html = page_html(public::render_article(state, &view, id).await, "article")?;
+        tree.put(&public::article_path(id)[1..], html.as_bytes())?;
+    }
     tree.put("index.html", page_html(public::render_home(state, &view).await, "home")?.as_bytes())?;
     if let Some(ch) = chans.iter().find(|c| c.id == article.channel_id) {
-        // A channel that lost a page keeps no stale last page.
-        for e in old.files.iter().filter(|e| yuanxun_guard::safe_path(&e.path) && e.path.starts_with(&format!("channel/{}/page/", ch.slug))) {
-            let _ = std::fs::remove_file(out.join(&e.path));
-            removed.push(e.path.clone());
+        let (total, rank) = {
+            let mut c = state.store.conn().await?;
+            (articles::count_live(&mut c, site, Some(ch.id)).await?, articles::rank(&mut c, site, ch.id, (article.published_at, article.id)).await?)
+        };
+        let pages = public::ExportPages { total };
+        let archived = pages.archived();
+        // The index, and the two newest archive pages (one may have just filled, the other
+        // links to it); and the pages from the story's own on when it came or went (every
+        // later story moved by one), or its own alone when it was corrected.
+        let mut todo = std::collections::BTreeSet::from([public::ExportPage::Index]);
+        todo.extend(((archived - 1).max(1)..=archived).map(public::ExportPage::Archive));
+        if let public::ExportPage::Archive(j) = pages.page_of(rank) {
+            let corrected = !article.retracted && old.articles.contains_key(&article.id);
+            todo.extend((j..=if corrected { j } else { archived }).map(public::ExportPage::Archive));
         }
-        channel_pages(state, &mut tree, &view, ch).await?;
+        for page in todo {
+            let html = public::render_export_channel(state, &view, ch, &chans, pages, page).await?;
+            tree.put(&page.file(&ch.slug), html.as_bytes())?;
+        }
+        // Archive pages past the end (after a retraction), and the pages of the numbering
+        // exports used before archive pages (`page/{n}.html`, from the newest).
+        let (archive, numbered) = (format!("channel/{}/archive/", ch.slug), format!("channel/{}/page/", ch.slug));
+        for e in old.files.iter().filter(|e| yuanxun_guard::safe_path(&e.path)) {
+            let past = e.path.strip_prefix(&archive).and_then(|j| j.strip_suffix(".html")).and_then(|j| j.parse::<i64>().ok()).is_some_and(|j| j > archived);
+            if past || e.path.starts_with(&numbered) {
+                remove(&e.path, &mut removed);
+            }
+        }
     }
-    lists(state, &mut tree, &base, &chans).await?;
+    // The feeds it is in, the sitemap's index and the part that lists it; parts the index no
+    // longer names go.
+    {
+        let mut c = state.store.conn().await?;
+        tree.put("feed.xml", public::feed_xml(state, &base, &mut c, None).await?.as_bytes())?;
+        if let Some(ch) = chans.iter().find(|c| c.id == article.channel_id) {
+            tree.put(&format!("channel/{}/feed.xml", ch.slug), public::feed_xml(state, &base, &mut c, Some(ch)).await?.as_bytes())?;
+        }
+        let parts = public::sitemap_parts(state, &mut c).await?;
+        tree.put("sitemap.xml", public::sitemap_index_xml(state, &base, &mut c).await?.as_bytes())?;
+        let part = public::SitemapPart::of(article.id);
+        let listed: std::collections::HashSet<String> = parts.iter().map(|p| p.path()[1..].to_string()).collect();
+        for p in parts.into_iter().filter(|&p| p == part || !old.files.iter().any(|e| e.path == p.path()[1..])) {
+            tree.put(&p.path()[1..], public::sitemap_part_xml(state, &base, &mut c, p).await?.as_bytes())?;
+        }
+        for e in old.files.iter().filter(|e| yuanxun_guard::safe_path(&e.path) && (e.path.starts_with("sitemaps/") && !listed.contains(&e.path))) {
+            remove(&e.path, &mut removed);
+        }
+    }
     let written: std::collections::HashSet<&str> = tree.files.iter().map(|e| e.path.as_str()).collect();
     let mut files: Vec<Entry> = old.files.iter().filter(|e| yuanxun_guard::safe_path(&e.path) && !written.contains(e.path.as_str()) && !removed.contains(&e.path)).cloned().collect();
     files.extend(tree.files.iter().cloned());

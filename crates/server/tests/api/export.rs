@@ -80,7 +80,9 @@ async fn the_site_exports_as_signed_static_files_replaced_whole() {
     assert!(!home.contains("action=\"/search\"") && !home.contains("/reader?"), "no server-only features in a static copy");
     let page = String::from_utf8(files[&with_photo[1..]].clone()).unwrap();
     assert!(page.contains("骨科专家为居民提供骨密度检测") && !page.contains("浏览次数") && !page.contains("下载Word文档"));
-    let sitemap = String::from_utf8(files["sitemap.xml"].clone()).unwrap();
+    let index = String::from_utf8(files["sitemap.xml"].clone()).unwrap();
+    assert!(index.contains("<loc>https://news.example.cn/sitemaps/pages.xml</loc>") && index.contains("<loc>https://news.example.cn/sitemaps/0.xml</loc>"), "{index}");
+    let sitemap = String::from_utf8(files["sitemaps/0.xml"].clone()).unwrap();
     assert!(sitemap.contains(&format!("https://news.example.cn{plain}")) && !sitemap.contains(&gone));
 
     // The manifest lists exactly these files with their hashes and sizes, and its signature
@@ -145,11 +147,16 @@ async fn a_large_channel_exports_page_for_page_as_the_site_renders_it() {
             public::render_article(&state, &view, id.parse().unwrap()).await
         } else if let Some(rest) = path.strip_prefix("channel/").filter(|p| p.ends_with(".html")) {
             let (slug, page) = match rest.split_once('/') {
-                Some((slug, "index.html")) => (slug, 1),
-                Some((slug, p)) => (slug, p.trim_start_matches("page/").trim_end_matches(".html").parse().unwrap()),
+                Some((slug, "index.html")) => (slug, public::ExportPage::Index),
+                Some((slug, p)) => (slug, public::ExportPage::Archive(p.strip_prefix("archive/").unwrap().trim_end_matches(".html").parse().unwrap())),
                 None => unreachable!(),
             };
-            public::render_channel(&state, &view, slug, page).await
+            let mut c = state.store.conn().await.unwrap();
+            let chans = yuanxun_store::sites::list_channels(&mut c, site).await.unwrap();
+            let ch = chans.iter().find(|c| c.slug == slug).unwrap().clone();
+            let total = articles::count_live(&mut c, site, Some(ch.id)).await.unwrap();
+            drop(c);
+            Ok::<_, axum::response::Response>((axum::http::StatusCode::OK, public::render_export_channel(&state, &view, &ch, &chans, public::ExportPages { total }, page).await.unwrap()))
         } else {
             continue;
         };
@@ -160,10 +167,14 @@ async fn a_large_channel_exports_page_for_page_as_the_site_renders_it() {
         }
         pages += 1;
     }
-    // 504 article pages; the news channel's 499 live stories make 25 list pages, the
-    // notices' five one.
-    assert_eq!(pages, 504 + 25 + 1);
-    assert!(files.contains_key("channel/news/page/25.html") && !files.contains_key("channel/news/page/26.html"));
+    // 504 article pages; the news channel's 499 live stories make its index (the newest 39)
+    // and 23 archive pages of 20, the notices' five one page.
+    assert_eq!(pages, 504 + 24 + 1);
+    assert!(files.contains_key("channel/news/archive/23.html") && !files.contains_key("channel/news/archive/24.html"));
+    let oldest = String::from_utf8_lossy(&files["channel/news/archive/1.html"]).into_owned();
+    // The oldest 20 are 第0篇 to 第20篇 less 第7篇 (in the other channel); the story made
+    // through the newsroom was published last.
+    assert!(oldest.contains("第0篇：") && oldest.contains("第20篇：") && !oldest.contains("第21篇：") && !oldest.contains("下一页"), "the first archive page holds the oldest 20, and nothing is older: {oldest}");
     assert!(!files.contains_key(&format!("news/{}.html", ids[250])));
 }
 
@@ -172,10 +183,11 @@ async fn serve_keeps_its_export_up_to_date_on_publish_and_retract() {
     let app = spawn_app().await;
     let state = app.running.as_ref().unwrap().state.clone();
     let out = app.data().join("export");
-    let (_, first) = story_in(&app, app.fx.news, "心内科开展胸痛中心质控培训", "<p>培训覆盖全院。</p>", &[]).await;
+    let (_, oldest) = story_in(&app, app.fx.news, "药学部开展合理用药宣传周活动", "<p>活动持续一周。</p>", &[]).await;
     let files = assert_consistent(&state, &out).await;
-    assert!(files.contains_key(&first[1..]), "the first publish made the export");
-    let untouched = std::fs::metadata(out.join(&first[1..])).unwrap().modified().unwrap();
+    assert!(files.contains_key(&oldest[1..]), "the first publish made the export");
+    let (_, first) = story_in(&app, app.fx.news, "心内科开展胸痛中心质控培训", "<p>培训覆盖全院。</p>", &[]).await;
+    let untouched = std::fs::metadata(out.join(&oldest[1..])).unwrap().modified().unwrap();
 
     let (id, second) = story_in(&app, app.fx.news, "急诊科开展批量伤员救治演练", "<p>演练模拟交通事故。</p>", &["演练现场"]).await;
     let files = assert_consistent(&state, &out).await;
@@ -183,7 +195,8 @@ async fn serve_keeps_its_export_up_to_date_on_publish_and_retract() {
     assert!(String::from_utf8_lossy(&files["index.html"]).contains("急诊科开展批量伤员救治演练"), "and updates the home page");
     assert!(String::from_utf8_lossy(&files["feed.xml"]).contains("急诊科开展批量伤员救治演练"));
     assert!(files.keys().any(|p| p.starts_with("media/")), "with its photo");
-    assert_eq!(std::fs::metadata(out.join(&first[1..])).unwrap().modified().unwrap(), untouched, "other articles are not rewritten");
+    assert_eq!(std::fs::metadata(out.join(&oldest[1..])).unwrap().modified().unwrap(), untouched, "other articles are not rewritten");
+    assert!(String::from_utf8_lossy(&files[&first[1..]]).contains("急诊科开展批量伤员救治演练"), "but the one before it links to it (下一篇)");
 
     let editor = app.api("editor").await;
     assert_eq!(editor.post(&format!("/manuscripts/{id}/retract"), json!({"reason": "演练信息有误"})).await.0, 200);
@@ -364,4 +377,90 @@ async fn exports_trust_only_the_database_never_the_folder() {
     }
     story_in(&app, app.fx.news, "急诊科开展批量伤员救治演练", "<p>演练模拟交通事故。</p>", &[]).await;
     assert_eq!(std::fs::read_to_string(&victim).unwrap(), "keep me", "nothing outside the export is touched");
+}
+
+/// A publication rewrites only what it changes (its page and its neighbours', the index and
+/// the newest archive pages of its channel, its sitemap part), and what it leaves must still
+/// be right: after each step the updated export holds exactly the files a fresh export of
+/// the same database would write. Steps: stories arriving until an archive page fills,
+/// one published between older ones, an old one retracted (every later page moves), an old
+/// one corrected.
+#[tokio::test]
+async fn an_updated_export_equals_a_fresh_one_after_every_kind_of_change() {
+    use yuanxun_store::{articles, manuscripts};
+    let app = spawn_app().await;
+    let (first, _) = story_in(&app, app.fx.news, "骨科举办关爱骨骼健康义诊", "<p>骨科专家为居民提供骨密度检测。</p>", &["义诊现场"]).await;
+    let state = app.running.as_ref().unwrap().state.clone();
+    let site = state.site_id();
+    let m = {
+        let mut c = state.store.conn().await.unwrap();
+        manuscripts::get(&mut c, site, first).await.unwrap()
+    };
+    let publish = |i: i64, at: i64| {
+        let state = state.clone();
+        let m = m.clone();
+        let news = app.fx.news;
+        async move {
+            let mut c = state.store.conn().await.unwrap();
+            let title = format!("第{i}篇：门诊楼启用新的自助服务区");
+            let content = manuscripts::Content { title: title.clone(), subtitle: String::new(), authors: "宣传部".into(), photographers: String::new(), body_html: format!("<p>第{i}篇报道的正文。</p>") };
+            let ms = manuscripts::create(&mut c, site, m.author_id, m.department_id, news, &content).await.unwrap();
+            let a = articles::NewArticle { manuscript_id: ms.id, channel_id: news, title: &title, subtitle: "", authors: "宣传部", photographers: "", body_html: &content.body_html, source: "", editor: "", responsible_editor: "", cover_media_id: None, published_at: at };
+            (ms.id, articles::publish(&mut c, site, &a).await.unwrap())
+        }
+    };
+    let mut made = Vec::new();
+    for i in 0..37 {
+        made.push(publish(i, 1_700_000_000 + i * 60).await);
+    }
+    let parent = tempfile::tempdir().unwrap();
+    let (out, fresh) = (parent.path().join("site"), parent.path().join("fresh"));
+    export::export(&state, &out, "https://news.example.cn", |_, _| {}).await.unwrap();
+    let same = |step: &'static str| {
+        let (state, out, fresh) = (state.clone(), out.clone(), fresh.clone());
+        async move {
+            export::export(&state, &fresh, "https://news.example.cn", |_, _| {}).await.unwrap();
+            let (got, want) = (assert_consistent(&state, &out).await, walk(&fresh));
+            let paths = |m: &BTreeMap<String, Vec<u8>>| m.keys().cloned().collect::<Vec<_>>();
+            assert_eq!(paths(&got), paths(&want), "{step}: the same files");
+            for (path, bytes) in &want {
+                assert!(got[path] == *bytes, "{step}: {path} differs from a fresh export's:\n{}", String::from_utf8_lossy(&got[path]));
+            }
+        }
+    };
+    // 38 stories in the channel (the index shows 38); the 39th and 40th fill the second
+    // block: archive page 1 appears and the index shows 20.
+    for i in 37..41 {
+        let (ms, _) = publish(i, 1_800_000_000 + i).await;
+        export::update(&state, &out, ms).await.unwrap();
+        same("a new story").await;
+    }
+    assert!(out.join("channel/news/archive/1.html").exists());
+    // One dated between older stories: it lands on archive page 1.
+    let (ms, _) = publish(99, 1_700_000_030).await;
+    export::update(&state, &out, ms).await.unwrap();
+    same("a story between older ones").await;
+    // An old one retracted: every later page moves by one.
+    {
+        let mut c = state.store.conn().await.unwrap();
+        articles::retract(&mut c, site, made[3].1, "测试撤下").await.unwrap();
+    }
+    export::update(&state, &out, made[3].0).await.unwrap();
+    same("an old story retracted").await;
+    // An old one corrected: its title changes on its list page and its neighbours' pages.
+    {
+        let mut c = state.store.conn().await.unwrap();
+        articles::correct(&mut c, site, made[10].1, "更正后的标题：门诊楼自助服务区启用", "", "<p>更正后的正文。</p>").await.unwrap();
+    }
+    export::update(&state, &out, made[10].0).await.unwrap();
+    same("an old story corrected").await;
+    // Retractions until archive page 1 is gone again.
+    for (ms, id) in made.iter().take(8).skip(4) {
+        let mut c = state.store.conn().await.unwrap();
+        articles::retract(&mut c, site, *id, "测试撤下").await.unwrap();
+        drop(c);
+        export::update(&state, &out, *ms).await.unwrap();
+        same("a page fewer").await;
+    }
+    assert!(!out.join("channel/news/archive/1.html").exists());
 }

@@ -73,8 +73,16 @@ async fn feeds_sitemap_and_robots_follow_what_is_published() {
     assert_eq!(app.get("/channel/nope/feed.xml").await.status(), 404);
 
     // The sitemap lists the home page, the channels and every live article, nothing retracted.
-    let map = app.get("/sitemap.xml").await.text().await.unwrap();
-    let urls = locs(&map);
+    // sitemap.xml is an index of its parts (pages, then articles by id range).
+    let index = app.get("/sitemap.xml").await.text().await.unwrap();
+    assert!(index.contains("<sitemapindex"), "{index}");
+    let mut urls = Vec::new();
+    for part in locs(&index) {
+        let res = app.get(part.strip_prefix(&app.base).expect("a part on this site")).await;
+        assert_eq!(res.status(), 200, "{part}");
+        urls.extend(locs(&res.text().await.unwrap()));
+    }
+    assert_eq!(app.get("/sitemaps/x.xml").await.status(), 404);
     for expected in ["/".to_string(), "/channel/news".into(), "/channel/notices".into(), first.clone(), second.clone()] {
         assert!(urls.contains(&format!("{}{expected}", app.base)), "sitemap lacks {expected}: {urls:?}");
     }
