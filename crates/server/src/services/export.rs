@@ -462,6 +462,9 @@ pub async fn update(state: &AppState, out: &Path, manuscript_id: i64) -> Service
             let corrected = !article.retracted && old.articles.contains_key(&article.id);
             todo.extend((j..=if corrected { j } else { archived }).map(public::ExportPage::Archive));
         }
+        // And any the export lacks (one made before archive pages holds none of them).
+        let held: std::collections::HashSet<&str> = old.files.iter().map(|e| e.path.as_str()).collect();
+        todo.extend((1..=archived).map(public::ExportPage::Archive).filter(|p| !held.contains(p.file(&ch.slug).as_str())));
         for page in todo {
             let html = public::render_export_channel(state, &view, ch, &chans, pages, page).await?;
             tree.put(&page.file(&ch.slug), html.as_bytes())?;

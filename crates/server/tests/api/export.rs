@@ -429,13 +429,28 @@ async fn an_updated_export_equals_a_fresh_one_after_every_kind_of_change() {
         }
     };
     // 38 stories in the channel (the index shows 38); the 39th and 40th fill the second
-    // block: archive page 1 appears and the index shows 20.
-    for i in 37..41 {
+    // block: archive page 1 appears and the index shows 20; on to archive page 3.
+    for i in 37..81 {
         let (ms, _) = publish(i, 1_800_000_000 + i).await;
         export::update(&state, &out, ms).await.unwrap();
         same("a new story").await;
     }
-    assert!(out.join("channel/news/archive/1.html").exists());
+    assert!(out.join("channel/news/archive/3.html").exists() && !out.join("channel/news/archive/4.html").exists());
+    // An archive page missing from the export and its manifest (as in an export made before
+    // archive pages) is written by the next update.
+    {
+        let json = std::fs::read(out.join("manifest.json")).unwrap();
+        let mut m: export::Manifest = serde_json::from_slice(&json).unwrap();
+        m.files.retain(|e| e.path != "channel/news/archive/1.html");
+        std::fs::remove_file(out.join("channel/news/archive/1.html")).unwrap();
+        let json = serde_json::to_vec_pretty(&m).unwrap();
+        let sig = yuanxun_guard::sign(&json, &export::signing_key(&state).await.unwrap());
+        std::fs::write(out.join("manifest.json"), json).unwrap();
+        std::fs::write(out.join("manifest.sig"), sig).unwrap();
+    }
+    let (ms, _) = publish(81, 1_800_000_081).await;
+    export::update(&state, &out, ms).await.unwrap();
+    same("an archive page the export lacked").await;
     // One dated between older stories: it lands on archive page 1.
     let (ms, _) = publish(99, 1_700_000_030).await;
     export::update(&state, &out, ms).await.unwrap();
@@ -454,7 +469,7 @@ async fn an_updated_export_equals_a_fresh_one_after_every_kind_of_change() {
     }
     export::update(&state, &out, made[10].0).await.unwrap();
     same("an old story corrected").await;
-    // Retractions until archive page 1 is gone again.
+    // Retractions until archive page 3 is gone again.
     for (ms, id) in made.iter().take(8).skip(4) {
         let mut c = state.store.conn().await.unwrap();
         articles::retract(&mut c, site, *id, "测试撤下").await.unwrap();
@@ -462,5 +477,5 @@ async fn an_updated_export_equals_a_fresh_one_after_every_kind_of_change() {
         export::update(&state, &out, *ms).await.unwrap();
         same("a page fewer").await;
     }
-    assert!(!out.join("channel/news/archive/1.html").exists());
+    assert!(!out.join("channel/news/archive/3.html").exists() && out.join("channel/news/archive/2.html").exists());
 }
