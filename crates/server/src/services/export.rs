@@ -417,6 +417,8 @@ pub async fn update(state: &AppState, out: &Path, manuscript_id: i64) -> Service
     let Some(article) = article else { return Ok(()) };
     let mut tree = Tree { root: out.to_path_buf(), files: Vec::new() };
     let mut removed = Vec::new();
+    // The files the export holds, by its manifest.
+    let held: std::collections::HashSet<&str> = old.files.iter().map(|e| e.path.as_str()).collect();
     // Files of the old manifest that are no longer part of the site.
     let remove = |path: &str, removed: &mut Vec<String>| {
         let _ = std::fs::remove_file(out.join(path));
@@ -463,7 +465,6 @@ pub async fn update(state: &AppState, out: &Path, manuscript_id: i64) -> Service
             todo.extend((j..=if corrected { j } else { archived }).map(public::ExportPage::Archive));
         }
         // And any the export lacks (one made before archive pages holds none of them).
-        let held: std::collections::HashSet<&str> = old.files.iter().map(|e| e.path.as_str()).collect();
         todo.extend((1..=archived).map(public::ExportPage::Archive).filter(|p| !held.contains(p.file(&ch.slug).as_str())));
         for page in todo {
             let html = public::render_export_channel(state, &view, ch, &chans, pages, page).await?;
@@ -491,7 +492,7 @@ pub async fn update(state: &AppState, out: &Path, manuscript_id: i64) -> Service
         tree.put("sitemap.xml", public::sitemap_index_xml(state, &base, &mut c).await?.as_bytes())?;
         let part = public::SitemapPart::of(article.id);
         let listed: std::collections::HashSet<String> = parts.iter().map(|p| p.path()[1..].to_string()).collect();
-        for p in parts.into_iter().filter(|&p| p == part || !old.files.iter().any(|e| e.path == p.path()[1..])) {
+        for p in parts.into_iter().filter(|&p| p == part || !held.contains(&p.path()[1..])) {
             tree.put(&p.path()[1..], public::sitemap_part_xml(state, &base, &mut c, p).await?.as_bytes())?;
         }
         for e in old.files.iter().filter(|e| yuanxun_guard::safe_path(&e.path) && (e.path.starts_with("sitemaps/") && !listed.contains(&e.path))) {
