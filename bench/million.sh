@@ -15,7 +15,7 @@ OUT=$PWD/target/bench/million
 DATA=$OUT/data
 PASSWORD=Million2026demo
 PORT=18095
-SITES=20
+SITES=${SITES:-20}   # hospitals (SITES=1 N=50000: one hospital of the million, quickly)
 cargo build -q --release -p yuanxun --bin yuanxun --example publish_probe
 BIN=target/release/yuanxun
 export DATABASE_URL="$PG_URL/$DB"

@@ -75,16 +75,18 @@ async fn main() {
             async move { reader.get(format!("{base}{p}")).send().await.unwrap().text().await.unwrap() }
         };
         let search = get(format!("/search?q={mark}")).await;
+        // The sitemap is an index of parts by article id.
+        let part = yuanxun_server::routes::public::SitemapPart::of(article).path();
         let checks = [
             ("page", get(path.clone()).await.contains(&mark)),
             ("home", get("/".into()).await.contains(&path)),
             ("channel list", get("/channel/news".into()).await.contains(&path)),
             ("site feed", get("/feed.xml".into()).await.contains(&path)),
             ("channel feed", get("/channel/news/feed.xml".into()).await.contains(&path)),
-            ("sitemap", get("/sitemap.xml".into()).await.contains(&path)),
+            ("sitemap", get("/sitemap.xml".into()).await.contains(&part) && get(part.clone()).await.contains(&path)),
             ("search", search.contains(&path)),
             ("export page", std::fs::read_to_string(export.join(format!("news/{article}.html"))).is_ok_and(|s| s.contains(&mark))),
-            ("export manifest", std::fs::read_to_string(export.join("manifest.json")).is_ok_and(|s| s.contains(&format!("news/{article}.html")))),
+            ("export manifest", std::fs::read_to_string(export.join(yuanxun_guard::part_of(&path[1..]).unwrap())).is_ok_and(|s| s.contains(&format!("news/{article}.html")))),
             ("export list", std::fs::read_to_string(export.join("channel/news/index.html")).is_ok_and(|s| s.contains(&format!("{article}.html")))),
         ];
         for (what, ok) in checks {

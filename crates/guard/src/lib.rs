@@ -2,7 +2,9 @@
 //! published, and does any page carry what defacers inject into hospital sites?
 //!
 //! - [`Manifest`] (written by the export): every file's SHA-256 and size, signed with the
-//!   site's Ed25519 key. [`compare`] finds modified, missing and extra files.
+//!   site's Ed25519 key, stored as a small signed index and parts ([`Stored`], so that a
+//!   publication rewrites a few small files). [`compare`] finds modified, missing and extra
+//!   files.
 //! - [`scan_page`] looks inside a page for what the manifest cannot explain away when the
 //!   manifest itself is not to be trusted, and for what a visitor would never see: links
 //!   hidden by CSS (display:none, visibility:hidden, off-screen positions, zero size, text
@@ -12,6 +14,7 @@
 //!
 //! Pure functions over bytes and text: the server and the CLI do the reading and fetching.
 
+mod parts;
 mod scan;
 
 use std::collections::BTreeMap;
@@ -20,6 +23,7 @@ use ed25519_dalek::{Signature, Signer, SigningKey, VerifyingKey};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
+pub use parts::{article_page, part_of, Index, ManifestError, Part, Stored, Written, PART_SIZE};
 pub use scan::{scan_page, BAD_WORDS};
 
 /// One file of an export.
@@ -36,7 +40,7 @@ impl Entry {
     }
 }
 
-/// What `manifest.json` says.
+/// What the manifest says, all its parts together ([`Stored::whole`]).
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Manifest {
     pub site: String,

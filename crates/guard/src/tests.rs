@@ -86,3 +86,90 @@ fn signatures_bind_the_manifest_to_the_key() {
     assert!(!verify_signature(b"{\"files\":[]}", &sig, &other.verifying_key()));
     assert!(!verify_signature(b"{\"files\":[]}", "zz", &key.verifying_key()));
 }
+
+/// An export folder in memory, for the stored manifest.
+fn folder(written: &crate::Written, into: &mut BTreeMap<String, Vec<u8>>) {
+    for (path, bytes) in &written.files {
+        into.insert(path.clone(), bytes.clone());
+    }
+    for path in &written.gone {
+        into.remove(path);
+    }
+}
+
+#[test]
+fn a_stored_manifest_is_an_index_and_parts_and_a_change_rewrites_only_its_parts() {
+    use crate::{part_of, Stored};
+    use std::cell::RefCell;
+    assert_eq!(part_of("news/1234.html").as_deref(), Some("manifest/news/1.json"));
+    assert_eq!(part_of("channel/news/archive/7.html").as_deref(), Some("manifest/channel/news/archive/0.json"));
+    assert_eq!(part_of("media/12.jpg").as_deref(), Some("manifest/media/0.json"));
+    for unnumbered in ["index.html", "channel/news/index.html", "static/site.3f2a.css", "news/12a.html", "7.html", "../news/1.html", "manifest/news/1.json"] {
+        assert_eq!(part_of(unnumbered), None, "{unnumbered}");
+    }
+    let key = SigningKey::from_bytes(&[7; 32]);
+    let disk = RefCell::new(BTreeMap::<String, Vec<u8>>::new());
+    let read = |p: &str| disk.borrow().get(p).cloned();
+    let mut m = Stored::new(read, "医院", "https://h.example", &key.verifying_key());
+    for id in 1..=2500 {
+        m.put(Entry::of(&format!("news/{id}.html"), format!("page {id}").as_bytes())).unwrap();
+        m.set_version(id, Some(1)).unwrap();
+    }
+    m.put(Entry::of("index.html", b"home")).unwrap();
+    let w = m.save(&key, 1).unwrap();
+    let names: Vec<&str> = w.files.iter().map(|(p, _)| p.as_str()).collect();
+    assert_eq!(names, ["manifest/news/0.json", "manifest/news/1.json", "manifest/news/2.json", "manifest.json", "manifest.sig"]);
+    folder(&w, &mut disk.borrow_mut());
+
+    // A correction of story 1500: its part and the index, nothing else.
+    let mut m = Stored::open(read, &key.verifying_key()).unwrap();
+    assert_eq!(m.version(1500).unwrap(), Some(1));
+    m.put(Entry::of("news/1500.html", b"corrected")).unwrap();
+    m.set_version(1500, Some(2)).unwrap();
+    let w = m.save(&key, 2).unwrap();
+    let names: Vec<&str> = w.files.iter().map(|(p, _)| p.as_str()).collect();
+    assert_eq!(names, ["manifest/news/1.json", "manifest.json", "manifest.sig"]);
+    folder(&w, &mut disk.borrow_mut());
+    let (whole, parts) = Stored::open(read, &key.verifying_key()).unwrap().whole().unwrap();
+    assert_eq!(whole.files.len(), 2501);
+    assert_eq!(whole.articles.len(), 2500);
+    assert_eq!(whole.articles[&1500], 2);
+    assert_eq!(parts.len(), 3);
+    assert!(whole.files.contains(&Entry::of("news/1500.html", b"corrected")));
+
+    // Retracting every story of a part removes the part.
+    let mut m = Stored::open(read, &key.verifying_key()).unwrap();
+    for id in 2000..=2500 {
+        m.remove(&format!("news/{id}.html")).unwrap();
+        m.set_version(id, None).unwrap();
+    }
+    let w = m.save(&key, 3).unwrap();
+    assert_eq!(w.gone, ["manifest/news/2.json"]);
+    folder(&w, &mut disk.borrow_mut());
+    let (whole, parts) = Stored::open(read, &key.verifying_key()).unwrap().whole().unwrap();
+    assert_eq!((whole.files.len(), parts.len()), (2000, 2), "stories 1–1999 and the home page");
+
+    // A part changed on disk is caught by the signed index's hash.
+    disk.borrow_mut().get_mut("manifest/news/1.json").unwrap().push(b' ');
+    let mut m = Stored::open(read, &key.verifying_key()).unwrap();
+    assert!(matches!(m.version(1500), Err(crate::ManifestError::Damaged(_))));
+    assert!(Stored::open(read, &key.verifying_key()).unwrap().whole().is_err());
+    // And an index without the key's signature is not believed at all.
+    assert!(matches!(Stored::open(read, &SigningKey::from_bytes(&[8; 32]).verifying_key()), Err(crate::ManifestError::Unsigned)));
+}
+
+#[test]
+fn a_manifest_from_before_parts_is_read_and_written_back_in_parts() {
+    use crate::{Manifest, Stored};
+    let key = SigningKey::from_bytes(&[7; 32]);
+    let old = Manifest { site: "医院".into(), base_url: "https://h.example".into(), generated_at: 1, public_key: hex::encode(key.verifying_key().to_bytes()), files: vec![Entry::of("index.html", b"home"), Entry::of("news/3.html", b"three")], articles: BTreeMap::from([(3, 4)]) };
+    let json = serde_json::to_vec_pretty(&old).unwrap();
+    let disk = BTreeMap::from([("manifest.json".to_string(), json.clone()), ("manifest.sig".to_string(), sign(&json, &key).into_bytes())]);
+    let read = |p: &str| disk.get(p).cloned();
+    let mut m = Stored::open(read, &key.verifying_key()).unwrap();
+    assert_eq!(m.version(3).unwrap(), Some(4));
+    assert!(m.contains("news/3.html").unwrap());
+    let w = m.save(&key, 2).unwrap();
+    let names: Vec<&str> = w.files.iter().map(|(p, _)| p.as_str()).collect();
+    assert_eq!(names, ["manifest/news/0.json", "manifest.json", "manifest.sig"]);
+}

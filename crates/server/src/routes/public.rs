@@ -375,7 +375,7 @@ fn subject<T>(state: &AppState, r: Result<T, yuanxun_store::StoreError>) -> Resu
 
 /// The permanent address of an article on the public site.
 pub fn article_path(id: i64) -> String {
-    format!("/news/{id}.html")
+    format!("/{}", yuanxun_guard::article_page(id))
 }
 
 /// The URL of an article's cover image, when it has one that still exists: found among

@@ -11,17 +11,21 @@
 //! `channel/{slug}/feed.xml`, `sitemap.xml` (an index) with `sitemaps/pages.xml` and
 //! `sitemaps/{k}.xml` (articles by id range), `robots.txt`, `static/…` (hashed names),
 //! `media/…` (the published photos and files), and `manifest.json` with `manifest.sig` (hex
-//! Ed25519 signature of manifest.json's bytes).
+//! Ed25519 signature of manifest.json's bytes). manifest.json names the files that are not
+//! numbered and the parts `manifest/{folder}/{k}.json` that list the numbered ones, each with
+//! its hash (see [`yuanxun_guard::Stored`]).
 //!
 //! Laid out so that a publication rewrites a handful of files whatever the size of the
 //! site: its page and its neighbours', the home page, its channel's index and newest archive
-//! pages, two feeds, the sitemap index and one part of it, and the manifest.
+//! pages, two feeds, the sitemap index and one part of it, and the manifest's index and the
+//! parts that list those files.
 
 use std::path::{Path, PathBuf};
 
 use ed25519_dalek::{SigningKey, VerifyingKey};
 use yuanxun_core::clock;
-pub use yuanxun_guard::{Entry, Manifest};
+pub use yuanxun_guard::{Entry, Manifest, ManifestError};
+use yuanxun_guard::Stored;
 use yuanxun_store::{articles, manuscripts, sites};
 
 use crate::error::{ServiceError, ServiceResult};
@@ -64,14 +68,15 @@ pub async fn site_address(state: &AppState) -> ServiceResult<String> {
     Ok(sites::export_base(&mut c, state.site_id()).await?.unwrap_or_else(|| "http://localhost".into()))
 }
 
-/// The manifest of the export in `out`, if it carries the site's signature.
-fn signed_manifest(out: &Path, key: &VerifyingKey) -> Option<Manifest> {
-    let json = std::fs::read(out.join("manifest.json")).ok()?;
-    let sig = std::fs::read(out.join("manifest.sig")).ok()?;
-    if !verify_signature(&json, &String::from_utf8_lossy(&sig), key) {
-        return None;
-    }
-    serde_json::from_slice(&json).ok()
+/// Reads a file of the export in `out` for its manifest (never one outside it).
+fn reader(out: &Path) -> impl Fn(&str) -> Option<Vec<u8>> + Send + Sync + '_ {
+    move |p| if yuanxun_guard::safe_path(p) { std::fs::read(out.join(p)).ok() } else { None }
+}
+
+/// The whole manifest of the export in `dir` if it carries the site's signature: every
+/// part read and checked against the signed index; with the part files' own entries.
+pub fn read_manifest(dir: &Path, key: &VerifyingKey) -> Result<(Manifest, Vec<Entry>), ManifestError> {
+    Stored::open(reader(dir), key)?.whole()
 }
 
 /// Checks `manifest.json`'s bytes against `manifest.sig` with the site's public key.
@@ -282,7 +287,14 @@ async fn write_site(state: &AppState, tree: &mut Tree, base: &str, key: &Signing
     for asset in [&theme.css, &theme.js] {
         tree.put(&asset.path[1..], asset.body.as_bytes())?;
     }
-    write_manifest(state, &tree.root, &base, key, tree.files.clone(), versions)?;
+    let mut m = Stored::new(reader(&tree.root), &state.site.name, &base, &key.verifying_key());
+    for e in tree.files.iter().cloned() {
+        m.put(e).map_err(manifest_error)?;
+    }
+    for (id, v) in versions {
+        m.set_version(id, Some(v)).map_err(manifest_error)?;
+    }
+    save_manifest(&tree.root, m, key)?;
     Ok(done)
 }
 
@@ -377,52 +389,78 @@ async fn lists(state: &AppState, tree: &mut Tree, base: &str, chans: &[yuanxun_s
     Ok(())
 }
 
-/// Writes manifest.json (files sorted by path) and its signature into `root`, each through
-/// a temporary file and a rename.
-fn write_manifest(state: &AppState, root: &Path, base: &str, key: &SigningKey, mut files: Vec<Entry>, articles: std::collections::BTreeMap<i64, i64>) -> ServiceResult<()> {
-    files.sort_by(|a, b| a.path.cmp(&b.path));
-    files.dedup_by(|a, b| a.path == b.path);
-    let manifest = Manifest { site: state.site.name.clone(), base_url: base.to_string(), generated_at: clock::now(), public_key: hex::encode(key.verifying_key().to_bytes()), files, articles };
-    let json = serde_json::to_vec_pretty(&manifest).map_err(|e| ServiceError::Internal(e.to_string()))?;
-    let sig = yuanxun_guard::sign(&json, key);
-    for (name, bytes) in [("manifest.json", json), ("manifest.sig", sig.into_bytes())] {
-        let tmp = root.join(format!(".{name}.tmp"));
+fn manifest_error(e: ManifestError) -> ServiceError {
+    ServiceError::Internal(format!("manifest: {e}"))
+}
+
+/// Writes the manifest's changed parts, then manifest.json and its signature, each through
+/// a temporary file and a rename; parts no longer used go.
+fn save_manifest<R: Fn(&str) -> Option<Vec<u8>>>(root: &Path, m: Stored<R>, key: &SigningKey) -> ServiceResult<()> {
+    let written = m.save(key, clock::now()).map_err(manifest_error)?;
+    for (name, bytes) in written.files {
+        let path = root.join(&name);
+        let dir = path.parent().unwrap_or(root);
+        std::fs::create_dir_all(dir).map_err(|e| io_error(dir, e))?;
+        let tmp = dir.join(format!(".{}.tmp", path.file_name().and_then(|n| n.to_str()).unwrap_or("manifest")));
         std::fs::write(&tmp, &bytes).map_err(|e| io_error(&tmp, e))?;
-        std::fs::rename(&tmp, root.join(name)).map_err(|e| io_error(root, e))?;
+        std::fs::rename(&tmp, &path).map_err(|e| io_error(&path, e))?;
+    }
+    for name in written.gone {
+        let _ = std::fs::remove_file(root.join(name));
     }
     Ok(())
 }
 
 /// Brings an existing export up to date after one article was published, corrected or
 /// retracted: its page (or its removal) and its neighbours', the home page, the pages of its
-/// channel that changed, its feeds and its part of the sitemap, then a new signed manifest.
-/// Other files are left as they are.
+/// channel that changed, its feeds and its part of the sitemap, then the parts of the
+/// manifest that list them and its signed index. Other files are left as they are.
 pub async fn update(state: &AppState, out: &Path, manuscript_id: i64) -> ServiceResult<()> {
     let key = signing_key(state).await?;
     let base = site_address(state).await?;
-    let Some(old) = signed_manifest(out, &key.verifying_key()) else {
-        // No export yet, or its manifest is not the site's (missing, changed, unsigned):
-        // nothing in it is believed, and the whole export is written anew.
-        if out.join("manifest.json").exists() {
-            tracing::warn!("the export in {} has no valid signed manifest; writing it anew", out.display());
-        }
-        return export(state, out, &base, |_, _| {}).await.map(|_| ());
+    let why = match Stored::open(reader(out), &key.verifying_key()) {
+        Ok(m) => match update_in_place(state, out, manuscript_id, m, &key, &base).await? {
+            Ok(()) => return Ok(()),
+            Err(e) => e,
+        },
+        Err(e) => e,
     };
-    let view = View::export(&base);
+    // No export yet, or its manifest is not the site's (missing, changed, unsigned, a part
+    // not the one the index names): nothing in it is believed, and the whole export is
+    // written anew.
+    if why != ManifestError::Missing {
+        tracing::warn!("the export in {}: {why}; writing it anew", out.display());
+    }
+    export(state, out, &base, |_, _| {}).await.map(|_| ())
+}
+
+/// [`update`] on an export whose signed index has been read: `Ok(Err(_))` when a part of its
+/// manifest turns out not to be believable.
+async fn update_in_place<R: Fn(&str) -> Option<Vec<u8>>>(state: &AppState, out: &Path, manuscript_id: i64, mut m: Stored<R>, key: &SigningKey, base: &str) -> ServiceResult<Result<(), ManifestError>> {
+    macro_rules! held {
+        ($e:expr) => {
+            match $e {
+                Ok(v) => v,
+                Err(e) => return Ok(Err(e)),
+            }
+        };
+    }
+    let view = View::export(base);
     let site = state.site_id();
     let (article, chans) = {
         let mut c = state.store.conn().await?;
         (articles::by_manuscript(&mut c, site, manuscript_id).await?, sites::list_channels(&mut c, site).await?)
     };
-    let Some(article) = article else { return Ok(()) };
+    let Some(article) = article else { return Ok(Ok(())) };
+    let corrected = !article.retracted && held!(m.version(article.id)).is_some();
     let mut tree = Tree { root: out.to_path_buf(), files: Vec::new() };
+    // Files of the manifest that are no longer part of the site.
     let mut removed = Vec::new();
-    // The files the export holds, by its manifest.
-    let held: std::collections::HashSet<&str> = old.files.iter().map(|e| e.path.as_str()).collect();
-    // Files of the old manifest that are no longer part of the site.
     let remove = |path: &str, removed: &mut Vec<String>| {
-        let _ = std::fs::remove_file(out.join(path));
-        removed.push(path.to_string());
+        if yuanxun_guard::safe_path(path) {
+            let _ = std::fs::remove_file(out.join(path));
+            removed.push(path.to_string());
+        }
     };
     if article.retracted {
         // The page and its photos and files: the live site no longer serves them either.
@@ -455,60 +493,62 @@ pub async fn update(state: &AppState, out: &Path, manuscript_id: i64) -> Service
         };
         let pages = public::ExportPages { total };
         let archived = pages.archived();
+        let archive_dir = format!("channel/{}/archive", ch.slug);
+        let archive: std::collections::HashSet<String> = held!(m.paths_in(&archive_dir)).into_iter().collect();
         // The index, and the two newest archive pages (one may have just filled, the other
         // links to it); and the pages from the story's own on when it came or went (every
         // later story moved by one), or its own alone when it was corrected.
         let mut todo = std::collections::BTreeSet::from([public::ExportPage::Index]);
         todo.extend(((archived - 1).max(1)..=archived).map(public::ExportPage::Archive));
         if let public::ExportPage::Archive(j) = pages.page_of(rank) {
-            let corrected = !article.retracted && old.articles.contains_key(&article.id);
             todo.extend((j..=if corrected { j } else { archived }).map(public::ExportPage::Archive));
         }
         // And any the export lacks (one made before archive pages holds none of them).
-        todo.extend((1..=archived).map(public::ExportPage::Archive).filter(|p| !held.contains(p.file(&ch.slug).as_str())));
+        todo.extend((1..=archived).map(public::ExportPage::Archive).filter(|p| !archive.contains(&p.file(&ch.slug))));
         for page in todo {
             let html = public::render_export_channel(state, &view, ch, &chans, pages, page).await?;
             tree.put(&page.file(&ch.slug), html.as_bytes())?;
         }
         // Archive pages past the end (after a retraction), and the pages of the numbering
         // exports used before archive pages (`page/{n}.html`, from the newest).
-        let (archive, numbered) = (format!("channel/{}/archive/", ch.slug), format!("channel/{}/page/", ch.slug));
-        for e in old.files.iter().filter(|e| yuanxun_guard::safe_path(&e.path)) {
-            let past = e.path.strip_prefix(&archive).and_then(|j| j.strip_suffix(".html")).and_then(|j| j.parse::<i64>().ok()).is_some_and(|j| j > archived);
-            if past || e.path.starts_with(&numbered) {
-                remove(&e.path, &mut removed);
+        for path in &archive {
+            if path.strip_prefix(&archive_dir).and_then(|j| j.strip_prefix('/')?.strip_suffix(".html")?.parse::<i64>().ok()).is_some_and(|j| j > archived) {
+                remove(path, &mut removed);
             }
+        }
+        for path in held!(m.paths_in(&format!("channel/{}/page", ch.slug))) {
+            remove(&path, &mut removed);
         }
     }
     // The feeds it is in, the sitemap's index and the part that lists it; parts the index no
     // longer names go.
     {
         let mut c = state.store.conn().await?;
-        tree.put("feed.xml", public::feed_xml(state, &base, &mut c, None).await?.as_bytes())?;
+        tree.put("feed.xml", public::feed_xml(state, base, &mut c, None).await?.as_bytes())?;
         if let Some(ch) = chans.iter().find(|c| c.id == article.channel_id) {
-            tree.put(&format!("channel/{}/feed.xml", ch.slug), public::feed_xml(state, &base, &mut c, Some(ch)).await?.as_bytes())?;
+            tree.put(&format!("channel/{}/feed.xml", ch.slug), public::feed_xml(state, base, &mut c, Some(ch)).await?.as_bytes())?;
         }
         let parts = public::sitemap_parts(state, &mut c).await?;
-        tree.put("sitemap.xml", public::sitemap_index_xml(state, &base, &mut c).await?.as_bytes())?;
+        tree.put("sitemap.xml", public::sitemap_index_xml(state, base, &mut c).await?.as_bytes())?;
         let part = public::SitemapPart::of(article.id);
+        let held: std::collections::HashSet<String> = held!(m.paths_in("sitemaps")).into_iter().collect();
         let listed: std::collections::HashSet<String> = parts.iter().map(|p| p.path()[1..].to_string()).collect();
         for p in parts.into_iter().filter(|&p| p == part || !held.contains(&p.path()[1..])) {
-            tree.put(&p.path()[1..], public::sitemap_part_xml(state, &base, &mut c, p).await?.as_bytes())?;
+            tree.put(&p.path()[1..], public::sitemap_part_xml(state, base, &mut c, p).await?.as_bytes())?;
         }
-        for e in old.files.iter().filter(|e| yuanxun_guard::safe_path(&e.path) && (e.path.starts_with("sitemaps/") && !listed.contains(&e.path))) {
-            remove(&e.path, &mut removed);
+        for path in held.iter().filter(|p| !listed.contains(p.as_str())) {
+            remove(path, &mut removed);
         }
     }
-    let written: std::collections::HashSet<&str> = tree.files.iter().map(|e| e.path.as_str()).collect();
-    let mut files: Vec<Entry> = old.files.iter().filter(|e| yuanxun_guard::safe_path(&e.path) && !written.contains(e.path.as_str()) && !removed.contains(&e.path)).cloned().collect();
-    files.extend(tree.files.iter().cloned());
-    let mut versions = old.articles;
-    if article.retracted {
-        versions.remove(&article.id);
-    } else {
-        versions.insert(article.id, article.version);
+    for path in &removed {
+        held!(m.remove(path));
     }
-    write_manifest(state, out, &base, &key, files, versions)
+    for e in tree.files {
+        held!(m.put(e));
+    }
+    held!(m.set_version(article.id, (!article.retracted).then_some(article.version)));
+    save_manifest(out, m, key)?;
+    Ok(Ok(()))
 }
 
 /// Brings the export in `out` in step with the database after an interrupted run (`serve`
@@ -526,7 +566,7 @@ pub async fn mend(state: &AppState, out: &Path) -> ServiceResult<usize> {
         let mut c = state.store.conn().await?;
         articles::versions(&mut c, state.site_id()).await?
     };
-    let Some(held) = signed_manifest(out, &key.verifying_key()) else {
+    let Ok((held, _)) = read_manifest(out, &key.verifying_key()) else {
         let base = site_address(state).await?;
         return export(state, out, &base, |_, _| {}).await.map(|r| r.articles);
     };

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use sha2::{Digest, Sha256};
-use yuanxun_guard::{compare, scan_page, Manifest, Problem};
+use yuanxun_guard::{compare, scan_page, Problem};
 
 use crate::error::{ServiceError, ServiceResult};
 use crate::AppState;
@@ -65,20 +65,16 @@ pub async fn verify_dir(state: &AppState, dir: &Path) -> ServiceResult<Vec<Probl
     tokio::task::spawn_blocking(move || {
         let (files, links) = read_tree(&dir).map_err(|e| ServiceError::Invalid(format!("无法读取 {}：{e}", dir.display())))?;
         let mut problems: Vec<Problem> = links.into_iter().map(|path| Problem::Link { path }).collect();
-        let manifest = match (files.get("manifest.json"), files.get("manifest.sig")) {
-            (Some(json), Some(sig)) if yuanxun_guard::verify_signature(json, &String::from_utf8_lossy(sig), &key) => serde_json::from_slice::<Manifest>(json).ok(),
-            (Some(_), Some(_)) => {
-                problems.push(Problem::BadManifest { reason: "manifest.json 的签名与站点密钥不符（清单被改动，或不是本站导出的）".into() });
-                None
-            }
-            _ => {
-                problems.push(Problem::BadManifest { reason: "缺少 manifest.json 或 manifest.sig".into() });
+        let manifest = match yuanxun_guard::Stored::open(|p: &str| files.get(p).cloned(), &key).and_then(|m| m.whole()) {
+            Ok(m) => Some(m),
+            Err(e) => {
+                problems.push(Problem::BadManifest { reason: e.to_string() });
                 None
             }
         };
-        if let Some(m) = &manifest {
+        if let Some((m, parts)) = &manifest {
             let found: BTreeMap<String, Option<String>> = files.iter().map(|(p, b)| (p.clone(), Some(hex::encode(Sha256::digest(b))))).collect();
-            problems.extend(compare(&m.files, &found, true));
+            problems.extend(compare(&[&m.files[..], parts].concat(), &found, true));
         }
         let allow = allowlist(&state, &base);
         for (path, bytes) in &files {
@@ -146,11 +142,24 @@ pub async fn verify_url(state: &AppState, base: &str) -> ServiceResult<Vec<Probl
             }
         }
     };
-    let (json, sig) = (get("manifest.json".into(), BROWSER_UA, None).await, get("manifest.sig".into(), BROWSER_UA, None).await);
-    let manifest = match (json, sig) {
-        (Some(j), Some(s)) if yuanxun_guard::verify_signature(&j, &String::from_utf8_lossy(&s), &key) => serde_json::from_slice::<Manifest>(&j).map_err(|e| ServiceError::Invalid(format!("manifest.json 无法解析：{e}")))?,
+    // The signed index, then the parts it names; all checked before anything is believed.
+    let mut got: BTreeMap<String, Vec<u8>> = BTreeMap::new();
+    for name in ["manifest.json", "manifest.sig"] {
+        if let Some(b) = get(name.into(), BROWSER_UA, None).await {
+            got.insert(name.into(), b);
+        }
+    }
+    let index = match (got.get("manifest.json"), got.get("manifest.sig")) {
+        (Some(j), Some(s)) if yuanxun_guard::verify_signature(j, &String::from_utf8_lossy(s), &key) => serde_json::from_slice::<yuanxun_guard::Index>(j).map_err(|e| ServiceError::Invalid(format!("manifest.json 无法解析：{e}")))?,
         (Some(_), Some(_)) => return Ok(vec![Problem::BadManifest { reason: format!("{base}/manifest.json 的签名与站点密钥不符") }]),
         _ => return Ok(vec![Problem::BadManifest { reason: format!("无法从 {base} 取得 manifest.json 和 manifest.sig") }]),
+    };
+    let parts: Vec<(String, Option<Vec<u8>>)> = futures::stream::iter(index.parts.iter().filter(|e| yuanxun_guard::safe_path(&e.path)).map(|e| e.path.clone())).map(|p| async { let b = get(p.clone(), BROWSER_UA, None).await; (p, b) }).buffer_unordered(PARALLEL).collect().await;
+    got.extend(parts.into_iter().filter_map(|(p, b)| Some((p, b?))));
+    // (A part not the one the index names fails here: whole() checks each part's hash.)
+    let manifest = match yuanxun_guard::Stored::open(|p: &str| got.get(p).cloned(), &key).and_then(|m| m.whole()) {
+        Ok((m, _)) => m,
+        Err(e) => return Ok(vec![Problem::BadManifest { reason: format!("{base}：{e}") }]),
     };
     let allow = allowlist(state, &super::export::site_address(state).await?);
     let fetched: Vec<Fetched> = futures::stream::iter(manifest.files.iter().map(|e| e.path.clone()))

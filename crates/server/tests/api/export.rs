@@ -15,14 +15,11 @@ use crate::site_article::story_in;
 /// Checks an export folder against its signed manifest: same files, same hashes.
 async fn assert_consistent(state: &yuanxun_server::AppState, out: &Path) -> BTreeMap<String, Vec<u8>> {
     let files = walk(out);
-    let json = std::fs::read(out.join("manifest.json")).unwrap();
-    let sig = std::fs::read_to_string(out.join("manifest.sig")).unwrap();
-    let manifest: export::Manifest = serde_json::from_slice(&json).unwrap();
-    let listed: BTreeMap<String, (String, u64)> = manifest.files.iter().map(|f| (f.path.clone(), (f.sha256.clone(), f.size))).collect();
-    let actual: BTreeMap<String, (String, u64)> = files.iter().map(|(p, b)| (p.clone(), (hex::encode(Sha256::digest(b)), b.len() as u64))).collect();
-    assert_eq!(listed, actual, "the manifest lists exactly the files, with their hashes");
     let key = export::signing_key(state).await.unwrap().verifying_key();
-    assert!(export::verify_signature(&json, &sig, &key), "the manifest's signature verifies");
+    let (manifest, parts) = export::read_manifest(out, &key).expect("the manifest's signature verifies, and so does every part's hash");
+    let listed: BTreeMap<String, (String, u64)> = manifest.files.iter().chain(&parts).map(|f| (f.path.clone(), (f.sha256.clone(), f.size))).collect();
+    let actual: BTreeMap<String, (String, u64)> = files.iter().map(|(p, b)| (p.clone(), (hex::encode(Sha256::digest(b)), b.len() as u64))).collect();
+    assert_eq!(listed, actual, "the manifest lists exactly the files (and its own parts), with their hashes");
     files
 }
 
@@ -44,6 +41,21 @@ fn walk(root: &Path) -> BTreeMap<String, Vec<u8>> {
         }
     }
     out
+}
+
+/// Publishes story `i` of a long run straight through the store (no review: these tests
+/// are about the export of many stories), written by the author of manuscript `like`, in
+/// `channel`, dated `at`. Returns the manuscript and article ids.
+async fn publish_numbered(state: &yuanxun_server::AppState, like: i64, i: i64, channel: i64, at: i64) -> (i64, i64) {
+    use yuanxun_store::{articles, manuscripts};
+    let site = state.site_id();
+    let mut c = state.store.conn().await.unwrap();
+    let m = manuscripts::get(&mut c, site, like).await.unwrap();
+    let title = format!("第{i}篇：门诊楼启用新的自助服务区");
+    let content = manuscripts::Content { title: title.clone(), subtitle: String::new(), authors: "宣传部".into(), photographers: String::new(), body_html: format!("<p>第{i}篇报道的正文。</p>") };
+    let ms = manuscripts::create(&mut c, site, m.author_id, m.department_id, channel, &content).await.unwrap();
+    let a = articles::NewArticle { manuscript_id: ms.id, channel_id: channel, title: &title, subtitle: "", authors: "宣传部", photographers: "", body_html: &content.body_html, source: "", editor: "", responsible_editor: "", cover_media_id: None, published_at: at };
+    (ms.id, articles::publish(&mut c, site, &a).await.unwrap())
 }
 
 #[tokio::test]
@@ -87,13 +99,16 @@ async fn the_site_exports_as_signed_static_files_replaced_whole() {
 
     // The manifest lists exactly these files with their hashes and sizes, and its signature
     // verifies with the site's key; a changed manifest does not.
+    // The article pages and photos are listed in parts (manifest/news/0.json, …) whose hashes
+    // the signed manifest.json records.
     let json = std::fs::read(out.join("manifest.json")).unwrap();
     let sig = std::fs::read_to_string(out.join("manifest.sig")).unwrap();
-    let manifest: export::Manifest = serde_json::from_slice(&json).unwrap();
-    let listed: BTreeMap<String, (String, u64)> = manifest.files.iter().map(|f| (f.path.clone(), (f.sha256.clone(), f.size))).collect();
+    let key = export::signing_key(&state).await.unwrap().verifying_key();
+    let (manifest, parts) = export::read_manifest(&out, &key).unwrap();
+    assert!(parts.iter().any(|p| p.path == "manifest/news/0.json") && files.contains_key("manifest/news/0.json"), "{parts:?}");
+    let listed: BTreeMap<String, (String, u64)> = manifest.files.iter().chain(&parts).map(|f| (f.path.clone(), (f.sha256.clone(), f.size))).collect();
     let actual: BTreeMap<String, (String, u64)> = files.iter().map(|(p, b)| (p.clone(), (hex::encode(Sha256::digest(b)), b.len() as u64))).collect();
     assert_eq!(listed, actual);
-    let key = export::signing_key(&state).await.unwrap().verifying_key();
     assert_eq!(manifest.public_key, hex::encode(key.to_bytes()));
     assert!(export::verify_signature(&json, &sig, &key));
     let mut forged = json.clone();
@@ -115,22 +130,17 @@ async fn the_site_exports_as_signed_static_files_replaced_whole() {
 #[tokio::test]
 async fn a_large_channel_exports_page_for_page_as_the_site_renders_it() {
     use yuanxun_server::routes::public::{self, View};
-    use yuanxun_store::{articles, manuscripts};
+    use yuanxun_store::articles;
     let app = spawn_app().await;
     let (first, _) = story_in(&app, app.fx.news, "骨科举办关爱骨骼健康义诊", "<p>骨科专家为居民提供骨密度检测。</p>", &["义诊现场"]).await;
     let state = app.running.as_ref().unwrap().state.clone();
     let site = state.site_id();
-    let mut c = state.store.conn().await.unwrap();
-    let m = manuscripts::get(&mut c, site, first).await.unwrap();
     let mut ids = Vec::new();
     for i in 0..504i64 {
         let channel = if i % 100 == 7 { app.fx.notices } else { app.fx.news };
-        let title = format!("第{i}篇：门诊楼启用新的自助服务区");
-        let content = manuscripts::Content { title: title.clone(), subtitle: String::new(), authors: "宣传部".into(), photographers: String::new(), body_html: format!("<p>第{i}篇报道的正文。</p>") };
-        let ms = manuscripts::create(&mut c, site, m.author_id, m.department_id, channel, &content).await.unwrap();
-        let a = articles::NewArticle { manuscript_id: ms.id, channel_id: channel, title: &title, subtitle: "", authors: "宣传部", photographers: "", body_html: &content.body_html, source: "", editor: "", responsible_editor: "", cover_media_id: None, published_at: 1_700_000_000 + (i / 3) * 60 };
-        ids.push(articles::publish(&mut c, site, &a).await.unwrap());
+        ids.push(publish_numbered(&state, first, i, channel, 1_700_000_000 + (i / 3) * 60).await.1);
     }
+    let mut c = state.store.conn().await.unwrap();
     articles::retract(&mut c, site, ids[250], "测试撤下").await.unwrap();
     drop(c);
 
@@ -263,6 +273,22 @@ async fn the_tamper_check_reports_five_kinds_of_defacement_and_restore_undoes_th
     std::fs::write(out.join("manifest.json"), json.replacen("\"size\": ", "\"size\":  ", 1)).unwrap();
     let problems = yuanxun_server::services::guard::verify_dir(&state, &out).await.unwrap();
     assert!(matches!(problems.first(), Some(yuanxun_guard::Problem::BadManifest { .. })), "{problems:?}");
+
+    // So does a part of it edited to match a defaced page: the signed index holds each
+    // part's hash.
+    yuanxun_server::services::guard::restore(&state, &out).await.unwrap();
+    let part = out.join("manifest/news/0.json");
+    let defaced = "<html><body>澳门葡京</body></html>";
+    std::fs::write(&page, defaced).unwrap();
+    let mut listing: serde_json::Value = serde_json::from_slice(&std::fs::read(&part).unwrap()).unwrap();
+    let rel = page.strip_prefix(&out).unwrap().to_string_lossy().replace('\\', "/");
+    for e in listing["files"].as_array_mut().unwrap().iter_mut().filter(|e| e["path"] == rel.as_str()) {
+        e["sha256"] = json!(hex::encode(Sha256::digest(defaced)));
+        e["size"] = json!(defaced.len());
+    }
+    std::fs::write(&part, serde_json::to_vec(&listing).unwrap()).unwrap();
+    let problems: Vec<String> = yuanxun_server::services::guard::verify_dir(&state, &out).await.unwrap().iter().map(|p| p.to_string()).collect();
+    assert!(problems.contains(&"清单不可信：清单分卷 manifest/news/0.json 与 manifest.json 所记不符（被改动过）".to_string()), "{problems:#?}");
 }
 
 /// A web server for an export folder that cloaks: spiders and visitors from search engines
@@ -334,7 +360,7 @@ async fn exports_trust_only_the_database_never_the_folder() {
     std::fs::write(out.join("manifest.json"), json.replace("https://news.hospital.example", "https://evil.example")).unwrap();
     assert!(matches!(guard::verify_dir(&state, &out).await.unwrap().first(), Some(Problem::BadManifest { .. })));
     guard::restore(&state, &out).await.unwrap();
-    let restored: export::Manifest = serde_json::from_slice(&std::fs::read(out.join("manifest.json")).unwrap()).unwrap();
+    let restored = export::read_manifest(&out, &export::signing_key(&state).await.unwrap().verifying_key()).unwrap().0;
     assert_eq!(restored.base_url, "https://news.hospital.example", "the address comes from the database");
     let feed = std::fs::read_to_string(out.join("feed.xml")).unwrap();
     assert!(!feed.contains("evil.example") && feed.contains("https://news.hospital.example/news/"), "{feed}");
@@ -351,7 +377,7 @@ async fn exports_trust_only_the_database_never_the_folder() {
     story_in(&app, app.fx.news, "护理部举办护理技能竞赛", "<p>四十名护士参加比赛。</p>", &[]).await;
     assert!(!kept.join("news/planted.html").exists(), "the whole export was written anew");
     assert_consistent(&state, &kept).await;
-    let m: export::Manifest = serde_json::from_slice(&std::fs::read(kept.join("manifest.json")).unwrap()).unwrap();
+    let m = export::read_manifest(&kept, &export::signing_key(&state).await.unwrap().verifying_key()).unwrap().0;
     assert_eq!(m.base_url, "https://news.hospital.example", "its address is the database's (the last export's), not the planted manifest's");
 
     // A path that climbs out, even in a manifest signed with the site's own key, is a
@@ -359,8 +385,8 @@ async fn exports_trust_only_the_database_never_the_folder() {
     let victim = app.data().join("victim.txt");
     std::fs::write(&victim, "keep me").unwrap();
     let key = export::signing_key(&state).await.unwrap();
-    let mut m: export::Manifest = serde_json::from_slice(&std::fs::read(kept.join("manifest.json")).unwrap()).unwrap();
-    m.files.push(export::Entry { path: "channel/news/page/../../../victim.txt".into(), sha256: "0".repeat(64), size: 7 });
+    let mut m: serde_json::Value = serde_json::from_slice(&std::fs::read(kept.join("manifest.json")).unwrap()).unwrap();
+    m["files"].as_array_mut().unwrap().push(json!({"path": "channel/news/page/../../../victim.txt", "sha256": "0".repeat(64), "size": 7}));
     let json = serde_json::to_vec_pretty(&m).unwrap();
     std::fs::write(kept.join("manifest.sig"), yuanxun_guard::sign(&json, &key)).unwrap();
     std::fs::write(kept.join("manifest.json"), &json).unwrap();
@@ -387,28 +413,12 @@ async fn exports_trust_only_the_database_never_the_folder() {
 /// one corrected.
 #[tokio::test]
 async fn an_updated_export_equals_a_fresh_one_after_every_kind_of_change() {
-    use yuanxun_store::{articles, manuscripts};
+    use yuanxun_store::articles;
     let app = spawn_app().await;
     let (first, _) = story_in(&app, app.fx.news, "骨科举办关爱骨骼健康义诊", "<p>骨科专家为居民提供骨密度检测。</p>", &["义诊现场"]).await;
     let state = app.running.as_ref().unwrap().state.clone();
     let site = state.site_id();
-    let m = {
-        let mut c = state.store.conn().await.unwrap();
-        manuscripts::get(&mut c, site, first).await.unwrap()
-    };
-    let publish = |i: i64, at: i64| {
-        let state = state.clone();
-        let m = m.clone();
-        let news = app.fx.news;
-        async move {
-            let mut c = state.store.conn().await.unwrap();
-            let title = format!("第{i}篇：门诊楼启用新的自助服务区");
-            let content = manuscripts::Content { title: title.clone(), subtitle: String::new(), authors: "宣传部".into(), photographers: String::new(), body_html: format!("<p>第{i}篇报道的正文。</p>") };
-            let ms = manuscripts::create(&mut c, site, m.author_id, m.department_id, news, &content).await.unwrap();
-            let a = articles::NewArticle { manuscript_id: ms.id, channel_id: news, title: &title, subtitle: "", authors: "宣传部", photographers: "", body_html: &content.body_html, source: "", editor: "", responsible_editor: "", cover_media_id: None, published_at: at };
-            (ms.id, articles::publish(&mut c, site, &a).await.unwrap())
-        }
-    };
+    let publish = |i: i64, at: i64| publish_numbered(&state, first, i, app.fx.news, at);
     let mut made = Vec::new();
     for i in 0..37 {
         made.push(publish(i, 1_700_000_000 + i * 60).await);
@@ -439,14 +449,13 @@ async fn an_updated_export_equals_a_fresh_one_after_every_kind_of_change() {
     // An archive page missing from the export and its manifest (as in an export made before
     // archive pages) is written by the next update.
     {
-        let json = std::fs::read(out.join("manifest.json")).unwrap();
-        let mut m: export::Manifest = serde_json::from_slice(&json).unwrap();
-        m.files.retain(|e| e.path != "channel/news/archive/1.html");
+        let key = export::signing_key(&state).await.unwrap();
+        let mut m = yuanxun_guard::Stored::open(|p: &str| std::fs::read(out.join(p)).ok(), &key.verifying_key()).unwrap();
+        m.remove("channel/news/archive/1.html").unwrap();
+        for (path, bytes) in m.save(&key, 0).unwrap().files {
+            std::fs::write(out.join(path), bytes).unwrap();
+        }
         std::fs::remove_file(out.join("channel/news/archive/1.html")).unwrap();
-        let json = serde_json::to_vec_pretty(&m).unwrap();
-        let sig = yuanxun_guard::sign(&json, &export::signing_key(&state).await.unwrap());
-        std::fs::write(out.join("manifest.json"), json).unwrap();
-        std::fs::write(out.join("manifest.sig"), sig).unwrap();
     }
     let (ms, _) = publish(81, 1_800_000_081).await;
     export::update(&state, &out, ms).await.unwrap();
