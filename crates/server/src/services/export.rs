@@ -476,17 +476,24 @@ async fn update_in_place<R: Fn(&str) -> Option<Vec<u8>>>(state: &AppState, out: 
             tree.put(&path, &bytes)?;
         }
     }
-    // Its neighbours' pages name it (上一篇 / 下一篇), or, once it is retracted, each other.
+    // What else it changes, found first (a few small queries), then rendered at once, each
+    // page on its own connection: its neighbours' pages, which name it (上一篇 / 下一篇) or,
+    // once it is retracted, each other; the home page; its channel's pages; the feeds it is
+    // in; the sitemap's index and its part.
+    type Render<'a> = futures::future::BoxFuture<'a, ServiceResult<(String, String)>>;
+    use futures::FutureExt;
+    let mut renders: Vec<Render> = Vec::new();
+    let view = &view;
     let (older, newer) = {
         let mut c = state.store.conn().await?;
         articles::neighbours(&mut c, &article).await?
     };
     for (id, _) in older.into_iter().chain(newer) {
-        let html = page_html(public::render_article(state, &view, id).await, "article")?;
-        tree.put(&public::article_path(id)[1..], html.as_bytes())?;
+        renders.push(async move { Ok((public::article_path(id)[1..].to_string(), page_html(public::render_article(state, view, id).await, "article")?)) }.boxed());
     }
-    tree.put("index.html", page_html(public::render_home(state, &view).await, "home")?.as_bytes())?;
-    if let Some(ch) = chans.iter().find(|c| c.id == article.channel_id) {
+    renders.push(async move { Ok(("index.html".to_string(), page_html(public::render_home(state, view).await, "home")?)) }.boxed());
+    let channel = chans.iter().find(|c| c.id == article.channel_id);
+    if let Some(ch) = channel {
         let (total, rank) = {
             let mut c = state.store.conn().await?;
             (articles::count_live(&mut c, site, Some(ch.id)).await?, articles::rank(&mut c, site, ch.id, (article.published_at, article.id)).await?)
@@ -505,9 +512,9 @@ async fn update_in_place<R: Fn(&str) -> Option<Vec<u8>>>(state: &AppState, out: 
         }
         // And any the export lacks (one made before archive pages holds none of them).
         todo.extend((1..=archived).map(public::ExportPage::Archive).filter(|p| !archive.contains(&p.file(&ch.slug))));
+        let chans = &chans;
         for page in todo {
-            let html = public::render_export_channel(state, &view, ch, &chans, pages, page).await?;
-            tree.put(&page.file(&ch.slug), html.as_bytes())?;
+            renders.push(async move { Ok((page.file(&ch.slug), public::render_export_channel(state, view, ch, chans, pages, page).await?)) }.boxed());
         }
         // Archive pages past the end (after a retraction), and the pages of the numbering
         // exports used before archive pages (`page/{n}.html`, from the newest).
@@ -520,25 +527,40 @@ async fn update_in_place<R: Fn(&str) -> Option<Vec<u8>>>(state: &AppState, out: 
             remove(&path, &mut removed);
         }
     }
-    // The feeds it is in, the sitemap's index and the part that lists it; parts the index no
-    // longer names go.
-    {
+    // The site's feed and its channel's.
+    for ch in std::iter::once(None).chain(channel.map(Some)) {
+        let path = ch.map_or("feed.xml".to_string(), |ch| format!("channel/{}/feed.xml", ch.slug));
+        renders.push(
+            async move {
+                let mut c = state.store.conn().await?;
+                Ok((path, public::feed_xml(state, base, &mut c, ch).await?))
+            }
+            .boxed(),
+        );
+    }
+    // Sitemap parts the index no longer names go.
+    let parts = {
         let mut c = state.store.conn().await?;
-        tree.put("feed.xml", public::feed_xml(state, base, &mut c, None).await?.as_bytes())?;
-        if let Some(ch) = chans.iter().find(|c| c.id == article.channel_id) {
-            tree.put(&format!("channel/{}/feed.xml", ch.slug), public::feed_xml(state, base, &mut c, Some(ch)).await?.as_bytes())?;
-        }
-        let parts = public::sitemap_parts(state, &mut c).await?;
-        tree.put("sitemap.xml", public::sitemap_index_xml(state, base, &mut c).await?.as_bytes())?;
-        let part = public::SitemapPart::of(article.id);
-        let held: std::collections::HashSet<String> = held!(m.paths_in("sitemaps")).into_iter().collect();
-        let listed: std::collections::HashSet<String> = parts.iter().map(|p| p.path()[1..].to_string()).collect();
-        for p in parts.into_iter().filter(|&p| p == part || !held.contains(&p.path()[1..])) {
-            tree.put(&p.path()[1..], public::sitemap_part_xml(state, base, &mut c, p).await?.as_bytes())?;
-        }
-        for path in held.iter().filter(|p| !listed.contains(p.as_str())) {
-            remove(path, &mut removed);
-        }
+        public::sitemap_parts(state, &mut c).await?
+    };
+    renders.push(async move {
+        let mut c = state.store.conn().await?;
+        Ok(("sitemap.xml".to_string(), public::sitemap_index_xml(state, base, &mut c).await?))
+    }.boxed());
+    let part = public::SitemapPart::of(article.id);
+    let held: std::collections::HashSet<String> = held!(m.paths_in("sitemaps")).into_iter().collect();
+    let listed: std::collections::HashSet<String> = parts.iter().map(|p| p.path()[1..].to_string()).collect();
+    for p in parts.into_iter().filter(|&p| p == part || !held.contains(&p.path()[1..])) {
+        renders.push(async move {
+            let mut c = state.store.conn().await?;
+            Ok((p.path()[1..].to_string(), public::sitemap_part_xml(state, base, &mut c, p).await?))
+        }.boxed());
+    }
+    for path in held.iter().filter(|p| !listed.contains(p.as_str())) {
+        remove(path, &mut removed);
+    }
+    for (path, body) in futures::future::try_join_all(renders).await? {
+        tree.put(&path, body.as_bytes())?;
     }
     for path in &removed {
         held!(m.remove(path));

@@ -31,15 +31,21 @@ pub async fn site_changed(state: &AppState) {
 async fn refresh_article(state: &AppState, site_id: i64, manuscript_id: i64) {
     // Home, channel and article pages may all show it.
     state.pages.clear();
-    if let Err(e) = super::search::index_article(state, site_id, manuscript_id).await {
-        tracing::error!("search index not updated for manuscript {manuscript_id}: {e}");
-    }
-    if let Some(dir) = &state.config.export_dir {
-        let _one_at_a_time = state.export_lock.lock().await;
-        if let Err(e) = super::export::update(state, dir, manuscript_id).await {
-            tracing::error!("static export not updated for manuscript {manuscript_id}: {e}");
+    // The search index and the static export are independent: both at once.
+    let search = async {
+        if let Err(e) = super::search::index_article(state, site_id, manuscript_id).await {
+            tracing::error!("search index not updated for manuscript {manuscript_id}: {e}");
         }
-    }
+    };
+    let export = async {
+        if let Some(dir) = &state.config.export_dir {
+            let _one_at_a_time = state.export_lock.lock().await;
+            if let Err(e) = super::export::update(state, dir, manuscript_id).await {
+                tracing::error!("static export not updated for manuscript {manuscript_id}: {e}");
+            }
+        }
+    };
+    tokio::join!(search, export);
 }
 
 async fn record(state: &AppState, site_id: i64, kind: &str, manuscript_id: Option<i64>) {
