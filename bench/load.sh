@@ -37,8 +37,11 @@ run_engine() {
     env "${env[@]}" YUANXUN_DEMO_PASSWORD=$PASSWORD $BIN serve --demo --data "$dir/data" --listen 127.0.0.1:$PORT --rate-limits off >"$dir/serve.log" 2>&1 &
     YPID=$!
     for _ in $(seq 300); do curl -fs "http://127.0.0.1:$PORT/" >/dev/null && break; sleep 0.2; done
-    # Readers: every published article, at random.
-    curl -fs "http://127.0.0.1:$PORT/sitemap.xml" | grep -o '/news/[0-9]*\.html' | sort -u >"$dir/paths.txt"
+    # Readers: every published article, at random (sitemap.xml is an index of parts).
+    for part in $(curl -fs "http://127.0.0.1:$PORT/sitemap.xml" | grep -o '/sitemaps/[0-9a-z]*\.xml' | sort -u); do
+        curl -fs "http://127.0.0.1:$PORT$part"
+    done | grep -o '/news/[0-9]*\.html' | sort -u >"$dir/paths.txt"
+    [ -s "$dir/paths.txt" ] || { echo "no article pages in the sitemap" >&2; exit 1; }
     cat >"$dir/readers.lua" <<LUA
 local paths = {}
 for line in io.lines("$dir/paths.txt") do paths[#paths + 1] = line end

@@ -298,6 +298,9 @@ async fn write_site(state: &AppState, tree: &mut Tree, base: &str, key: &Signing
     Ok(done)
 }
 
+/// Pages an update renders at once, each holding a database connection while it loads.
+const RENDERS_AT_ONCE: usize = 4;
+
 /// Articles loaded (and then rendered) together.
 const BATCH: i64 = 12 * public::PAGE_SIZE;
 
@@ -476,10 +479,10 @@ async fn update_in_place<R: Fn(&str) -> Option<Vec<u8>>>(state: &AppState, out: 
             tree.put(&path, &bytes)?;
         }
     }
-    // What else it changes, found first (a few small queries), then rendered at once, each
+    // What else it changes, found first (a few small queries), then rendered together, each
     // page on its own connection: its neighbours' pages, which name it (上一篇 / 下一篇) or,
     // once it is retracted, each other; the home page; its channel's pages; the feeds it is
-    // in; the sitemap's index and its part.
+    // in; the sitemap's index and its part ([`RENDERS_AT_ONCE`] at a time).
     type Render<'a> = futures::future::BoxFuture<'a, ServiceResult<(String, String)>>;
     use futures::FutureExt;
     let mut renders: Vec<Render> = Vec::new();
@@ -559,7 +562,11 @@ async fn update_in_place<R: Fn(&str) -> Option<Vec<u8>>>(state: &AppState, out: 
     for path in held.iter().filter(|p| !listed.contains(p.as_str())) {
         remove(path, &mut removed);
     }
-    for (path, body) in futures::future::try_join_all(renders).await? {
+    // A few at a time: a retraction among old stories changes every later archive page, and
+    // readers need connections too.
+    use futures::{StreamExt, TryStreamExt};
+    let rendered: Vec<(String, String)> = futures::stream::iter(renders).buffer_unordered(RENDERS_AT_ONCE).try_collect().await?;
+    for (path, body) in rendered {
         tree.put(&path, body.as_bytes())?;
     }
     for path in &removed {
