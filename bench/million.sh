@@ -47,7 +47,7 @@ if [ "$STEP" != measure ]; then
         slug=$([ "$i" = 1 ] && psql -qtA "$DATABASE_URL" -c "SELECT slug FROM sites ORDER BY id LIMIT 1" || echo "h$i")
         $BIN reindex --data "$DATA" --site "$slug" | tail -1
     done
-    echo "reindex of all $SITES sites: $(awk "BEGIN { printf \"%.0f\", $(date +%s.%N) - $start }") s; index size $(du -sh "$DATA/search" | cut -f1); FTS5 table $(du -sh "$OUT/fts5.db" | cut -f1)"
+    echo "reindex of all $SITES sites: $(awk "BEGIN { printf \"%.0f\", $(date +%s.%N) - $start }") s; index size $(du -shc "$DATA"/search* | tail -1 | cut -f1) (every site's; the first site's $(du -sh "$DATA/search" | cut -f1)); FTS5 table $(du -sh "$OUT/fts5.db" | cut -f1)"
     start=$(date +%s.%N)
     $BIN export --data "$DATA" --out "$OUT/export" | tail -1
     echo "static export of the first site: $(awk "BEGIN { printf \"%.0f\", $(date +%s.%N) - $start }") s"

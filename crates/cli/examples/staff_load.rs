@@ -157,7 +157,7 @@ async fn main() {
     let security = sign_in(base, "security", password, &timings).await;
     let mut csv = String::from("姓名,登录名,科室,角色,初始密码\n");
     for i in 0..writers {
-        csv.push_str(&format!("通讯员{i},load{i},{},通讯员,Load2026pass{i}x\n", ["心血管内科", "骨科", "护理部", "儿科"][i as usize % 4]));
+        csv.push_str(&format!("通讯员{i},load{i},{},通讯员,Writer#2026-{i}\n", ["心血管内科", "骨科", "护理部", "儿科"][i as usize % 4]));
     }
     let form = reqwest::multipart::Form::new().text("csrf", security.form_csrf.clone()).part("file", reqwest::multipart::Part::bytes(csv.into_bytes()).file_name("通讯员名单.csv"));
     let r = security.client.post(format!("{base}/admin/users/import")).multipart(form).send().await.unwrap();
@@ -170,7 +170,7 @@ async fn main() {
     let mut tasks = Vec::new();
     for i in 0..writers {
         let (t, q, b) = (timings.clone(), queues.clone(), base.clone());
-        let pw = format!("Load2026pass{i}x");
+        let pw = format!("Writer#2026-{i}"); // never holding the login name (load2 in Load2026… was refused)
         tasks.push(tokio::spawn(async move { correspondent(sign_in(&b, &format!("load{i}"), &pw, &t).await, i, until, q).await }));
     }
     for i in 0..reviewers {
