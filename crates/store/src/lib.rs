@@ -203,10 +203,17 @@ impl Store {
         Ok(self.pool.acquire().await?)
     }
 
-    /// Starts a write transaction; other writers wait until it commits or is dropped.
+    /// Starts a write transaction; other writers wait until it commits or is dropped. On
+    /// SQLite it takes the database's write lock at once (`BEGIN IMMEDIATE`, waiting up to
+    /// the busy timeout for another process's writer, such as `yuanxun backup`): a deferred
+    /// transaction that read first would fail with `SQLITE_BUSY_SNAPSHOT` the moment it
+    /// wrote, if another process had committed since its first read.
     pub async fn begin(&self) -> Result<WriteTx> {
         let guard = self.write_lock.clone().lock_owned().await;
-        let tx = self.pool.begin().await?;
+        let tx = match self.backend {
+            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
+            Backend::Postgres => self.pool.begin().await?,
+        };
         Ok(WriteTx { tx, _guard: guard })
     }
 

@@ -827,3 +827,35 @@ async fn congress_votes_are_final() {
 async fn walked_key(c: &mut sqlx::AnyConnection, site: i64, id: i64) -> i64 {
     articles::get(c, site, id).await.unwrap().published_at
 }
+
+/// Two processes on one SQLite file (serve, and `yuanxun backup` or a second serve): each
+/// store has its own in-process write lock, so only SQLite's lock keeps them apart. A write
+/// transaction that read first must not fail when the other process commits meanwhile; it
+/// fails with SQLITE_BUSY_SNAPSHOT (517, "database is locked") if it began deferred.
+#[tokio::test]
+async fn a_write_transaction_on_sqlite_is_not_refused_when_another_process_writes_meanwhile() {
+    let dir = tempfile::tempdir().unwrap();
+    let ours = Store::open_dir(dir.path()).await.unwrap();
+    let theirs = Store::open_dir(dir.path()).await.unwrap();
+    {
+        let mut t = ours.begin().await.unwrap();
+        sites::create_site(t.conn(), "t", "测试医院", "").await.unwrap();
+        t.commit().await.unwrap();
+    }
+    let mut tx = ours.begin().await.unwrap();
+    let before: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM sites").fetch_one(tx.conn()).await.unwrap();
+    assert_eq!(before, 1);
+    let other = tokio::spawn(async move {
+        let mut t = theirs.begin().await?;
+        sqlx::query("UPDATE sites SET name = name || '（二）'").execute(t.conn()).await?;
+        t.commit().await
+    });
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    sqlx::query("UPDATE sites SET name = name || '（一）'").execute(tx.conn()).await.expect("our write, after the other process tried to write");
+    tx.commit().await.expect("our commit");
+    other.await.unwrap().expect("the other process's write waited for ours, then committed");
+    let mut c = ours.conn().await.unwrap();
+    let names: Vec<String> = sqlx::query_scalar("SELECT name FROM sites").fetch_all(&mut *c).await.unwrap();
+    assert_eq!(names.len() as i64, before);
+    assert!(names.iter().all(|n| n.ends_with("（一）（二）")), "both writes, ours first: {names:?}");
+}
