@@ -56,14 +56,35 @@ fn read_tree(root: &Path) -> std::io::Result<(BTreeMap<String, Vec<u8>>, Vec<Str
     Ok((out, links))
 }
 
+/// An export folder as read at one moment: every regular file (relative path → bytes), and
+/// the paths of symbolic links and other special files.
+pub struct Snapshot {
+    files: BTreeMap<String, Vec<u8>>,
+    links: Vec<String>,
+}
+
+/// Reads the export in `dir`: the only part of the check that must not overlap an update
+/// (the scheduled check holds the export lock for this, not for the scan of every page).
+pub async fn read_dir(dir: &Path) -> ServiceResult<Snapshot> {
+    let dir = dir.to_path_buf();
+    tokio::task::spawn_blocking(move || read_tree(&dir).map(|(files, links)| Snapshot { files, links }).map_err(|e| ServiceError::Invalid(format!("无法读取 {}：{e}", dir.display()))))
+        .await
+        .map_err(|e| ServiceError::Internal(e.to_string()))?
+}
+
 /// Checks the export in `dir`. An empty list means it is exactly what was published.
 pub async fn verify_dir(state: &AppState, dir: &Path) -> ServiceResult<Vec<Problem>> {
+    check(state, read_dir(dir).await?).await
+}
+
+/// Checks an export as read by [`read_dir`]: the manifest's signature and every file
+/// against it, then every page scanned.
+pub async fn check(state: &AppState, snapshot: Snapshot) -> ServiceResult<Vec<Problem>> {
     let key = super::export::signing_key(state).await?.verifying_key();
     let base = super::export::site_address(state).await?;
-    let dir = dir.to_path_buf();
     let state = state.clone();
     tokio::task::spawn_blocking(move || {
-        let (files, links) = read_tree(&dir).map_err(|e| ServiceError::Invalid(format!("无法读取 {}：{e}", dir.display())))?;
+        let Snapshot { files, links } = snapshot;
         let mut problems: Vec<Problem> = links.into_iter().map(|path| Problem::Link { path }).collect();
         let manifest = match yuanxun_guard::Stored::open(|p: &str| files.get(p).cloned(), &key).and_then(|m| m.whole()) {
             Ok(m) => Some(m),
