@@ -176,6 +176,134 @@ pub fn score(checker: &Checker, doc: &Document) -> Score {
     s
 }
 
+/// A sentence pair: the text as written (with one or more wrong characters, or none) and as
+/// it should read.
+#[derive(Debug, Clone)]
+pub struct Pair {
+    pub wrong: String,
+    pub right: String,
+}
+
+/// Parses `wrong TAB right`, one pair a line (`#` lines and blank lines skipped).
+pub fn parse_pairs(src: &str) -> Result<Vec<Pair>, ParseError> {
+    let mut out = Vec::new();
+    for (i, l) in src.lines().enumerate() {
+        let l = l.trim_end_matches('\r');
+        if l.trim().is_empty() || l.starts_with('#') {
+            continue;
+        }
+        let (w, r) = l.split_once('\t').ok_or_else(|| ParseError { line: i + 1, message: "每行应为“错句<TAB>正句”".into() })?;
+        out.push(Pair { wrong: w.to_string(), right: r.to_string() });
+    }
+    Ok(out)
+}
+
+/// The char positions where `wrong` differs from `right` (for pairs of different lengths, the
+/// span between their common prefix and suffix).
+pub fn differences(wrong: &str, right: &str) -> Vec<usize> {
+    let w: Vec<char> = wrong.chars().collect();
+    let r: Vec<char> = right.chars().collect();
+    if w.len() == r.len() {
+        return (0..w.len()).filter(|&i| w[i] != r[i]).collect();
+    }
+    let pre = w.iter().zip(&r).take_while(|(a, b)| a == b).count();
+    let suf = w.iter().rev().zip(r.iter().rev()).take_while(|(a, b)| a == b).count().min(w.len().saturating_sub(pre)).min(r.len().saturating_sub(pre));
+    let end = (w.len() - suf).max(pre + 1).min(w.len().max(1));
+    (pre.min(w.len().saturating_sub(1))..end).collect()
+}
+
+/// Sentence-level detection on pairs, counting findings of warn level and above.
+#[derive(Debug, Clone, Default)]
+pub struct PairScore {
+    /// Pairs whose sides differ (the wrong sentences).
+    pub wrong: usize,
+    /// Wrong sentences with a finding on a wrong character.
+    pub detected: usize,
+    /// Wrong sentences with findings, none of them on a wrong character.
+    pub misplaced: usize,
+    /// Clean sentences (the right side of every pair).
+    pub clean: usize,
+    /// Clean sentences with a finding.
+    pub false_alarms: usize,
+    /// Wrong sentences whose finding's suggestion gives exactly the right text there.
+    pub corrected: usize,
+    /// Findings per rule on the clean sentences, for tuning.
+    pub false_rules: BTreeMap<String, usize>,
+    /// Missed wrong sentences and false alarms, as (sentence, what was said), for reading.
+    pub missed: Vec<String>,
+    pub alarms: Vec<(String, String)>,
+}
+
+impl PairScore {
+    /// Detected wrong sentences / wrong sentences.
+    pub fn recall(&self) -> f64 {
+        ratio(self.detected, self.wrong)
+    }
+
+    /// Flagged clean sentences / clean sentences.
+    pub fn false_alarm_rate(&self) -> f64 {
+        ratio(self.false_alarms, self.clean)
+    }
+
+    /// Correctly detected / all flagged sentences (wrong ones flagged in the wrong place and
+    /// flagged clean ones count against it).
+    pub fn precision(&self) -> f64 {
+        let flagged = self.detected + self.misplaced + self.false_alarms;
+        if flagged == 0 { 1.0 } else { self.detected as f64 / flagged as f64 }
+    }
+}
+
+fn ratio(a: usize, b: usize) -> f64 {
+    if b == 0 { 0.0 } else { a as f64 / b as f64 }
+}
+
+/// Checks both sides of every pair (on every core) and counts detections and false alarms.
+pub fn score_pairs(checker: &Checker, pairs: &[Pair]) -> PairScore {
+    let inputs: Vec<CheckInput<'_>> = pairs.iter().flat_map(|p| [CheckInput::text(&p.wrong), CheckInput::text(&p.right)]).collect();
+    let reports = checker.check_many_with(&inputs, |_, r| r.findings.into_iter().filter(|f| f.severity >= crate::Severity::Warn).collect::<Vec<_>>());
+    let mut s = PairScore::default();
+    for (k, p) in pairs.iter().enumerate() {
+        let (on_wrong, on_right) = (&reports[2 * k], &reports[2 * k + 1]);
+        s.clean += 1;
+        if !on_right.is_empty() {
+            s.false_alarms += 1;
+            for f in on_right {
+                *s.false_rules.entry(f.rule.to_string()).or_default() += 1;
+            }
+            s.alarms.push((p.right.clone(), on_right.iter().map(|f| format!("{}→{}（{}）", f.text, f.suggestion.as_deref().unwrap_or(""), f.rule)).collect::<Vec<_>>().join("；")));
+        }
+        if p.wrong == p.right {
+            continue;
+        }
+        s.wrong += 1;
+        let diff = differences(&p.wrong, &p.right);
+        let hit: Vec<_> = on_wrong.iter().filter(|f| diff.iter().any(|&d| f.start <= d && d < f.end)).collect();
+        if !hit.is_empty() {
+            s.detected += 1;
+            let chars: Vec<char> = p.wrong.chars().collect();
+            let fixed = hit.iter().any(|f| {
+                let Some(sug) = f.suggestion.as_deref() else { return false };
+                let mut t: String = chars[..f.start].iter().collect();
+                t.push_str(sug);
+                t.extend(&chars[f.end.min(chars.len())..]);
+                // Other wrong characters may remain; the fix is right where it applies.
+                differences(&t, &p.right).len() < diff.len() && t.chars().count() == p.right.chars().count()
+            });
+            if fixed {
+                s.corrected += 1;
+            }
+        } else {
+            if on_wrong.is_empty() {
+                s.missed.push(format!("{}\t{}", p.wrong, p.right));
+            } else {
+                s.misplaced += 1;
+                s.missed.push(format!("{}\t{}\t（报在别处：{}）", p.wrong, p.right, on_wrong.iter().map(|f| f.text.as_str()).collect::<Vec<_>>().join("、")));
+            }
+        }
+    }
+    s
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -207,5 +335,20 @@ mod tests {
         // The typo labelled as a placeholder: a miss and a false alarm.
         assert_eq!(s.missed.len(), 1);
         assert!(s.false_alarms.iter().any(|m| m.surface == "按步就班"));
+    }
+
+    #[test]
+    fn pairs_are_scored_by_where_they_differ() {
+        assert_eq!(differences("医院招开会议", "医院召开会议"), vec![2]);
+        assert_eq!(differences("相同", "相同"), Vec::<usize>::new());
+        // A missing character: the place where the sides part.
+        assert_eq!(differences("医院开会议", "医院召开会议"), vec![2]);
+        let pairs = parse_pairs("# 注释\n全院职工再接再励。\t全院职工再接再厉。\n\n今天开会。\t今天开会。\n").unwrap();
+        assert_eq!(pairs.len(), 2);
+        assert!(parse_pairs("没有制表符").is_err());
+        let s = score_pairs(&Checker::builtin(), &pairs);
+        assert_eq!((s.wrong, s.detected, s.corrected, s.clean, s.false_alarms), (1, 1, 1, 2, 0));
+        assert_eq!(s.recall(), 1.0);
+        assert_eq!(s.precision(), 1.0);
     }
 }

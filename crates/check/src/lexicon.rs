@@ -125,6 +125,15 @@ pub fn builtin() -> Vec<Entry> {
     all
 }
 
+/// Words the language-model stage knows though its model does not (new words, terms, set
+/// phrases of publicity news): it proposes no change inside them.
+pub const BUILTIN_KNOWN: &str = include_str!("../lexicons/known_words.tsv");
+
+/// The built-in known words of the language-model stage.
+pub fn builtin_known() -> Vec<String> {
+    BUILTIN_KNOWN.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#')).map(|l| l.split('\t').next().unwrap_or(l).to_string()).collect()
+}
+
 /// The built-in allowlist.
 pub fn builtin_allow() -> Vec<String> {
     BUILTIN_ALLOW.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#')).map(|l| l.split('\t').next().unwrap_or(l).to_string()).collect()

@@ -22,6 +22,7 @@ pub mod eval;
 pub mod highlight;
 pub mod lexicon;
 pub mod matcher;
+pub mod model;
 pub mod normalize;
 pub mod report;
 pub mod rules;
@@ -30,10 +31,12 @@ pub mod source;
 use std::borrow::Cow;
 use std::collections::HashSet;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
 
 use time::Date;
 
 pub use lexicon::{Entry, Leader, SiteLexicon};
+pub use model::ContextModel;
 pub use report::{Category, CheckReport, Counts, Finding, Severity};
 
 use matcher::{Matcher, MatcherBuilder};
@@ -87,6 +90,11 @@ pub struct Checker {
     dense: Matcher,
     leaders: Vec<Leader>,
     public_phones: HashSet<String>,
+    /// The language-model stage, when a model is installed ([`Checker::with_model`]).
+    model: Option<Arc<ContextModel>>,
+    /// Words the model stage leaves alone: the built-in known words, the built-in and the
+    /// site's allowlist (folded).
+    known: Option<daachorse::CharwiseDoubleArrayAhoCorasick<u32>>,
 }
 
 impl Checker {
@@ -139,7 +147,29 @@ impl Checker {
             dense: dense.build(),
             leaders: site.leaders.clone(),
             public_phones: site.public_phones.iter().map(|p| p.chars().filter(char::is_ascii_digit).collect()).collect(),
+            model: None,
+            known: {
+                let mut words: Vec<String> = lexicon::builtin_known().iter().chain(lexicon::builtin_allow().iter()).chain(&site.allow).map(|w| fold_str(w)).filter(|w| !w.is_empty()).collect();
+                words.sort_unstable();
+                words.dedup();
+                daachorse::CharwiseDoubleArrayAhoCorasick::new(words).ok()
+            },
         }
+    }
+
+    /// Adds the language-model stage (one model shared by every checker of the process).
+    pub fn with_model(mut self, model: Option<Arc<ContextModel>>) -> Checker {
+        if model.is_some() && self.model.is_none() {
+            // Reports made with the model differ: stored ones made without it are redone.
+            self.version.push_str("+lm");
+        }
+        self.model = model;
+        self
+    }
+
+    /// The language model in use, if any.
+    pub fn model(&self) -> Option<&ContextModel> {
+        self.model.as_deref()
     }
 
     /// The lexicon version reports carry.
@@ -172,7 +202,12 @@ impl Checker {
         rules::dates::check(&folded, input.date, &mut raw);
         rules::leaders::check(&folded, &self.leaders, &mut raw);
         rules::medical::check(&folded, &mut raw);
-        finish(input, &visible, &self.version, raw)
+        if let Some(m) = &self.model {
+            model_findings(m, self.known.as_ref(), &folded, &mut raw);
+        }
+        let mut report = finish(input, &visible, &self.version, raw);
+        report.model = self.model.as_ref().map(|m| m.name().to_string());
+        report
     }
 
     /// Checks many documents on every core the machine has (an archive before it is imported,
@@ -304,6 +339,54 @@ fn default_reason(e: &Entry) -> String {
     }
 }
 
+/// The language-model stage over the folded stream: each run of Chinese characters is a
+/// clause; the model's proposals become typo (or, for swapped and doubled characters,
+/// grammar) findings, unless a lexicon or rule already marked the same place.
+fn model_findings(m: &ContextModel, known: Option<&daachorse::CharwiseDoubleArrayAhoCorasick<u32>>, s: &Stream, out: &mut Vec<Raw>) {
+    use model::Edit;
+    let t = &s.text;
+    // Stream byte spans of known and allowed words: nothing is proposed inside them.
+    let mut protected: Vec<(usize, usize)> = known.map(|k| k.find_overlapping_iter(t).map(|m| (m.start(), m.end())).collect()).unwrap_or_default();
+    // People's names are the model's worst false alarms (冯世庆 is no word, 愤世 is).
+    model::names::spans(t, &mut protected);
+    let mut clause: Vec<char> = Vec::with_capacity(64);
+    let mut at: Vec<usize> = Vec::with_capacity(65);
+    let mut found: Vec<Raw> = Vec::new();
+    let mut keep: Vec<bool> = Vec::with_capacity(64);
+    let mut flush = |clause: &mut Vec<char>, at: &mut Vec<usize>, end: usize, found: &mut Vec<Raw>| {
+        if clause.len() >= 2 {
+            keep.clear();
+            keep.extend(at.iter().map(|&i| protected.iter().any(|&(x, y)| x <= i && i < y)));
+            at.push(end);
+            for p in m.propose_around(clause, &keep) {
+                let (a, b) = (at[p.start], at[p.end]);
+                let (category, rule, reason) = match p.edit {
+                    Edit::Swap => (Category::Grammar, "grammar.model_order", format!("语序疑误：按语言模型，“{}”的可能性约为“{}”的 {}", p.to, p.from, model::ratio_text(p.gain))),
+                    Edit::Double => (Category::Grammar, "grammar.model_double", format!("疑似多打一字：按语言模型，“{}”的可能性约为“{}”的 {}", p.to, p.from, model::ratio_text(p.gain))),
+                    _ => (Category::Typo, "typo.model", format!("按语言模型，此处“{}”的可能性约为“{}”的 {}", p.to, p.from, model::ratio_text(p.gain))),
+                };
+                found.push(Raw::new(rule, category, Severity::Warn, s.original(a, b), reason).suggest(p.to));
+            }
+        }
+        clause.clear();
+        at.clear();
+    };
+    for (i, c) in t.char_indices() {
+        if normalize::is_han(c) {
+            clause.push(c);
+            at.push(i);
+        } else {
+            flush(&mut clause, &mut at, i, &mut found);
+        }
+    }
+    flush(&mut clause, &mut at, t.len(), &mut found);
+    for f in found {
+        if !out.iter().any(|r| r.start < f.end && f.start < r.end && matches!(r.category, Category::Typo | Category::Normative | Category::Outdated | Category::Sensitive)) {
+            out.push(f);
+        }
+    }
+}
+
 /// The number of chars in UTF-8 `b`: the bytes that are not continuation bytes (a loop the
 /// compiler vectorises).
 fn count_chars(b: &[u8]) -> usize {
@@ -383,5 +466,6 @@ fn finish(input: &CheckInput<'_>, visible: &Stream, version: &str, mut raw: Vec<
         findings,
         dismissed: n_dismissed,
         counts,
+        model: None,
     }
 }

@@ -31,10 +31,12 @@ pub enum Category {
     Outdated,
     /// 日期: a weekday that does not fit its date, an event after the document date.
     Date,
+    /// 语病: characters in the wrong order, a character written twice.
+    Grammar,
 }
 
 impl Category {
-    pub const ALL: [Category; 11] = [
+    pub const ALL: [Category; 12] = [
         Category::Sensitive,
         Category::Normative,
         Category::Typo,
@@ -46,6 +48,7 @@ impl Category {
         Category::Punctuation,
         Category::Outdated,
         Category::Date,
+        Category::Grammar,
     ];
 
     /// The snake_case name used in JSON, lexicon files and rule ids.
@@ -62,6 +65,7 @@ impl Category {
             Category::Punctuation => "punctuation",
             Category::Outdated => "outdated",
             Category::Date => "date",
+            Category::Grammar => "grammar",
         }
     }
 
@@ -79,6 +83,7 @@ impl Category {
             Category::Punctuation => "标点",
             Category::Outdated => "过时表述",
             Category::Date => "日期",
+            Category::Grammar => "语病",
         }
     }
 
@@ -189,6 +194,10 @@ pub struct CheckReport {
     /// Findings left out because a reviewer dismissed them (by key) for this document.
     pub dismissed: usize,
     pub counts: Counts,
+    /// The language model the check read the text with, or null when none is installed
+    /// (lexicons and rules only).
+    #[serde(default)]
+    pub model: Option<String>,
 }
 
 /// How many findings of each severity.

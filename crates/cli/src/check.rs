@@ -8,7 +8,41 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use anyhow::Context;
 
-use yuanxun_check::{CheckInput, CheckReport, Checker, Finding, Format, Severity};
+use std::sync::Arc;
+
+use yuanxun_check::{CheckInput, CheckReport, Checker, ContextModel, Finding, Format, Severity};
+
+/// Which language model the check reads with.
+#[derive(Debug, Clone, clap::Args)]
+pub struct ModelArgs {
+    /// The language model (KenLM binary trie); by default fcitx's, where Debian's
+    /// libime-data-language-model installs it.
+    #[arg(long = "model", env = "YUANXUN_CHECK_MODEL")]
+    pub path: Option<PathBuf>,
+    /// Check with the lexicons and rules only.
+    #[arg(long = "no-model", conflicts_with = "path")]
+    pub off: bool,
+}
+
+impl ModelArgs {
+    /// The model to check with: the one given (an error if it cannot be read), else the
+    /// system's if installed (a note on stderr if not).
+    pub fn load(&self) -> anyhow::Result<Option<Arc<ContextModel>>> {
+        if self.off {
+            return Ok(None);
+        }
+        match &self.path {
+            Some(p) => Ok(Some(Arc::new(ContextModel::open(p)?))),
+            None => match ContextModel::system() {
+                Some(m) => Ok(Some(Arc::new(m?))),
+                None => {
+                    eprintln!("提示：未安装语言模型（apt-get install libime-data-language-model），只按词库和规则检查");
+                    Ok(None)
+                }
+            },
+        }
+    }
+}
 
 /// Output format.
 #[derive(Clone, Copy, Debug, clap::ValueEnum)]
@@ -43,12 +77,12 @@ fn utf8(path: &Path, bytes: Vec<u8>) -> anyhow::Result<String> {
     String::from_utf8(bytes).map_err(|_| anyhow::anyhow!("{} 不是 UTF-8 编码的文本：请另存为 UTF-8 后再检查", path.display()))
 }
 
-pub fn run(files: &[PathBuf], date: Option<&str>, format: OutputFormat) -> anyhow::Result<ExitCode> {
+pub fn run(files: &[PathBuf], date: Option<&str>, format: OutputFormat, model: &ModelArgs) -> anyhow::Result<ExitCode> {
     let date = match date {
         Some(d) => Some(yuanxun_check::lexicon::parse_date(d).ok_or_else(|| anyhow::anyhow!("日期“{d}”无效，应为 YYYY-MM-DD，例如 2024-05-01"))?),
         None => None,
     };
-    let checker = Checker::builtin();
+    let checker = Checker::builtin().with_model(model.load()?);
     let color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
     let mut worst: Option<Severity> = None;
     let mut failed = false;
@@ -155,7 +189,7 @@ fn caret(out: &mut impl Write, lines: &[&str], f: &Finding, color: bool, sev_col
 /// under DIR, marks as in `yuanxun_check::eval`) and prints recall and precision per category,
 /// then every missed label and false alarm. Exit code 0; 1 when overall recall < 0.90 or
 /// precision < 0.95 (the quality bar the crate's tests hold).
-pub fn eval(dir: &Path) -> anyhow::Result<ExitCode> {
+pub fn eval(dir: &Path, model: &ModelArgs) -> anyhow::Result<ExitCode> {
     use yuanxun_check::eval;
     let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
         .with_context(|| format!("无法读取目录 {}", dir.display()))?
@@ -166,7 +200,7 @@ pub fn eval(dir: &Path) -> anyhow::Result<ExitCode> {
     if files.is_empty() {
         anyhow::bail!("{} 中没有 .txt 语料文件", dir.display());
     }
-    let checker = Checker::builtin();
+    let checker = Checker::builtin().with_model(model.load()?);
     let mut total = eval::Score::default();
     let mut clean = 0;
     for f in &files {
@@ -193,4 +227,44 @@ pub fn eval(dir: &Path) -> anyhow::Result<ExitCode> {
     }
     println!("{:<10} {:>6} {:>6} {:>8.3} {:>8.3}", "total", t.labels, t.findings, t.recall(), t.precision());
     Ok(if t.recall() >= 0.90 && t.precision() >= 0.95 { ExitCode::SUCCESS } else { ExitCode::from(1) })
+}
+
+/// `yuanxun check-eval --pairs FILE.tsv`: sentence-level detection on pairs (wrong TAB right):
+/// recall on the wrong sentences, false alarms on the right ones, precision. Exit code 0.
+pub fn eval_pairs(path: &Path, model: &ModelArgs, margins: Option<&str>, verbose: bool) -> anyhow::Result<ExitCode> {
+    use yuanxun_check::eval;
+    let src = std::fs::read_to_string(path).with_context(|| format!("无法读取 {}", path.display()))?;
+    let pairs = eval::parse_pairs(&src).map_err(|e| anyhow::anyhow!("{}：{e}", path.display()))?;
+    let mut model = model.load()?;
+    if let (Some(m), Some(margins)) = (model.as_mut(), margins) {
+        let v: Vec<f32> = margins.split(',').map(|x| x.trim().parse::<f32>()).collect::<Result<_, _>>().context("--margins 应为 5 个数，以逗号分隔")?;
+        anyhow::ensure!(v.len() == 5, "--margins 应为 5 个数：sound,near_sound,shape,swap,double");
+        let m = Arc::get_mut(m).expect("not shared yet");
+        m.thresholds = yuanxun_check::model::Thresholds { sound: v[0], near_sound: v[1], shape: v[2], swap: v[3], double: v[4] };
+    }
+    let checker = Checker::builtin().with_model(model);
+    let started = std::time::Instant::now();
+    let s = eval::score_pairs(&checker, &pairs);
+    let took = started.elapsed();
+    if verbose {
+        for m in &s.missed {
+            println!("漏报\t{m}");
+        }
+        for (t, what) in &s.alarms {
+            println!("误报\t{t}\t{what}");
+        }
+        println!();
+    }
+    println!("句对 {}（错句 {}），模型 {}", pairs.len(), s.wrong, checker.model().map_or("无（仅词库和规则）", |m| m.name()));
+    println!("检出率（错句中报在错字上）{:.3}  {}/{}", s.recall(), s.detected, s.wrong);
+    println!("其中建议即正确改法        {:.3}  {}/{}", if s.wrong == 0 { 0.0 } else { s.corrected as f64 / s.wrong as f64 }, s.corrected, s.wrong);
+    println!("误报率（正句中被报）      {:.3}  {}/{}", s.false_alarm_rate(), s.false_alarms, s.clean);
+    println!("准确率                    {:.3}  （报在别处的错句 {}）", s.precision(), s.misplaced);
+    let mut rules: Vec<_> = s.false_rules.iter().collect();
+    rules.sort_by(|a, b| b.1.cmp(a.1));
+    if !rules.is_empty() {
+        println!("误报规则：{}", rules.iter().map(|(r, n)| format!("{r} {n}")).collect::<Vec<_>>().join("，"));
+    }
+    println!("用时 {:.2} 秒（{} 句）", took.as_secs_f64(), 2 * pairs.len());
+    Ok(ExitCode::SUCCESS)
 }

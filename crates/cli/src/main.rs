@@ -84,6 +84,9 @@ enum Command {
         /// changes); 0: passwords do not expire.
         #[arg(long = "password-days", env = "YUANXUN_PASSWORD_DAYS", default_value_t = 0, value_parser = clap::value_parser!(u64).range(0..=3650))]
         password_days: u64,
+        /// The language model the review's check reads with.
+        #[command(flatten)]
+        check_model: check::ModelArgs,
     },
     /// Checks a static export for tampering: files against the signed manifest (modified,
     /// missing, extra), and every page for hidden links, links to unknown sites, gambling and
@@ -129,12 +132,28 @@ enum Command {
         /// Output: text (line with a caret under each finding) or json (the CheckReport schema).
         #[arg(long, value_enum, default_value = "text")]
         format: check::OutputFormat,
+        #[command(flatten)]
+        model: check::ModelArgs,
     },
     /// Scores the check against a labelled corpus (.txt files with {{原文|类别}} marks) and
     /// prints recall and precision per category, missed labels and false alarms.
     CheckEval {
         /// Folder of corpus files, e.g. crates/check/tests/corpus.
-        dir: PathBuf,
+        #[arg(required_unless_present = "pairs")]
+        dir: Option<PathBuf>,
+        /// Or sentence pairs (wrong TAB right, one pair a line): prints detection recall on
+        /// the wrong sentences, false alarms on the right ones, and precision.
+        #[arg(long, conflicts_with = "dir")]
+        pairs: Option<PathBuf>,
+        #[command(flatten)]
+        model: check::ModelArgs,
+        /// Margins of the language-model stage, log10 (sound,near_sound,shape,swap,double), for
+        /// calibration.
+        #[arg(long, hide = true)]
+        margins: Option<String>,
+        /// Print every missed sentence and false alarm.
+        #[arg(long)]
+        verbose: bool,
     },
     /// Rebuilds the public site's search index from the database, with a progress bar (run
     /// it with serve stopped; while serve runs, use 站点设置 → 重建搜索索引).
@@ -288,9 +307,9 @@ enum AuditCommand {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    if let Command::Check { files, date, format } = &cli.command {
+    if let Command::Check { files, date, format, model } = &cli.command {
         // No runtime or logging needed: the check is pure computation.
-        return match check::run(files, date.as_deref(), *format) {
+        return match check::run(files, date.as_deref(), *format, model) {
             Ok(code) => code,
             Err(e) => {
                 eprintln!("错误：{e:#}");
@@ -298,8 +317,13 @@ fn main() -> ExitCode {
             }
         };
     }
-    if let Command::CheckEval { dir } = &cli.command {
-        return match check::eval(dir) {
+    if let Command::CheckEval { dir, pairs, model, margins, verbose } = &cli.command {
+        let result = match (dir, pairs) {
+            (_, Some(pairs)) => check::eval_pairs(pairs, model, margins.as_deref(), *verbose),
+            (Some(dir), None) => check::eval(dir, model),
+            (None, None) => unreachable!("clap requires one"),
+        };
+        return match result {
             Ok(code) => code,
             Err(e) => {
                 eprintln!("错误：{e:#}");
@@ -323,7 +347,7 @@ fn main() -> ExitCode {
 
 async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
-        Command::Serve { listen, data, demo, secure_cookies, public_url, export, allow_hosts, smtp_url, smtp_from, allow_fetch, trusted_proxy, idle_minutes, rate_limits, page_cache, password_days } => {
+        Command::Serve { listen, data, demo, secure_cookies, public_url, export, allow_hosts, smtp_url, smtp_from, allow_fetch, trusted_proxy, idle_minutes, rate_limits, page_cache, password_days, check_model } => {
             let store = open_store(&data).await?;
             // Where an admin puts theme files (see 工作台 → 网站主题).
             std::fs::create_dir_all(data.join("theme"))?;

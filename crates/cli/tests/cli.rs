@@ -242,6 +242,28 @@ fn check_eval_prints_recall_and_precision_per_category() {
 }
 
 #[test]
+fn check_eval_on_sentence_pairs_prints_detection_false_alarms_and_precision() {
+    let pairs = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../check/tests/pairs/hospital.tsv");
+    let out = std::process::Command::new(BIN).arg("check-eval").arg("--pairs").arg(&pairs).output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{text}{}", String::from_utf8_lossy(&out.stderr));
+    for expected in ["检出率", "误报率", "准确率", "zh_CN.lm"] {
+        assert!(text.contains(expected), "lacks {expected}: {text}");
+    }
+    // Without the model the same pairs are read by lexicons and rules only, and it says so.
+    let out = std::process::Command::new(BIN).args(["check-eval", "--no-model", "--pairs"]).arg(&pairs).output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("无（仅词库和规则）"), "{text}");
+    // A line without a tab is refused with its number.
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("bad.tsv");
+    std::fs::write(&bad, "错句\t正句\n没有制表符\n").unwrap();
+    let out = std::process::Command::new(BIN).arg("check-eval").arg("--pairs").arg(&bad).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("第 2 行"), "{}", String::from_utf8_lossy(&out.stderr));
+}
+
+#[test]
 fn monitor_eval_prints_accuracy_and_negative_recall() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("neg.txt"), "质量太差，很失望\n医生态度恶劣，再也不来了\n").unwrap();

@@ -90,6 +90,9 @@ pub struct Config {
     /// Whether public pages are served from the render cache (`serve --page-cache off`
     /// renders every one afresh: for measuring, never for readers).
     pub page_cache: bool,
+    /// The language model the check reads manuscripts with (loaded once, shared by every
+    /// site); none: lexicons and rules only, and the review sidebar says so.
+    pub check_model: Option<Arc<yuanxun_check::ContextModel>>,
 }
 
 impl Default for Config {
@@ -119,6 +122,7 @@ impl Default for Config {
             password_max_age: None,
             views_refresh: pages::VIEWS_REFRESH,
             page_cache: true,
+            check_model: None,
         }
     }
 }

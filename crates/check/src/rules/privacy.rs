@@ -181,7 +181,7 @@ const AFTER_NAME: &[&str] = &["，", ",", "、", "（", "(", "说", "表示", "�
 /// Characters that never appear in a name here (they make an ordinary phrase instead).
 const AFTER_FULL_NAME: &[&str] = &["在", "因", "经", "于", "住院", "术后", "的", "时"];
 
-const NOT_IN_NAME: &str = "某女士先生阿姨大爷奶奶爷爷同学小朋友老人家属们都均等及和与或因被把将在于对从向已正仍也还又就便才所术后前中病症状情况发热烧血压度危重轻多少数人例名位次年月日岁个均普遍需要应该可以能够会";
+const NOT_IN_NAME: &str = "复某女士先生阿姨大爷奶奶爷爷同学小朋友老人家属们都均等及和与或因被把将在于对从向已正仍也还又就便才所术后前中病症状情况发热烧血压度危重轻多少数人例名位次年月日岁个均普遍需要应该可以能够会";
 
 fn patient_names(s: &Stream, out: &mut Vec<Raw>) {
     let t = &s.text;

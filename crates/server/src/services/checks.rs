@@ -79,7 +79,8 @@ pub async fn checker(state: &AppState, c: &mut AnyConnection) -> ServiceResult<A
     }
     let rows = repo::load(c, state.site_id()).await?;
     let lexicon = site_lexicon(&rows);
-    let built = tokio::task::spawn_blocking(move || Checker::new(&lexicon)).await.map_err(|e| ServiceError::Internal(e.to_string()))?;
+    let model = state.config.check_model.clone();
+    let built = tokio::task::spawn_blocking(move || Checker::new(&lexicon).with_model(model)).await.map_err(|e| ServiceError::Internal(e.to_string()))?;
     let built = Arc::new(built);
     if let Ok(mut slot) = state.checkers.inner.write() {
         *slot = Some((rows.revision, built.clone()));
@@ -198,6 +199,9 @@ pub struct Open {
 pub struct ManuscriptCheck {
     pub revision: i64,
     pub lexicon_version: String,
+    /// The language model the check read with; none: lexicons and rules only.
+    #[serde(default)]
+    pub model: Option<String>,
     pub document_date: String,
     pub checked_at: i64,
     pub items: Vec<Item>,
@@ -251,7 +255,7 @@ pub async fn run(state: &AppState, c: &mut AnyConnection, m: &Manuscript) -> Ser
             });
         }
     }
-    Ok(ManuscriptCheck { revision: m.revision, lexicon_version: checker.version().to_string(), document_date: format_date(date), checked_at: clock::now(), items, open })
+    Ok(ManuscriptCheck { revision: m.revision, lexicon_version: checker.version().to_string(), model: checker.model().map(|m| m.name().to_string()), document_date: format_date(date), checked_at: clock::now(), items, open })
 }
 
 /// Checks the manuscript's current revision and stores the report (inside the caller's

@@ -243,3 +243,37 @@ async fn site_lexicon_changes_apply_to_the_next_check_without_a_restart() {
     let (_, audit) = app.web("auditor").await.get("/admin/audit?object_type=lexicon").await;
     assert!(audit.contains("lexicon_add") && audit.contains("lexicon_delete") && audit.contains("leader_add"));
 }
+
+fn language_model() -> std::sync::Arc<yuanxun_check::ContextModel> {
+    static MODEL: std::sync::OnceLock<std::sync::Arc<yuanxun_check::ContextModel>> = std::sync::OnceLock::new();
+    MODEL.get_or_init(|| std::sync::Arc::new(yuanxun_check::ContextModel::system().expect("the language model is not installed: apt-get install libime-data-language-model (.ci/run does)").expect("readable"))).clone()
+}
+
+#[tokio::test]
+async fn with_a_language_model_the_review_finds_slips_no_list_holds_and_says_what_it_reads_with() {
+    let app = crate::helpers::spawn_app_with(|c| c.check_model = Some(language_model())).await;
+    let corr = app.api("corr_a").await;
+    let id = story(&app, &corr, "<p>大会表障了一批先进集体和先进个人。</p><p>院长冯世庆出席会议。</p>").await;
+    let (s, check) = corr.get(&format!("/manuscripts/{id}/check")).await;
+    assert_eq!(s, 200, "{check}");
+    let typo = item(&check, "typo.model").unwrap_or_else(|| panic!("the model finds 表障: {check}"));
+    assert_eq!((typo["surface"].as_str(), typo["replacement"].as_str(), typo["severity"].as_str()), (Some("障"), Some("彰"), Some("warn")));
+    assert!(typo["reason"].as_str().unwrap().starts_with("按语言模型，此处“彰”的可能性约为“障”的"), "{typo}");
+    assert_eq!(rules(&check).iter().filter(|r| r.contains("model")).count(), 1, "the name is left alone: {check}");
+    assert!(check["model"].as_str().unwrap().contains("zh_CN.lm"), "{check}");
+    assert!(check["lexicon_version"].as_str().unwrap().ends_with("+lm"), "{check}");
+    let web = app.web("editor").await;
+    let (_, page) = web.get(&format!("/admin/manuscripts/{id}")).await;
+    assert!(page.contains("语境审校：已启用语言模型"), "the sidebar names the model");
+
+    // Without a model the sidebar says the check reads with lexicons and rules only.
+    let plain = spawn_app().await;
+    let corr = plain.api("corr_a").await;
+    let id = story(&plain, &corr, "<p>大会表障了一批先进集体。</p>").await;
+    let (_, check) = corr.get(&format!("/manuscripts/{id}/check")).await;
+    assert!(check["model"].is_null(), "{check}");
+    assert!(item(&check, "typo.model").is_none());
+    let web = plain.web("editor").await;
+    let (_, page) = web.get(&format!("/admin/manuscripts/{id}")).await;
+    assert!(page.contains("未安装语言模型，仅按词库和规则检查"));
+}
