@@ -62,9 +62,9 @@ fn proposals(text: &str) -> Vec<(String, String, Edit)> {
 
 #[test]
 fn slips_are_found_with_their_correction() {
-    assert_eq!(proposals("大会表障了一批先进集体"), vec![("障".into(), "彰".into(), Edit::Sound)]);
-    assert_eq!(proposals("全院职工要再接再励"), vec![("励".into(), "厉".into(), Edit::Sound)]);
-    assert_eq!(proposals("患者在门诊大厅侯诊").into_iter().map(|(f, t, _)| (f, t)).collect::<Vec<_>>(), vec![("侯".into(), "候".into())]);
+    assert_eq!(proposals("大会表障了一批先进集体"), vec![("表障".into(), "表彰".into(), Edit::Sound)]);
+    assert_eq!(proposals("全院职工要再接再励"), vec![("再接再励".into(), "再接再厉".into(), Edit::Sound)]);
+    assert_eq!(proposals("患者在门诊大厅侯诊").into_iter().map(|(f, t, _)| (f, t)).collect::<Vec<_>>(), vec![("侯诊".into(), "候诊".into())]);
     // Two characters swapped, when the model is sure.
     let chars: Vec<char> = "会议由副院长持主".chars().collect();
     let mut m = yuanxun_check::model::Thresholds::default();
@@ -97,7 +97,7 @@ fn a_report_names_its_model_and_explains_each_finding() {
     let report = checker.check(&CheckInput::text(text));
     assert!(report.model.as_deref().is_some_and(|m| m.contains("zh_CN.lm")), "{:?}", report.model);
     let typos: Vec<_> = report.findings.iter().filter(|f| f.rule == "typo.model").collect();
-    assert_eq!(typos.iter().map(|f| (f.text.as_str(), f.suggestion.as_deref())).collect::<Vec<_>>(), vec![("息", Some("席")), ("障", Some("彰"))]);
+    assert_eq!(typos.iter().map(|f| (f.text.as_str(), f.suggestion.as_deref())).collect::<Vec<_>>(), vec![("出息", Some("出席")), ("表障", Some("表彰"))]);
     for f in &typos {
         assert_eq!(f.category, Category::Typo);
         assert!(f.reason.starts_with("按语言模型，此处“"), "{}", f.reason);

@@ -448,7 +448,8 @@ impl ContextModel {
             return Vec::new();
         }
         // (start, end, replacement chars of [start, end), edit)
-        let mut cands: Vec<(usize, usize, Vec<char>, Edit)> = Vec::new();
+        // (start, end, replacement chars of [start, end), edit, the word the edit makes: [wa, wb))
+        let mut cands: Vec<(usize, usize, Vec<char>, Edit, (usize, usize))> = Vec::new();
         let mut seen: FxHashMap<(usize, char), ()> = FxHashMap::default();
         // The best unigram reading of every span of up to MAX_WORD chars: uni[i][l - 1] for [i, i + l).
         let uni = self.span_unigrams(clause);
@@ -474,7 +475,7 @@ impl ContextModel {
                         if seen.insert((i, c), ()).is_some() {
                             continue;
                         }
-                        cands.push((i, i + 1, vec![c], edit));
+                        cands.push((i, i + 1, vec![c], edit, (a, a + len)));
                     }
                 }
             }
@@ -483,7 +484,7 @@ impl ContextModel {
                 if let Some(set) = FUNCTION_SETS.iter().find(|s| s.contains(clause[i])) {
                     for c in set.chars().filter(|&c| c != clause[i]) {
                         if seen.insert((i, c), ()).is_none() {
-                            cands.push((i, i + 1, vec![c], Edit::Sound));
+                            cands.push((i, i + 1, vec![c], Edit::Sound, (i, i + 1)));
                         }
                     }
                 }
@@ -494,7 +495,7 @@ impl ContextModel {
                     let swapped: String = [y, x].iter().collect();
                     let orig: String = [x, y].iter().collect();
                     if self.is_word(&swapped) && !self.is_word(&orig) {
-                        cands.push((i, i + 2, vec![y, x], Edit::Swap));
+                        cands.push((i, i + 2, vec![y, x], Edit::Swap, (i, i + 2)));
                     }
                 } else {
                     let orig: String = [x, y].iter().collect();
@@ -502,7 +503,7 @@ impl ContextModel {
                     let left = (2..=MAX_WORD).any(|k| i + 1 >= k && self.is_word(&clause[i + 1 - k..=i].iter().collect::<String>()));
                     let right = (2..=MAX_WORD).any(|k| i + 1 + k <= n && self.is_word(&clause[i + 1..i + 1 + k].iter().collect::<String>()));
                     if !self.is_word(&orig) && !left && !right {
-                        cands.push((i, i + 2, vec![x], Edit::Double));
+                        cands.push((i, i + 2, vec![x], Edit::Double, (i, i + 2)));
                     }
                 }
             }
@@ -516,7 +517,7 @@ impl ContextModel {
         let mut scratch = Scratch::default();
         let mut out: Vec<Proposal> = Vec::new();
         let mut buf: Vec<char> = Vec::with_capacity(n + 1);
-        for (a, b, with, edit) in cands {
+        for (a, b, with, edit, (wa, wb)) in cands {
             let (lo, hi) = (a.saturating_sub(WINDOW), (b + WINDOW).min(n));
             let base = match bases.get(&(lo, hi)) {
                 Some(&b) => b,
@@ -534,7 +535,12 @@ impl ContextModel {
             if gain < thresholds.of(edit) {
                 continue;
             }
-            out.push(Proposal { start: a, end: b, from: clause[a..b].iter().collect(), to: with.iter().collect(), edit, gain });
+            // The proposal covers the word the edit makes (表障 → 表彰, not 障 → 彰): a reader
+            // sees the word, and a dismissal allows the word, not a char.
+            let mut to: String = clause[wa..a].iter().collect();
+            to.extend(&with);
+            to.extend(&clause[b..wb]);
+            out.push(Proposal { start: wa, end: wb, from: clause[wa..wb].iter().collect(), to, edit, gain });
         }
         out.sort_by(|x, y| y.gain.total_cmp(&x.gain));
         // One proposal per position: the best; overlapping ones after it are dropped.

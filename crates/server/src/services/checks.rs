@@ -346,9 +346,43 @@ pub async fn dismiss(state: &AppState, actor: &Actor, id: i64, key: &str, reason
     repo::dismiss(tx.conn(), state.site_id(), id, key, &reason, actor.user.id).await?;
     let detail = format!("{}·{}「{}」：{reason}", item.category_label, item.severity_label, item.finding.surface);
     audit(tx.conn(), state.site_id(), actor, "check_dismiss", "manuscript", id, detail).await?;
+    teach_allowlist(tx.conn(), state, actor, &item.finding, &reason).await?;
     let check = refresh(state, tx.conn(), &m).await?;
     tx.commit().await?;
     Ok(check)
+}
+
+/// A dismissed language-model finding (the model did not know a name, a term, a new word)
+/// teaches the site's allowlist, so no other story is held up by it: the word is allowed at
+/// once when the dismisser may loosen the check (the chief editor), else proposed to them.
+/// A word already allowed or already proposed is left as it is.
+async fn teach_allowlist(c: &mut AnyConnection, state: &AppState, actor: &Actor, f: &Finding, reason: &str) -> ServiceResult<()> {
+    if !f.rule.ends_with(".model") && !f.rule.starts_with("grammar.model") {
+        return Ok(());
+    }
+    let term = f.text.trim();
+    if term.is_empty() || term.chars().count() > 20 {
+        return Ok(());
+    }
+    let rows = repo::load(c, state.site_id()).await?;
+    if rows.items.iter().any(|i| i.list == List::Allow.as_str() && i.term == term) {
+        return Ok(());
+    }
+    let proposed = |p: &repo::Proposal| {
+        let v: serde_json::Value = serde_json::from_str(&p.item).unwrap_or_default();
+        p.status == "pending" && v["list"] == List::Allow.as_str() && v["term"] == term
+    };
+    if repo::proposals(c, state.site_id(), 500).await?.iter().any(proposed) {
+        return Ok(());
+    }
+    let it = LexiconItem { id: 0, list: List::Allow.as_str().into(), term: term.to_string(), reason: format!("审校时忽略语言模型提示：{reason}"), ..Default::default() };
+    if may_loosen(actor.user.role) {
+        apply_save(c, state, actor, &it, None, "（忽略语言模型提示时加入）").await?;
+    } else {
+        let why = format!("把“{term}”加入白名单：审核时忽略了语言模型对它的提示（{reason}），今后不再提示");
+        propose(c, state, actor, "save", 0, &it, None, &why, reason).await?;
+    }
+    Ok(())
 }
 
 /// Takes a dismissal back: the finding counts again.

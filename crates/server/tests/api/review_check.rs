@@ -257,14 +257,41 @@ async fn with_a_language_model_the_review_finds_slips_no_list_holds_and_says_wha
     let (s, check) = corr.get(&format!("/manuscripts/{id}/check")).await;
     assert_eq!(s, 200, "{check}");
     let typo = item(&check, "typo.model").unwrap_or_else(|| panic!("the model finds 表障: {check}"));
-    assert_eq!((typo["surface"].as_str(), typo["replacement"].as_str(), typo["severity"].as_str()), (Some("障"), Some("彰"), Some("warn")));
-    assert!(typo["reason"].as_str().unwrap().starts_with("按语言模型，此处“彰”的可能性约为“障”的"), "{typo}");
+    assert_eq!((typo["surface"].as_str(), typo["replacement"].as_str(), typo["severity"].as_str()), (Some("表障"), Some("表彰"), Some("warn")));
+    assert!(typo["reason"].as_str().unwrap().starts_with("按语言模型，此处“表彰”的可能性约为“表障”的"), "{typo}");
     assert_eq!(rules(&check).iter().filter(|r| r.contains("model")).count(), 1, "the name is left alone: {check}");
     assert!(check["model"].as_str().unwrap().contains("zh_CN.lm"), "{check}");
     assert!(check["lexicon_version"].as_str().unwrap().ends_with("+lm"), "{check}");
     let web = app.web("editor").await;
     let (_, page) = web.get(&format!("/admin/manuscripts/{id}")).await;
     assert!(page.contains("语境审校：已启用语言模型"), "the sidebar names the model");
+
+    // A reviewer dismisses it (a ward's own term, say): the allowlist is proposed to the
+    // chief editor; once accepted, the model leaves the word alone in every story.
+    let reviewer = app.api("reviewer").await;
+    let (s, after) = reviewer.post(&format!("/manuscripts/{id}/check/dismissals"), json!({"key": typo["key"], "reason": "科室内部用语，无误"})).await;
+    assert_eq!(s, 200, "{after}");
+    let proposals = {
+        let mut c = app.running.as_ref().unwrap().state.store.conn().await.unwrap();
+        yuanxun_store::checks::proposals(&mut c, 1, 50).await.unwrap()
+    };
+    let p = proposals.iter().find(|p| p.status == "pending" && p.summary.contains("把“表障”加入白名单")).unwrap_or_else(|| panic!("proposed: {proposals:?}"));
+    // Dismissing it again elsewhere proposes nothing new.
+    let other = story(&app, &corr, "<p>会议表障了先进集体。</p>").await;
+    let (_, check2) = corr.get(&format!("/manuscripts/{other}/check")).await;
+    let again = item(&check2, "typo.model").unwrap_or_else(|| panic!("still found before the allowlist: {check2}"));
+    assert_eq!(reviewer.post(&format!("/manuscripts/{other}/check/dismissals"), json!({"key": again["key"], "reason": "同上"})).await.0, 200);
+    let pending = {
+        let mut c = app.running.as_ref().unwrap().state.store.conn().await.unwrap();
+        yuanxun_store::checks::proposals(&mut c, 1, 50).await.unwrap().iter().filter(|p| p.status == "pending").count()
+    };
+    assert_eq!(pending, 1);
+    let chief = app.web("chief").await;
+    let (s, _, _) = chief.form(&format!("/admin/lexicon/proposals/{}", p.id), &[("verdict", "accept")]).await;
+    assert_eq!(s, 303);
+    let third = story(&app, &corr, "<p>大会表障了一批先进个人。</p>").await;
+    let (_, check3) = corr.get(&format!("/manuscripts/{third}/check")).await;
+    assert!(item(&check3, "typo.model").is_none(), "allowed now: {check3}");
 
     // Without a model the sidebar says the check reads with lexicons and rules only.
     let plain = spawn_app().await;
