@@ -1,5 +1,6 @@
 //! Prints the language-model findings on text files, one line each, and their rate per
-//! 10,000 characters: `cargo run --release -p yuanxun-check --example model_findings -- [margins] FILE...`.
+//! 10,000 characters: `cargo run --release -p yuanxun-check --example model_findings -- [margins] [--all] FILE...`
+//! (`--all`: print every finding at warn or above, not only the model's).
 use std::sync::Arc;
 fn main() {
     let mut args: Vec<String> = std::env::args().skip(1).collect();
@@ -8,6 +9,8 @@ fn main() {
         let v: Vec<f32> = args.remove(0).split(',').map(|x| x.parse().unwrap()).collect();
         m.thresholds = yuanxun_check::model::Thresholds { sound: v[0], near_sound: v[1], shape: v[2], swap: v[3], double: v[4] };
     }
+    let all = args.iter().any(|a| a == "--all");
+    args.retain(|a| a != "--all");
     let c = yuanxun_check::Checker::builtin().with_model(Some(Arc::new(m)));
     let (mut chars, mut found, mut warn) = (0usize, 0usize, 0usize);
     for f in &args {
@@ -18,6 +21,8 @@ fn main() {
             if x.severity >= yuanxun_check::Severity::Warn { warn += 1; }
             if x.rule.contains("model") {
                 found += 1;
+            }
+            if x.rule.contains("model") || (all && x.severity >= yuanxun_check::Severity::Warn) {
                 let ctx: String = text.chars().skip(x.start.saturating_sub(8)).take(x.end - x.start + 16).collect();
                 println!("{f}\t{}\t{}→{}\t{}\t{}", x.rule, x.text, x.suggestion.as_deref().unwrap_or(""), ctx.replace('\n', " "), x.reason);
             }

@@ -1,5 +1,5 @@
 //! Calibration of the language-model stage without building the whole CLI:
-//! `cargo run --release -p yuanxun-check --example pairs_eval -- FILE.tsv [margins] [-v]`
+//! `cargo run --release -p yuanxun-check --example pairs_eval -- FILE.tsv [margins] [-v] [--unigram] [--no-model]`
 //! (the same counts as `yuanxun check-eval --pairs`).
 use std::sync::Arc;
 
@@ -11,7 +11,8 @@ fn main() {
         let v: Vec<f32> = v.split(',').map(|x| x.parse().unwrap()).collect();
         m.thresholds = yuanxun_check::model::Thresholds { sound: v[0], near_sound: v[1], shape: v[2], swap: v[3], double: v[4] };
     }
-    let checker = yuanxun_check::Checker::builtin().with_model(Some(Arc::new(m)));
+    m.unigram_only = args.iter().any(|a| a == "--unigram");
+    let checker = if args.iter().any(|a| a == "--no-model") { yuanxun_check::Checker::builtin() } else { yuanxun_check::Checker::builtin().with_model(Some(Arc::new(m))) };
     let t = std::time::Instant::now();
     let s = yuanxun_check::eval::score_pairs(&checker, &pairs);
     if args.iter().any(|a| a == "-v") {

@@ -34,6 +34,10 @@ pub struct Entry {
     /// digit prefix (`3118金沙`), after 澳门, or before a gambling word (娱乐, 官网 …).
     #[serde(default)]
     pub brand: bool,
+    /// An absolute word that is also a plain fact (最佳, 国家级): flagged only where its
+    /// sentence reads like promotion ([`crate::rules::advertising`]).
+    #[serde(default)]
+    pub in_context: bool,
     /// Longer legitimate words that contain the term and must not be flagged.
     #[serde(default)]
     pub exceptions: Vec<String>,
@@ -147,7 +151,7 @@ pub fn builtin_allow() -> Vec<String> {
 /// | sensitive | term, kind, severity, mode (`word`/`brand`), reason? |
 /// | normative | wrong, right, severity, reason? |
 /// | typo | wrong, right, exceptions? (`、`-separated) |
-/// | ad_absolute | term, suggestion?, exceptions? |
+/// | ad_absolute | term, suggestion?, exceptions?, `always`/`context`? |
 /// | medical_claim | term, severity, reason?, exceptions? |
 /// | outdated | term, replacement, since (YYYY-MM-DD), reason? |
 pub fn parse(file: &str, category: Category, text: &str) -> Result<Vec<Entry>, LexiconError> {
@@ -168,7 +172,7 @@ pub fn parse(file: &str, category: Category, text: &str) -> Result<Vec<Entry>, L
             }
         };
         let list = |i: usize| col(i).map(|s| s.split('、').map(|w| w.trim().to_string()).filter(|w| !w.is_empty()).collect()).unwrap_or_default();
-        let mut e = Entry { category, term, suggestion: None, severity: Severity::Warn, kind: None, since: None, reason: None, brand: false, exceptions: Vec::new() };
+        let mut e = Entry { category, term, suggestion: None, severity: Severity::Warn, kind: None, since: None, reason: None, brand: false, in_context: false, exceptions: Vec::new() };
         match category {
             Category::Sensitive => {
                 let kind = col(1).ok_or_else(|| err("缺少类别（political/gambling/pornography/violence）".into()))?;
@@ -196,6 +200,11 @@ pub fn parse(file: &str, category: Category, text: &str) -> Result<Vec<Entry>, L
             Category::AdAbsolute => {
                 e.suggestion = col(1).map(str::to_string);
                 e.exceptions = list(2);
+                e.in_context = match col(3) {
+                    None | Some("always") => false,
+                    Some("context") => true,
+                    Some(m) => return Err(err(format!("语境“{m}”无效，应为 always（总是报）或 context（仅在宣传推销的语境中报）"))),
+                };
             }
             Category::MedicalClaim => {
                 e.severity = severity(1, Severity::Warn)?;

@@ -198,8 +198,11 @@ impl Checker {
         self.lexicon_findings(&folded, false, input.date, &mut raw);
         self.lexicon_findings(&dense, true, input.date, &mut raw);
         rules::privacy::check(&folded, &self.public_phones, &mut raw);
+        rules::hijack::check(&dense, &mut raw);
+        rules::particles::check(&folded, &mut raw);
         rules::visible(&visible, &mut raw);
         rules::dates::check(&folded, input.date, &mut raw);
+        rules::congress::check(&folded, input.date, &mut raw);
         rules::leaders::check(&folded, &self.leaders, &mut raw);
         rules::medical::check(&folded, &mut raw);
         if let Some(m) = &self.model {
@@ -284,6 +287,9 @@ impl Checker {
         let (mut a, mut b) = (a, b);
         if e.brand {
             (a, b) = rules::gambling_context(t, a, b)?;
+        }
+        if e.in_context && !rules::advertising::is_promotion(t, a, b) {
+            return None;
         }
         if e.category == Category::Outdated {
             let since = e.since?;
@@ -381,7 +387,7 @@ fn model_findings(m: &ContextModel, known: Option<&daachorse::CharwiseDoubleArra
     }
     flush(&mut clause, &mut at, t.len(), &mut found);
     for f in found {
-        if !out.iter().any(|r| r.start < f.end && f.start < r.end && matches!(r.category, Category::Typo | Category::Normative | Category::Outdated | Category::Sensitive)) {
+        if !out.iter().any(|r| r.start < f.end && f.start < r.end && matches!(r.category, Category::Typo | Category::Normative | Category::Outdated | Category::Sensitive | Category::Grammar)) {
             out.push(f);
         }
     }

@@ -96,6 +96,35 @@ fn advertising_and_medical_claims() {
     // Surgical names and legitimate phrases stay quiet.
     assert!(findings("为患者实施乳腺癌根治术，抓住最佳治疗时机。").is_empty(), "{:?}", findings("为患者实施乳腺癌根治术，抓住最佳治疗时机。"));
     assert!(findings("医院获批国家级临床重点专科建设项目").is_empty());
+}
+
+/// 《广告法》 absolute words are findings in promotion, not in statements of fact: the news
+/// reports 世界级难题, 最佳主攻 and an appraisal's 国际领先 as facts.
+#[test]
+fn absolute_words_are_findings_in_promotion_only() {
+    for (text, word) in [
+        ("我院引进世界级的手术机器人，技术水平国内领先。", "世界级"),
+        ("我院引进世界级的手术机器人，技术水平国内领先。", "国内领先"),
+        ("这项技术在全省处于顶级水平，欢迎广大患者前来就诊。", "顶级"),
+        ("宣传单号称全市第一，配备国际顶尖的设备。", "国际顶尖"),
+        ("我院荣获全省第一，欢迎前来咨询。", "全省第一"),
+        // Words no fact needs are findings wherever they stand.
+        ("这家医院是首选医院。", "首选医院"),
+        ("他说这个方法零风险。", "零风险"),
+    ] {
+        has(text, "ad_absolute.lexicon", word);
+    }
+    for text in [
+        "这是一道困扰医学界多年的世界级难题。",
+        "中国女排夺得冠军，朱婷当选最佳主攻。",
+        "该成果经省科技厅组织专家鉴定，达到国际领先水平。",
+        "我院荣获全省第一名的好成绩。",
+        "大熊猫是世界级的明星物种，独家专访将于明日刊发。",
+        "我院职工在全国大赛中获最佳创意奖。",
+    ] {
+        let got: Vec<_> = findings(text).into_iter().filter(|f| f.category == Category::AdAbsolute).collect();
+        assert!(got.is_empty(), "{text}: {got:?}");
+    }
     // A cure promised within a time or a dose; a cure reported after the fact is news.
     has("该疗法三天治愈，一针见效", "medical_claim.quick_cure", "三天治愈");
     has("该疗法三天治愈，一针见效", "medical_claim.quick_cure", "一针见效");
@@ -223,6 +252,7 @@ fn site_lexicon_adds_removes_and_allows() {
             since: None,
             reason: None,
             brand: false,
+            in_context: false,
             exceptions: vec![],
         }],
         removed: vec![(Category::AdAbsolute, "最先进".into())],
@@ -328,12 +358,12 @@ fn a_paragraph_typed_with_half_width_marks_gets_one_summary() {
 #[test]
 fn findings_name_the_paragraph_a_reader_sees() {
     let c = Checker::builtin();
-    let html = "<h2>标题</h2>\n<p>第一段文字。</p><p>第二段：再接再励。</p><ul><li>一项</li><li>最先进的设备</li></ul>";
+    let html = "<h2>标题</h2>\n<p>第一段文字。</p><p>第二段：再接再励。</p><ul><li>一项</li><li>我院最先进的设备</li></ul>";
     let r = c.check(&CheckInput::html(html));
     let at: Vec<(&str, usize)> = r.findings.iter().map(|f| (f.text.as_str(), f.paragraph)).collect();
     assert!(at.contains(&("再接再励", 3)), "{at:?}");
     assert!(at.contains(&("最先进", 5)), "{at:?}");
-    let text = "第一段。\n\n第二段再接再励。\n第三段最先进。";
+    let text = "第一段。\n\n第二段再接再励。\n第三段：我院最先进。";
     let r = c.check(&CheckInput::text(text));
     let at: Vec<(&str, usize, usize)> = r.findings.iter().map(|f| (f.text.as_str(), f.paragraph, f.line)).collect();
     assert!(at.contains(&("再接再励", 2, 3)) && at.contains(&("最先进", 3, 4)), "{at:?}");

@@ -120,7 +120,7 @@ fn the_hospital_set_is_caught_without_false_alarms() {
     assert!(pairs.len() >= 300);
     let with = yuanxun_check::eval::score_pairs(&Checker::builtin().with_model(Some(model())), &pairs);
     let without = yuanxun_check::eval::score_pairs(&Checker::builtin(), &pairs);
-    assert!(with.recall() >= 0.62, "recall {:.3}", with.recall());
-    assert!(with.recall() > without.recall() + 0.3, "the model adds little: {:.3} vs {:.3}", with.recall(), without.recall());
+    assert!(with.recall() >= 0.68, "recall {:.3}", with.recall());
+    assert!(with.recall() > without.recall() + 0.5, "the model adds little: {:.3} vs {:.3}", with.recall(), without.recall());
     assert!(with.false_alarm_rate() <= 0.01, "false alarms {:?}", with.alarms);
 }

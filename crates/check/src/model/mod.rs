@@ -138,6 +138,8 @@ pub struct ContextModel {
     sounds: Vec<[u16; 8]>,
     unk: f32,
     pub thresholds: Thresholds,
+    /// Score words alone, without their context (to measure what the context adds).
+    pub unigram_only: bool,
 }
 
 impl std::fmt::Debug for ContextModel {
@@ -252,7 +254,7 @@ impl ContextModel {
             }
         }
         let unk = lm.unigram(0).0.min(-6.0);
-        ContextModel { lm, name, words, masks, fills, sounds, unk, thresholds: Thresholds::default() }
+        ContextModel { lm, name, words, masks, fills, sounds, unk, thresholds: Thresholds::default(), unigram_only: false }
     }
 
     /// What reports call the model.
@@ -371,6 +373,9 @@ impl ContextModel {
     /// The model's score of `w` after `state`, remembered for the clause: a clause's
     /// candidates are scored in overlapping windows that ask for the same n-grams again.
     fn score_memo(&self, state: &State, w: u32, memo: &mut FxHashMap<(State, u32), (f32, State)>) -> (f32, State) {
+        if self.unigram_only {
+            return (self.lm.unigram(w).0, self.lm.null_state());
+        }
         *memo.entry((*state, w)).or_insert_with(|| self.lm.score(state, w))
     }
 

@@ -3,10 +3,14 @@
 //! Duplicates, punctuation and placeholders read the visible text char by char, as
 //! [`LineRule`]s that [`visible`] runs in one pass.
 
+pub mod advertising;
+pub mod congress;
 pub mod dates;
 pub mod duplicate;
+pub mod hijack;
 pub mod leaders;
 pub mod medical;
+pub mod particles;
 pub mod placeholder;
 pub mod privacy;
 pub mod punctuation;

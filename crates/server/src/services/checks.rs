@@ -127,6 +127,7 @@ fn entry_of(it: &LexiconItem) -> Option<Entry> {
         since: parse_date(&it.since),
         reason: nonempty(&it.reason),
         brand: false,
+        in_context: false,
         exceptions: Vec::new(),
     })
 }
