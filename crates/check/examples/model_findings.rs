@@ -6,8 +6,7 @@ fn main() {
     let mut args: Vec<String> = std::env::args().skip(1).collect();
     let mut m = yuanxun_check::ContextModel::system().expect("installed").unwrap();
     if args.first().is_some_and(|a| a.contains(',') && !a.contains('/')) {
-        let v: Vec<f32> = args.remove(0).split(',').map(|x| x.parse().unwrap()).collect();
-        m.thresholds = yuanxun_check::model::Thresholds { sound: v[0], near_sound: v[1], shape: v[2], swap: v[3], double: v[4] };
+        m.thresholds = yuanxun_check::model::Thresholds::parse(&args.remove(0)).unwrap();
     }
     let all = args.iter().any(|a| a == "--all");
     args.retain(|a| a != "--all");

@@ -8,8 +8,7 @@ fn main() {
     let pairs = yuanxun_check::eval::parse_pairs(&std::fs::read_to_string(&args[1]).unwrap()).unwrap();
     let mut m = yuanxun_check::ContextModel::system().expect("installed").unwrap();
     if let Some(v) = args.get(2).filter(|a| a.contains(',')) {
-        let v: Vec<f32> = v.split(',').map(|x| x.parse().unwrap()).collect();
-        m.thresholds = yuanxun_check::model::Thresholds { sound: v[0], near_sound: v[1], shape: v[2], swap: v[3], double: v[4] };
+        m.thresholds = yuanxun_check::model::Thresholds::parse(v).unwrap();
     }
     m.unigram_only = args.iter().any(|a| a == "--unigram");
     let checker = if args.iter().any(|a| a == "--no-model") { yuanxun_check::Checker::builtin() } else { yuanxun_check::Checker::builtin().with_model(Some(Arc::new(m))) };

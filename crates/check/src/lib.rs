@@ -368,6 +368,7 @@ fn model_findings(m: &ContextModel, known: Option<&daachorse::CharwiseDoubleArra
                 let (a, b) = (at[p.start], at[p.end]);
                 let (category, rule, reason) = match p.edit {
                     Edit::Swap => (Category::Grammar, "grammar.model_order", format!("语序疑误：按语言模型，“{}”的可能性约为“{}”的 {}", p.to, p.from, model::ratio_text(p.gain))),
+                    Edit::Missing => (Category::Grammar, "grammar.model_missing", format!("疑似漏字：按语言模型，“{}”的可能性约为“{}”的 {}", p.to, p.from, model::ratio_text(p.gain))),
                     Edit::Double => (Category::Grammar, "grammar.model_double", format!("疑似多打一字：按语言模型，“{}”的可能性约为“{}”的 {}", p.to, p.from, model::ratio_text(p.gain))),
                     _ => (Category::Typo, "typo.model", format!("按语言模型，此处“{}”的可能性约为“{}”的 {}", p.to, p.from, model::ratio_text(p.gain))),
                 };

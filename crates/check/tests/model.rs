@@ -74,6 +74,19 @@ fn slips_are_found_with_their_correction() {
 }
 
 #[test]
+fn slips_the_vocabulary_kept_real_words_doubles_and_gaps() {
+    // 我门 is in the input method's vocabulary (its users type it); 我们 is far likelier.
+    assert_eq!(proposals("我门明明知道自然的重要性"), vec![("我门".into(), "我们".into(), Edit::Sound)]);
+    // A common word for its homophone: no rare char gives it away, the context does.
+    assert_eq!(proposals("医院与社区卫生服务中心签定合作协议"), vec![("签定".into(), "签订".into(), Edit::Word)]);
+    assert_eq!(proposals("专家组对医院的工作给予了高度平价"), vec![("平价".into(), "评价".into(), Edit::Word)]);
+    // 的的 is in the vocabulary too, as a slip.
+    assert_eq!(proposals("我们要要进一步提高服务质量"), vec![("要要".into(), "要".into(), Edit::Double)]);
+    // A char left out of a word the model knows.
+    assert_eq!(proposals("他被评为优秀共产员"), vec![("共产员".into(), "共产党员".into(), Edit::Missing)]);
+}
+
+#[test]
 fn names_and_known_words_are_left_alone() {
     let checker = Checker::builtin().with_model(Some(model()));
     // 冯世庆 is no word and 愤世 is: without the name rule the model would "correct" it.

@@ -237,10 +237,8 @@ pub fn eval_pairs(path: &Path, model: &ModelArgs, margins: Option<&str>, verbose
     let pairs = eval::parse_pairs(&src).map_err(|e| anyhow::anyhow!("{}：{e}", path.display()))?;
     let mut model = model.load()?;
     if let (Some(m), Some(margins)) = (model.as_mut(), margins) {
-        let v: Vec<f32> = margins.split(',').map(|x| x.trim().parse::<f32>()).collect::<Result<_, _>>().context("--margins 应为 5 个数，以逗号分隔")?;
-        anyhow::ensure!(v.len() == 5, "--margins 应为 5 个数：sound,near_sound,shape,swap,double");
-        let m = Arc::get_mut(m).expect("not shared yet");
-        m.thresholds = yuanxun_check::model::Thresholds { sound: v[0], near_sound: v[1], shape: v[2], swap: v[3], double: v[4] };
+        let t = yuanxun_check::model::Thresholds::parse(margins).map_err(|e| anyhow::anyhow!("--margins {e}"))?;
+        Arc::get_mut(m).expect("not shared yet").thresholds = t;
     }
     let checker = Checker::builtin().with_model(model);
     let started = std::time::Instant::now();

@@ -147,7 +147,7 @@ enum Command {
         pairs: Option<PathBuf>,
         #[command(flatten)]
         model: check::ModelArgs,
-        /// Margins of the language-model stage, log10 (sound,near_sound,shape,swap,double), for
+        /// Margins of the language-model stage, log10 (sound,near_sound,shape,swap,double[,missing]), for
         /// calibration.
         #[arg(long, hide = true)]
         margins: Option<String>,

@@ -54,9 +54,19 @@ const UNIGRAM_SLACK: f32 = 0.0;
 /// `SUSPECT_WORD`, marks its chars as possible slips ([`ContextModel::suspects`]).
 const SUSPECT_SINGLE: f32 = -2.5;
 const SUSPECT_WORD: f32 = -5.5;
+/// A single-character word the model scores below this (log10) after the word before it is
+/// a possible slip as well, however common it is alone.
+const SUSPECT_IN_CONTEXT: f32 = -4.5;
+/// A homophone is tried for a common word if it is at most this much rarer (log10) alone,
+/// and at most this many per word.
+const HOMOPHONE_SLACK: f32 = 0.0;
+const HOMOPHONES: usize = 2;
+/// A rare vocabulary word with a same-sound twin this much likelier (log10) is a slip the
+/// vocabulary kept (我门 beside 我们), not a word.
+const TYPO_ENTRY_MARGIN: f32 = 1.5;
 
 /// Characters that are words alone and that people mix up (的地得 above all).
-const FUNCTION_SETS: &[&str] = &["的地得", "在再", "做作", "那哪", "象像", "即既", "己已", "带戴", "份分", "须需", "练炼"];
+const FUNCTION_SETS: &[&str] = &["在再", "做作", "那哪", "象像", "即既", "己已", "带戴", "份分", "须需", "练炼"];
 
 /// Chars either side of an edit that its score reads.
 const WINDOW: usize = 4;
@@ -76,6 +86,10 @@ pub enum Edit {
     Swap,
     /// A character written twice.
     Double,
+    /// A character left out (宣传资 → 宣传资料).
+    Missing,
+    /// A common word for another that sounds the same (安全意思 → 安全意识).
+    Word,
 }
 
 /// Margins (log10 of how many times likelier the candidate clause is) above which a
@@ -88,11 +102,25 @@ pub struct Thresholds {
     pub shape: f32,
     pub swap: f32,
     pub double: f32,
+    pub missing: f32,
+    pub word: f32,
 }
 
 impl Default for Thresholds {
     fn default() -> Self {
-        Thresholds { sound: 3.5, near_sound: 4.5, shape: 4.5, swap: 6.0, double: 5.5 }
+        Thresholds { sound: 3.5, near_sound: 4.5, shape: 4.5, swap: 5.0, double: 3.0, missing: 4.5, word: 4.0 }
+    }
+}
+
+impl Thresholds {
+    /// `sound,near_sound,shape,swap,double[,missing[,word]]` (log10 margins; the last two default).
+    pub fn parse(s: &str) -> Result<Thresholds, String> {
+        let v: Vec<f32> = s.split(',').map(|x| x.trim().parse::<f32>().map_err(|_| format!("“{x}”不是数"))).collect::<Result<_, _>>()?;
+        if !(5..=7).contains(&v.len()) {
+            return Err("应为 5 到 7 个数：sound,near_sound,shape,swap,double[,missing[,word]]".into());
+        }
+        let d = Thresholds::default();
+        Ok(Thresholds { sound: v[0], near_sound: v[1], shape: v[2], swap: v[3], double: v[4], missing: v.get(5).copied().unwrap_or(d.missing), word: v.get(6).copied().unwrap_or(d.word) })
     }
 }
 
@@ -104,6 +132,8 @@ impl Thresholds {
             Edit::Shape => self.shape,
             Edit::Swap => self.swap,
             Edit::Double => self.double,
+            Edit::Missing => self.missing,
+            Edit::Word => self.word,
         }
     }
 }
@@ -136,6 +166,12 @@ pub struct ContextModel {
     /// Pinyin syllables of each Chinese char (exact, then fuzzy-folded; `NONE` pads), by
     /// code point from U+3400: one array read per char in the candidate search.
     sounds: Vec<[u16; 8]>,
+    /// By word index: a slip the vocabulary kept ([`TYPO_ENTRY_MARGIN`]), which readings of
+    /// the text do not use.
+    typo: Vec<bool>,
+    /// Common two-char words by the sounds of their chars (key: [`sound_key`]), likeliest
+    /// first: the words a pinyin input method offers for the same keys.
+    homophones: FxHashMap<u32, Vec<(char, char, f32)>>,
     unk: f32,
     pub thresholds: Thresholds,
     /// Score words alone, without their context (to measure what the context adds).
@@ -146,6 +182,40 @@ impl std::fmt::Debug for ContextModel {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("ContextModel").field("name", &self.name).field("lm", &self.lm).finish()
     }
+}
+
+/// How `to` can stand for `from`: sound first, then shape, then near sound.
+fn confusable_in(sounds: &[[u16; 8]], from: char, to: char) -> Option<Edit> {
+    if from == to {
+        return None;
+    }
+    let get = |c: char| (c as u32).checked_sub(HAN_START).and_then(|i| sounds.get(i as usize));
+    let (Some(a), Some(b)) = (get(from), get(to)) else { return None };
+    let shares = |x: &[u16], y: &[u16]| x.iter().take_while(|&&s| s != NONE).any(|s| y.contains(s));
+    if shares(&a[..4], &b[..4]) {
+        return Some(Edit::Sound);
+    }
+    if shape::similar(from, to) {
+        return Some(Edit::Shape);
+    }
+    if shares(&a[4..], &b[4..]) {
+        return Some(Edit::NearSound);
+    }
+    None
+}
+
+/// The keys of a two-char word's sounds: each of the first two readings of each char.
+fn sound_keys(sounds: &[[u16; 8]], x: char, y: char) -> impl Iterator<Item = u32> {
+    let get = |c: char| (c as u32).checked_sub(HAN_START).and_then(|i| sounds.get(i as usize)).map(|s| [s[0], s[1]]).unwrap_or([NONE; 2]);
+    let (a, b) = (get(x), get(y));
+    let mut keys = [u32::MAX; 4];
+    for (k, key) in keys.iter_mut().enumerate() {
+        let (p, q) = (a[k / 2], b[k % 2]);
+        if p != NONE && q != NONE {
+            *key = (p as u32) << 16 | q as u32;
+        }
+    }
+    keys.into_iter().filter(|&k| k != u32::MAX)
 }
 
 fn mask_key(chars: &[char], masked: usize) -> u64 {
@@ -230,7 +300,6 @@ impl ContextModel {
             fills[start..].sort_by(|x, y| y.2.total_cmp(&x.2));
             masks.insert(key, (start as u32, (fills.len() - start).min(u16::MAX as usize) as u16));
         }
-        let words = CharwiseDoubleArrayAhoCorasick::with_values(patterns).expect("vocabulary words are distinct and non-empty");
         let mut syllables: FxHashMap<String, u16> = FxHashMap::default();
         let mut intern = |s: String| -> u16 {
             let n = syllables.len() as u16;
@@ -253,8 +322,49 @@ impl ContextModel {
                 slot[4..4 + near.len()].copy_from_slice(&near);
             }
         }
+        // An input method's text is full of slips, and its vocabulary keeps the common ones as
+        // words (我门, 招开, 的的). A rare word that a same-sound twin far likelier than it
+        // explains is read as the chars it is made of, not as a word.
+        let typo_entry = |w: &str, i: u32| -> bool {
+            let p = lm.unigram(i).0;
+            let cs: Vec<char> = w.chars().collect();
+            if p >= SUSPECT_WORD || !(2..=MAX_WORD).contains(&cs.len()) {
+                return false;
+            }
+            (0..cs.len()).any(|j| {
+                let Some(&(start, count)) = masks.get(&mask_key(&cs, j)) else { return false };
+                fills[start as usize..start as usize + count as usize]
+                    .iter()
+                    .take_while(|f| f.2 >= p + TYPO_ENTRY_MARGIN)
+                    .any(|&(c, _, _)| confusable_in(&sounds, cs[j], c) == Some(Edit::Sound))
+            })
+        };
+        let mut typo = vec![false; lm.vocabulary_len()];
+        for &(w, i) in &patterns {
+            typo[i as usize] = typo_entry(w, i);
+        }
+        let mut homophones: FxHashMap<u32, Vec<(char, char, f32)>> = FxHashMap::default();
+        for &(w, i) in &patterns {
+            let p = lm.unigram(i).0;
+            if typo[i as usize] {
+                continue;
+            }
+            let mut cs = w.chars();
+            let (Some(x), Some(y), None) = (cs.next(), cs.next(), cs.next()) else { continue };
+            if p < SUSPECT_WORD {
+                continue;
+            }
+            for key in sound_keys(&sounds, x, y) {
+                homophones.entry(key).or_default().push((x, y, p));
+            }
+        }
+        for v in homophones.values_mut() {
+            v.sort_by(|a, b| b.2.total_cmp(&a.2));
+            v.dedup_by(|a, b| a.0 == b.0 && a.1 == b.1);
+        }
+        let words = CharwiseDoubleArrayAhoCorasick::with_values(patterns).expect("vocabulary words are distinct and non-empty");
         let unk = lm.unigram(0).0.min(-6.0);
-        ContextModel { lm, name, words, masks, fills, sounds, unk, thresholds: Thresholds::default(), unigram_only: false }
+        ContextModel { lm, name, words, typo, masks, fills, sounds, homophones, unk, thresholds: Thresholds::default(), unigram_only: false }
     }
 
     /// What reports call the model.
@@ -269,27 +379,18 @@ impl ContextModel {
 
     /// How `to` relates to `from`, if it is a plausible slip.
     pub fn confusable(&self, from: char, to: char) -> Option<Edit> {
-        if from == to {
-            return None;
-        }
-        let get = |c: char| (c as u32).checked_sub(HAN_START).and_then(|i| self.sounds.get(i as usize));
-        let (Some(a), Some(b)) = (get(from), get(to)) else { return None };
-        let shares = |x: &[u16], y: &[u16]| x.iter().take_while(|&&s| s != NONE).any(|s| y.contains(s));
-        if shares(&a[..4], &b[..4]) {
-            return Some(Edit::Sound);
-        }
-        if shape::similar(from, to) {
-            return Some(Edit::Shape);
-        }
-        if shares(&a[4..], &b[4..]) {
-            return Some(Edit::NearSound);
-        }
-        None
+        confusable_in(&self.sounds, from, to)
     }
 
     /// Whether `s` (all Chinese) is one word of the vocabulary.
     pub fn is_word(&self, s: &str) -> bool {
         self.words.find_overlapping_iter(s).any(|m| m.start() == 0 && m.end() == s.len())
+    }
+
+    /// Whether `s` is a word people mean: in the vocabulary and not as rare as the slips an
+    /// input method's text is full of (的的 and 招开 are in its vocabulary too).
+    fn is_common_word(&self, s: &str) -> bool {
+        self.words.find_overlapping_iter(s).any(|m| m.start() == 0 && m.end() == s.len() && self.lm.unigram(m.value()).0 >= SUSPECT_WORD)
     }
 
     /// Every vocabulary word in `clause`: (start char, end char, word index).
@@ -300,41 +401,56 @@ impl ContextModel {
             at[b] = k;
         }
         at[s.len()] = clause.len();
-        self.words.find_overlapping_iter(&s).map(|m| (at[m.start()], at[m.end()], m.value())).collect()
+        self.words.find_overlapping_iter(&s).filter(|m| !self.typo[m.value() as usize]).map(|m| (at[m.start()], at[m.end()], m.value())).collect()
     }
 
     /// Which chars of `clause` may be slips: those the best reading by word frequencies
     /// leaves as rare single characters, unknown ones, or parts of rare words. A slip in a
     /// word breaks it (表障 reads 表 + 障) or makes a rare one (招开); the chars of common
     /// words are not worth a candidate search (most of a story: the search is the cost).
-    fn suspects(&self, clause: &[char]) -> Vec<bool> {
+    fn suspects(&self, clause: &[char]) -> (Vec<bool>, Vec<(usize, usize, u32)>) {
         let n = clause.len();
-        // best[e] = (score, start of the last word, its log10 p) of the best reading of [0, e).
-        let mut ends: Vec<Vec<(usize, f32)>> = vec![Vec::new(); n + 1];
+        // best[e] = (score, start of the last word, its log10 p, the word) of the best reading of [0, e).
+        let mut ends: Vec<Vec<(usize, f32, u32)>> = vec![Vec::new(); n + 1];
         for (a, e, w) in self.words_in(clause) {
-            ends[e].push((a, self.lm.unigram(w).0));
+            ends[e].push((a, self.lm.unigram(w).0, w));
         }
-        let mut best = vec![(f32::NEG_INFINITY, 0usize, 0f32); n + 1];
+        let mut best = vec![(f32::NEG_INFINITY, 0usize, 0f32, 0u32); n + 1];
         best[0].0 = 0.0;
         for e in 1..=n {
-            best[e] = (best[e - 1].0 + self.unk, e - 1, self.unk);
-            for &(a, p) in &ends[e] {
+            best[e] = (best[e - 1].0 + self.unk, e - 1, self.unk, 0);
+            for &(a, p, w) in &ends[e] {
                 if best[a].0 + p > best[e].0 {
-                    best[e] = (best[a].0 + p, a, p);
+                    best[e] = (best[a].0 + p, a, p, w);
                 }
             }
         }
         let mut out = vec![false; n];
+        let mut path: Vec<(usize, usize, u32)> = Vec::new();
         let mut e = n;
         while e > 0 {
-            let (_, a, p) = best[e];
+            let (_, a, p, w) = best[e];
             let rare = if e - a == 1 { p < SUSPECT_SINGLE } else { p < SUSPECT_WORD };
             if rare {
                 out[a..e].iter_mut().for_each(|x| *x = true);
             }
+            path.push((a, e, w));
             e = a;
         }
-        out
+        // A common single char that does not fit where it stands (我门, 一后, 开始码): the model
+        // reads it after the word before and finds it unlikely there.
+        if !self.unigram_only {
+            let mut state = self.lm.null_state();
+            for &(a, e, w) in path.iter().rev() {
+                let (lp, next) = if w == 0 { (self.unk, self.lm.null_state()) } else { self.lm.score(&state, w) };
+                if e - a == 1 && a > 0 && lp < SUSPECT_IN_CONTEXT && !FUNCTION_SETS.iter().any(|s| s.contains(clause[a])) {
+                    out[a] = true;
+                }
+                state = next;
+            }
+        }
+        path.reverse();
+        (out, path)
     }
 
     /// For each start i and length l ≤ MAX_WORD, log10 of the best reading of chars
@@ -395,7 +511,7 @@ impl ContextModel {
         if x.by_start.len() < n {
             x.by_start.resize_with(n, Vec::new);
         }
-        for m in self.words.find_overlapping_iter(&x.s) {
+        for m in self.words.find_overlapping_iter(&x.s).filter(|m| !self.typo[m.value() as usize]) {
             x.by_start[x.at[m.start()]].push((x.at[m.end()], m.value()));
         }
         x.hyps.iter_mut().for_each(Vec::clear);
@@ -458,7 +574,7 @@ impl ContextModel {
         let mut seen: FxHashMap<(usize, char), ()> = FxHashMap::default();
         // The best unigram reading of every span of up to MAX_WORD chars: uni[i][l - 1] for [i, i + l).
         let uni = self.span_unigrams(clause);
-        let suspect = self.suspects(clause);
+        let (suspect, path) = self.suspects(clause);
         for i in 0..n {
             for len in (2..=MAX_WORD.min(n)).filter(|_| suspect[i]) {
                 let lo = (i + 1).saturating_sub(len);
@@ -494,22 +610,65 @@ impl ContextModel {
                     }
                 }
             }
-            if i + 1 < n && !kept(i, i + 2) && (suspect[i] || suspect[i + 1]) {
+            if i + 1 < n && !kept(i, i + 2) {
                 let (x, y) = (clause[i], clause[i + 1]);
                 if x != y {
                     let swapped: String = [y, x].iter().collect();
                     let orig: String = [x, y].iter().collect();
-                    if self.is_word(&swapped) && !self.is_word(&orig) {
+                    if (suspect[i] || suspect[i + 1]) && self.is_word(&swapped) && !self.is_common_word(&orig) {
                         cands.push((i, i + 2, vec![y, x], Edit::Swap, (i, i + 2)));
                     }
                 } else {
+                    // A doubled char is rare enough in text to try wherever it stands.
                     let orig: String = [x, y].iter().collect();
                     // 在院院领导 is 在院 + 院领导: a doubled char that makes a word with a neighbour stays.
                     let left = (2..=MAX_WORD).any(|k| i + 1 >= k && self.is_word(&clause[i + 1 - k..=i].iter().collect::<String>()));
                     let right = (2..=MAX_WORD).any(|k| i + 1 + k <= n && self.is_word(&clause[i + 1..i + 1 + k].iter().collect::<String>()));
-                    if !self.is_word(&orig) && !left && !right {
+                    if !self.is_common_word(&orig) && !left && !right {
                         cands.push((i, i + 2, vec![x], Edit::Double, (i, i + 2)));
                     }
+                }
+            }
+            // A char left out before char i: a word of 3..=MAX_WORD chars around the gap
+            // that the text lacks one char of (宣传资|料, 志|愿服务).
+            if i > 0 && (suspect[i - 1] || suspect[i]) {
+                for len in 4..=MAX_WORD {
+                    // The word spans [a, i) + gap + [i, a + len - 1) of the clause.
+                    for a in (i + 1).saturating_sub(len)..=i {
+                        let b = a + len - 1;
+                        if b > n || b < i || kept(a, b) {
+                            continue;
+                        }
+                        let mut span: Vec<char> = clause[a..i].to_vec();
+                        span.push('\u{0}');
+                        span.extend_from_slice(&clause[i..b]);
+                        let Some(&(start, count)) = self.masks.get(&mask_key(&span, i - a)) else { continue };
+                        for &(c, _, _) in self.fills[start as usize..start as usize + count as usize].iter().take(2) {
+                            let mut word = span.clone();
+                            word[i - a] = c;
+                            if !self.is_word(&word.iter().collect::<String>()) || seen.insert((usize::MAX - i, c), ()).is_some() {
+                                continue;
+                            }
+                            cands.push((i, i, vec![c], Edit::Missing, (a, b)));
+                        }
+                    }
+                }
+            }
+        }
+        // Common words for their homophones (意思 for 意识), wherever they stand: a word
+        // is a slip the unigram pass cannot see.
+        for &(a, e, w) in &path {
+            if e - a != 2 || w == 0 || kept(a, e) {
+                continue;
+            }
+            let p = self.lm.unigram(w).0;
+            for key in sound_keys(&self.sounds, clause[a], clause[a + 1]) {
+                let Some(list) = self.homophones.get(&key) else { continue };
+                for &(x, y, _) in list.iter().take_while(|h| h.2 >= p - HOMOPHONE_SLACK).take(HOMOPHONES) {
+                    if (x, y) == (clause[a], clause[a + 1]) || !(seen.insert((a, x), ()).is_none() | seen.insert((a + 1, y), ()).is_none()) {
+                        continue;
+                    }
+                    cands.push((a, e, vec![x, y], Edit::Word, (a, e)));
                 }
             }
         }
