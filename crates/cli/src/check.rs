@@ -44,6 +44,42 @@ impl ModelArgs {
     }
 }
 
+impl ModelArgs {
+    /// For `serve`, before anything is opened: the model to load, if any. A model given by
+    /// path must open (its header is checked now; an error stops the start).
+    pub fn for_serve(&self) -> anyhow::Result<Option<PathBuf>> {
+        if self.off {
+            return Ok(None);
+        }
+        match &self.path {
+            Some(p) => {
+                yuanxun_check::model::ngram::NgramModel::open(p).with_context(|| format!("无法读取语言模型 {}", p.display()))?;
+                Ok(Some(p.clone()))
+            }
+            None => {
+                let p = yuanxun_check::model::system_model_path();
+                if p.is_none() {
+                    eprintln!("提示：未安装语言模型（apt-get install libime-data-language-model），稿件检查只按词库和规则");
+                }
+                Ok(p)
+            }
+        }
+    }
+}
+
+/// Loads the model at `path` on a thread of its own (its indexes take seconds) and hands it
+/// to `ready`, while the server already answers.
+pub fn load_model_beside(path: PathBuf, ready: impl FnOnce(Arc<ContextModel>) + Send + 'static) -> anyhow::Result<()> {
+    std::thread::Builder::new().name("check-model".into()).spawn(move || match ContextModel::open(&path) {
+        Ok(m) => {
+            eprintln!("语言模型已载入：{}", m.name());
+            ready(Arc::new(m));
+        }
+        Err(e) => eprintln!("警告：无法读取语言模型 {}：{e}；稿件检查只按词库和规则", path.display()),
+    })?;
+    Ok(())
+}
+
 /// Output format.
 #[derive(Clone, Copy, Debug, clap::ValueEnum)]
 pub enum OutputFormat {

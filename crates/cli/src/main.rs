@@ -348,6 +348,7 @@ fn main() -> ExitCode {
 async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Serve { listen, data, demo, secure_cookies, public_url, export, allow_hosts, smtp_url, smtp_from, allow_fetch, trusted_proxy, idle_minutes, rate_limits, page_cache, password_days, check_model } => {
+            let model_path = check_model.for_serve()?;
             let store = open_store(&data).await?;
             // Where an admin puts theme files (see 工作台 → 网站主题).
             std::fs::create_dir_all(data.join("theme"))?;
@@ -359,6 +360,10 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let mut config = config;
             config.link_allowlist.extend(allow_hosts);
             let mut state = AppState::new(store.clone(), config.clone()).await?;
+            if let Some(path) = model_path {
+                let slot = config.check_model.clone();
+                check::load_model_beside(path, move |m| slot.set(m))?;
+            }
             if demo {
                 let pw = std::env::var("YUANXUN_DEMO_PASSWORD").ok();
                 let from_env = pw.as_deref().is_some_and(|p| !p.is_empty());

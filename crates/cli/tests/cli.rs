@@ -748,3 +748,31 @@ async fn site_add_makes_a_second_hospital_answered_at_its_host_name() {
     let bad = Command::new(BIN).args(["report", "--site", "nowhere", "--period", "2025", "--data"]).arg(&data).output().unwrap();
     assert!(!bad.status.success() && String::from_utf8_lossy(&bad.stderr).contains("没有简称为 nowhere 的站点"));
 }
+
+/// `serve` reads manuscripts with the system's language model: it answers at once and
+/// loads the model beside (seconds); a model path that cannot be read stops the start
+/// with the reason, before anything is created.
+#[test]
+fn serve_loads_the_language_model_beside_and_refuses_a_bad_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("not-a-model.lm");
+    std::fs::write(&bad, b"this is not a KenLM file").unwrap();
+    let out = Command::new(BIN).args(["serve", "--listen", "127.0.0.1:0", "--model"]).arg(&bad).arg("--data").arg(dir.path().join("a")).output().unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("无法读取语言模型") && err.contains("not-a-model.lm"), "{err}");
+    assert!(!dir.path().join("a").join("yuanxun.db").exists(), "nothing was created");
+
+    let mut child = Killed(
+        Command::new(BIN)
+            .args(["serve", "--listen", "127.0.0.1:0", "--data"])
+            .arg(dir.path().join("b"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap(),
+    );
+    let lines = BufReader::new(child.0.stderr.take().unwrap()).lines();
+    let loaded = lines.map(|l| l.unwrap()).find(|l| l.contains("语言模型已载入")).expect("serve says when the model is loaded");
+    assert!(loaded.contains("zh_CN.lm"), "{loaded}");
+}

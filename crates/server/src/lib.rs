@@ -91,8 +91,37 @@ pub struct Config {
     /// renders every one afresh: for measuring, never for readers).
     pub page_cache: bool,
     /// The language model the check reads manuscripts with (loaded once, shared by every
-    /// site); none: lexicons and rules only, and the review sidebar says so.
-    pub check_model: Option<Arc<yuanxun_check::ContextModel>>,
+    /// site); until it is set, lexicons and rules only, and the review sidebar says so.
+    pub check_model: CheckModel,
+}
+
+/// The language model of the check, set once when loaded: `serve` starts answering at once
+/// and loads the model (seconds) beside it; checks before it is ready run without it.
+#[derive(Clone, Default)]
+pub struct CheckModel(Arc<std::sync::OnceLock<Arc<yuanxun_check::ContextModel>>>);
+
+impl CheckModel {
+    /// A slot that holds `m` already.
+    pub fn ready(m: Arc<yuanxun_check::ContextModel>) -> CheckModel {
+        let slot = CheckModel::default();
+        slot.set(m);
+        slot
+    }
+
+    /// Puts the loaded model in (once; a second model is ignored).
+    pub fn set(&self, m: Arc<yuanxun_check::ContextModel>) {
+        let _ = self.0.set(m);
+    }
+
+    pub fn get(&self) -> Option<Arc<yuanxun_check::ContextModel>> {
+        self.0.get().cloned()
+    }
+}
+
+impl std::fmt::Debug for CheckModel {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(if self.0.get().is_some() { "CheckModel(loaded)" } else { "CheckModel(none)" })
+    }
 }
 
 impl Default for Config {
@@ -122,7 +151,7 @@ impl Default for Config {
             password_max_age: None,
             views_refresh: pages::VIEWS_REFRESH,
             page_cache: true,
-            check_model: None,
+            check_model: CheckModel::default(),
         }
     }
 }

@@ -166,6 +166,13 @@ pub struct ContextModel {
     /// Pinyin syllables of each Chinese char (exact, then fuzzy-folded; `NONE` pads), by
     /// code point from U+3400: one array read per char in the candidate search.
     sounds: Vec<[u16; 8]>,
+    /// Like `masks`/`fills`, with the sound of the filling char in the key
+    /// ([`sound_mask_key`]): the fills that sound like a char, without scanning the others.
+    sound_masks: FxHashMap<u64, (u32, u32)>,
+    sound_fills: Vec<(char, f32)>,
+    /// Every vocabulary word of 2..=MAX_WORD chars by [`word_key`]: its log10 unigram, and
+    /// whether it is a typo entry.
+    short_words: FxHashMap<u64, (f32, bool)>,
     /// By word index: a slip the vocabulary kept ([`TYPO_ENTRY_MARGIN`]), which readings of
     /// the text do not use.
     typo: Vec<bool>,
@@ -216,6 +223,19 @@ fn sound_keys(sounds: &[[u16; 8]], x: char, y: char) -> impl Iterator<Item = u32
         }
     }
     keys.into_iter().filter(|&k| k != u32::MAX)
+}
+
+/// A short word's key: its chars hashed (the length is part of it).
+fn word_key(chars: &[char]) -> u64 {
+    mask_key(chars, usize::MAX)
+}
+
+/// A masked word's key with the sound (syllable id, exact or fuzzy) of the masked char.
+fn sound_mask_key(mask: u64, syllable: u16) -> u64 {
+    let mut h = FxHasher::default();
+    h.write_u64(mask);
+    h.write_u16(syllable);
+    h.finish()
 }
 
 fn mask_key(chars: &[char], masked: usize) -> u64 {
@@ -362,9 +382,44 @@ impl ContextModel {
             v.sort_by(|a, b| b.2.total_cmp(&a.2));
             v.dedup_by(|a, b| a.0 == b.0 && a.1 == b.1);
         }
+        let mut keyed: Vec<(u64, f32, char)> = Vec::new();
+        let mut short_words: FxHashMap<u64, (f32, bool)> = FxHashMap::default();
+        for &(w, i) in &patterns {
+            let cs: Vec<char> = w.chars().collect();
+            if !(2..=MAX_WORD).contains(&cs.len()) {
+                continue;
+            }
+            let p = lm.unigram(i).0;
+            short_words.insert(word_key(&cs), (p, typo[i as usize]));
+            if typo[i as usize] {
+                continue;
+            }
+            for j in 0..cs.len() {
+                let Some(slot) = (cs[j] as u32).checked_sub(HAN_START).and_then(|k| sounds.get(k as usize)) else { continue };
+                let key = mask_key(&cs, j);
+                for &syl in slot.iter().filter(|&&x| x != NONE) {
+                    keyed.push((sound_mask_key(key, syl), p, cs[j]));
+                }
+            }
+        }
+        // By key, then likeliest first.
+        keyed.sort_unstable_by(|x, y| x.0.cmp(&y.0).then(y.1.total_cmp(&x.1)));
+        keyed.dedup_by(|a, b| a.0 == b.0 && a.2 == b.2);
+        let mut sound_masks: FxHashMap<u64, (u32, u32)> = FxHashMap::default();
+        let mut sound_fills: Vec<(char, f32)> = Vec::with_capacity(keyed.len());
+        let mut k = 0;
+        while k < keyed.len() {
+            let key = keyed[k].0;
+            let start = sound_fills.len();
+            while k < keyed.len() && keyed[k].0 == key {
+                sound_fills.push((keyed[k].2, keyed[k].1));
+                k += 1;
+            }
+            sound_masks.insert(key, (start as u32, (sound_fills.len() - start) as u32));
+        }
         let words = CharwiseDoubleArrayAhoCorasick::with_values(patterns).expect("vocabulary words are distinct and non-empty");
         let unk = lm.unigram(0).0.min(-6.0);
-        ContextModel { lm, name, words, typo, masks, fills, sounds, homophones, unk, thresholds: Thresholds::default(), unigram_only: false }
+        ContextModel { lm, name, words, typo, masks, fills, sound_masks, sound_fills, short_words, sounds, homophones, unk, thresholds: Thresholds::default(), unigram_only: false }
     }
 
     /// What reports call the model.
@@ -387,10 +442,14 @@ impl ContextModel {
         self.words.find_overlapping_iter(s).any(|m| m.start() == 0 && m.end() == s.len())
     }
 
-    /// Whether `s` is a word people mean: in the vocabulary and not as rare as the slips an
-    /// input method's text is full of (的的 and 招开 are in its vocabulary too).
-    fn is_common_word(&self, s: &str) -> bool {
-        self.words.find_overlapping_iter(s).any(|m| m.start() == 0 && m.end() == s.len() && self.lm.unigram(m.value()).0 >= SUSPECT_WORD)
+    /// The log10 unigram of `chars` (2..=MAX_WORD) as one word the readings use, if it is one.
+    fn word_unigram(&self, chars: &[char]) -> Option<f32> {
+        self.short_words.get(&word_key(chars)).filter(|w| !w.1).map(|w| w.0)
+    }
+
+    /// Whether `chars` (2..=MAX_WORD) are one vocabulary word, typo entries included.
+    fn in_vocabulary(&self, chars: &[char]) -> bool {
+        self.short_words.contains_key(&word_key(chars))
     }
 
     /// Every vocabulary word in `clause`: (start char, end char, word index).
@@ -586,17 +645,37 @@ impl ContextModel {
                         continue;
                     }
                     let span = &clause[a..a + len];
-                    let Some(&(start, count)) = self.masks.get(&mask_key(span, i - a)) else { continue };
+                    let key = mask_key(span, i - a);
                     let here = uni[a][len - 1];
-                    for &(c, _, p) in &self.fills[start as usize..start as usize + count as usize] {
-                        if p - here < UNIGRAM_SLACK {
-                            break;
+                    // Chars that sound the same, then nearly the same: straight from the index.
+                    let slot = (clause[i] as u32).checked_sub(HAN_START).and_then(|k| self.sounds.get(k as usize)).copied().unwrap_or([NONE; 8]);
+                    for (k, &syl) in slot.iter().enumerate().filter(|(_, &x)| x != NONE) {
+                        let Some(&(start, count)) = self.sound_masks.get(&sound_mask_key(key, syl)) else { continue };
+                        for &(c, p) in &self.sound_fills[start as usize..(start + count) as usize] {
+                            if p - here < UNIGRAM_SLACK {
+                                break;
+                            }
+                            if c == clause[i] || seen.insert((i, c), ()).is_some() {
+                                continue;
+                            }
+                            let edit = if k < 4 { Edit::Sound } else if shape::similar(clause[i], c) { Edit::Shape } else { Edit::NearSound };
+                            cands.push((i, i + 1, vec![c], edit, (a, a + len)));
                         }
-                        let Some(edit) = self.confusable(clause[i], c) else { continue };
-                        if seen.insert((i, c), ()).is_some() {
+                    }
+                    // Chars that look alike: few, each tried as a word.
+                    for c in shape::alikes(clause[i]) {
+                        if seen.contains_key(&(i, c)) {
                             continue;
                         }
-                        cands.push((i, i + 1, vec![c], edit, (a, a + len)));
+                        let mut word = [c; MAX_WORD];
+                        word[..len].copy_from_slice(span);
+                        word[i - a] = c;
+                        let Some(p) = self.word_unigram(&word[..len]) else { continue };
+                        if p - here < UNIGRAM_SLACK {
+                            continue;
+                        }
+                        seen.insert((i, c), ());
+                        cands.push((i, i + 1, vec![c], Edit::Shape, (a, a + len)));
                     }
                 }
             }
@@ -613,18 +692,15 @@ impl ContextModel {
             if i + 1 < n && !kept(i, i + 2) {
                 let (x, y) = (clause[i], clause[i + 1]);
                 if x != y {
-                    let swapped: String = [y, x].iter().collect();
-                    let orig: String = [x, y].iter().collect();
-                    if (suspect[i] || suspect[i + 1]) && self.is_word(&swapped) && !self.is_common_word(&orig) {
+                    if (suspect[i] || suspect[i + 1]) && self.word_unigram(&[y, x]).is_some() && !self.word_unigram(&[x, y]).is_some_and(|p| p >= SUSPECT_WORD) {
                         cands.push((i, i + 2, vec![y, x], Edit::Swap, (i, i + 2)));
                     }
                 } else {
-                    // A doubled char is rare enough in text to try wherever it stands.
-                    let orig: String = [x, y].iter().collect();
-                    // 在院院领导 is 在院 + 院领导: a doubled char that makes a word with a neighbour stays.
-                    let left = (2..=MAX_WORD).any(|k| i + 1 >= k && self.is_word(&clause[i + 1 - k..=i].iter().collect::<String>()));
-                    let right = (2..=MAX_WORD).any(|k| i + 1 + k <= n && self.is_word(&clause[i + 1..i + 1 + k].iter().collect::<String>()));
-                    if !self.is_common_word(&orig) && !left && !right {
+                    // A doubled char is rare enough in text to try wherever it stands; one
+                    // that makes a word with a neighbour stays (在院院领导 is 在院 + 院领导).
+                    let left = (2..=MAX_WORD).any(|k| i + 1 >= k && self.in_vocabulary(&clause[i + 1 - k..=i]));
+                    let right = (2..=MAX_WORD).any(|k| i + 1 + k <= n && self.in_vocabulary(&clause[i + 1..i + 1 + k]));
+                    if !self.word_unigram(&[x, y]).is_some_and(|p| p >= SUSPECT_WORD) && !left && !right {
                         cands.push((i, i + 2, vec![x], Edit::Double, (i, i + 2)));
                     }
                 }

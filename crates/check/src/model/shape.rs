@@ -32,6 +32,15 @@ fn index() -> &'static FxHashMap<char, Vec<u16>> {
     })
 }
 
+/// The chars that look like `c` (not `c` itself).
+pub fn alikes(c: char) -> impl Iterator<Item = char> {
+    let groups: &[u16] = index().get(&c).map(Vec::as_slice).unwrap_or(&[]);
+    let mut out: Vec<char> = groups.iter().flat_map(|&g| GROUPS[g as usize].chars()).filter(|&x| x != c).collect();
+    out.sort_unstable();
+    out.dedup();
+    out.into_iter()
+}
+
 /// Whether `a` and `b` (different characters) look alike.
 pub fn similar(a: char, b: char) -> bool {
     let m = index();

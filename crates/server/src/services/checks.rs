@@ -26,7 +26,8 @@ use crate::AppState;
 /// reports of texts checked ahead of a write ([`warm`]).
 #[derive(Default)]
 pub struct CheckerCache {
-    inner: RwLock<Option<(i64, Arc<Checker>)>>,
+    /// The site's checker: built for a lexicon revision, with or without the model.
+    inner: RwLock<Option<(i64, bool, Arc<Checker>)>>,
     ahead: Mutex<HashMap<[u8; 32], yuanxun_check::CheckReport>>,
 }
 
@@ -72,18 +73,19 @@ pub async fn warm(state: &AppState, texts: &[(&str, Format)], date: time::Date) 
 /// The checker for the site's current lexicon revision.
 pub async fn checker(state: &AppState, c: &mut AnyConnection) -> ServiceResult<Arc<Checker>> {
     let revision = repo::revision(c, state.site_id()).await?;
-    if let Some((r, ch)) = state.checkers.inner.read().map_err(|_| ServiceError::Internal("checker cache poisoned".into()))?.as_ref() {
-        if *r == revision {
+    let model = state.config.check_model.get();
+    if let Some((r, with_model, ch)) = state.checkers.inner.read().map_err(|_| ServiceError::Internal("checker cache poisoned".into()))?.as_ref() {
+        if *r == revision && *with_model == model.is_some() {
             return Ok(ch.clone());
         }
     }
     let rows = repo::load(c, state.site_id()).await?;
     let lexicon = site_lexicon(&rows);
-    let model = state.config.check_model.clone();
+    let with_model = model.is_some();
     let built = tokio::task::spawn_blocking(move || Checker::new(&lexicon).with_model(model)).await.map_err(|e| ServiceError::Internal(e.to_string()))?;
     let built = Arc::new(built);
     if let Ok(mut slot) = state.checkers.inner.write() {
-        *slot = Some((rows.revision, built.clone()));
+        *slot = Some((rows.revision, with_model, built.clone()));
     }
     Ok(built)
 }

@@ -172,7 +172,7 @@ async fn the_chief_editors_own_correction_with_a_blocking_finding_needs_a_writte
 /// A story with a gambling brand in it, approved at 初审 and 复审: it waits at 终审, blocked.
 async fn blocked_at_final(app: &TestApp) -> i64 {
     let corr = app.api("corr_a").await;
-    let (s, m) = corr.post("/manuscripts", json!({"title": "反诈宣传进社区", "channel_id": app.fx.news, "body_html": "<p>民警提醒：3118金沙网址是诈骗网站。</p>"})).await;
+    let (s, m) = corr.post("/manuscripts", json!({"title": "反诈宣传进社区", "channel_id": app.fx.news, "body_html": "<p>民警提醒：澳门金沙是诈骗网站。</p>"})).await;
     assert_eq!(s, 201, "{m}");
     let id = m["id"].as_i64().unwrap();
     assert_eq!(corr.post(&format!("/manuscripts/{id}/submit"), json!({})).await.0, 200);
@@ -197,10 +197,10 @@ async fn an_editor_cannot_make_a_blocked_story_pass_by_loosening_the_lexicons() 
 
     // Every way an editor could make the finding disappear becomes a proposal.
     let attempts: &[&[(&str, &str)]] = &[
-        &[("list", "allow"), ("term", "3118金沙网址")],
+        &[("list", "allow"), ("term", "澳门金沙")],
         &[("list", "removed"), ("category", "sensitive"), ("term", "金沙")],
         // A longer entry at a milder level would shadow the built-in one (longest match wins).
-        &[("list", "entry"), ("category", "typo"), ("term", "3118金沙网址"), ("suggestion", "某诈骗网站"), ("severity", "info")],
+        &[("list", "entry"), ("category", "typo"), ("term", "澳门金沙"), ("suggestion", "某诈骗网站"), ("severity", "info")],
     ];
     for fields in attempts {
         let (s, loc, body) = editor.form("/admin/lexicon/items", fields).await;

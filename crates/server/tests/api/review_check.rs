@@ -251,7 +251,7 @@ fn language_model() -> std::sync::Arc<yuanxun_check::ContextModel> {
 
 #[tokio::test]
 async fn with_a_language_model_the_review_finds_slips_no_list_holds_and_says_what_it_reads_with() {
-    let app = crate::helpers::spawn_app_with(|c| c.check_model = Some(language_model())).await;
+    let app = crate::helpers::spawn_app_with(|c| c.check_model = yuanxun_server::CheckModel::ready(language_model())).await;
     let corr = app.api("corr_a").await;
     let id = story(&app, &corr, "<p>大会表障了一批先进集体和先进个人。</p><p>院长冯世庆出席会议。</p>").await;
     let (s, check) = corr.get(&format!("/manuscripts/{id}/check")).await;
