@@ -55,7 +55,8 @@ async fn serve_demo_creates_a_hospital_in_a_fresh_folder() {
     for rule in ["placeholder.xxx", "typo.lexicon", "ad_absolute.lexicon"] {
         assert!(rules.contains(&rule), "{rule} in {rules:?}");
     }
-    assert!(check["lexicon_version"].as_str().unwrap().ends_with("+site.4"), "{}", check["lexicon_version"]);
+    // "+lm" follows once the language model has loaded beside the running server.
+    assert!(check["lexicon_version"].as_str().unwrap().contains("+site.4"), "{}", check["lexicon_version"]);
 
     // Site search works on the demo, from an index kept in the data folder.
     let found = client.get(format!("{base}/search?q=%E9%AA%A8%E7%A7%91")).send().await.unwrap().text().await.unwrap();
