@@ -28,26 +28,14 @@ impl ModelArgs {
     /// The model to check with: the one given (an error if it cannot be read), else the
     /// system's if installed (a note on stderr if not).
     pub fn load(&self) -> anyhow::Result<Option<Arc<ContextModel>>> {
-        if self.off {
-            return Ok(None);
-        }
-        match &self.path {
-            Some(p) => Ok(Some(Arc::new(ContextModel::open(p)?))),
-            None => match ContextModel::system() {
-                Some(m) => Ok(Some(Arc::new(m?))),
-                None => {
-                    eprintln!("提示：未安装语言模型（apt-get install libime-data-language-model），只按词库和规则检查");
-                    Ok(None)
-                }
-            },
-        }
+        let Some(path) = self.path_checked()? else { return Ok(None) };
+        Ok(Some(Arc::new(ContextModel::open(&path).with_context(|| format!("无法读取语言模型 {}", path.display()))?)))
     }
-}
 
-impl ModelArgs {
-    /// For `serve`, before anything is opened: the model to load, if any. A model given by
-    /// path must open (its header is checked now; an error stops the start).
-    pub fn for_serve(&self) -> anyhow::Result<Option<PathBuf>> {
+    /// The model's path, before anything is opened (for `serve`, which loads it beside):
+    /// none with `--no-model` or when the system has none (a note on stderr); a path given
+    /// must open (its header is checked now, an error stops the start).
+    pub fn path_checked(&self) -> anyhow::Result<Option<PathBuf>> {
         if self.off {
             return Ok(None);
         }
@@ -59,7 +47,7 @@ impl ModelArgs {
             None => {
                 let p = yuanxun_check::model::system_model_path();
                 if p.is_none() {
-                    eprintln!("提示：未安装语言模型（apt-get install libime-data-language-model），稿件检查只按词库和规则");
+                    eprintln!("提示：未安装语言模型（apt-get install libime-data-language-model），只按词库和规则检查");
                 }
                 Ok(p)
             }

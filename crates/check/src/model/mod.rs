@@ -65,7 +65,8 @@ const HOMOPHONES: usize = 2;
 /// vocabulary kept (我门 beside 我们), not a word.
 const TYPO_ENTRY_MARGIN: f32 = 1.5;
 
-/// Characters that are words alone and that people mix up (的地得 above all).
+/// Characters that are words alone and that people mix up (的地得 are `rules::particles`'s:
+/// the model learned them mixed).
 const FUNCTION_SETS: &[&str] = &["在再", "做作", "那哪", "象像", "即既", "己已", "带戴", "份分", "须需", "练炼"];
 
 /// Chars either side of an edit that its score reads.
@@ -88,7 +89,7 @@ pub enum Edit {
     Double,
     /// A character left out (宣传资 → 宣传资料).
     Missing,
-    /// A common word for another that sounds the same (安全意思 → 安全意识).
+    /// A common word for another that sounds the same (签定 → 签订).
     Word,
 }
 
@@ -191,13 +192,17 @@ impl std::fmt::Debug for ContextModel {
     }
 }
 
+/// The syllables of Chinese char `c` in `sounds` (exact, then fuzzy; `NONE` pads), if it has any slot.
+fn sound_slot(sounds: &[[u16; 8]], c: char) -> Option<&[u16; 8]> {
+    (c as u32).checked_sub(HAN_START).and_then(|i| sounds.get(i as usize))
+}
+
 /// How `to` can stand for `from`: sound first, then shape, then near sound.
 fn confusable_in(sounds: &[[u16; 8]], from: char, to: char) -> Option<Edit> {
     if from == to {
         return None;
     }
-    let get = |c: char| (c as u32).checked_sub(HAN_START).and_then(|i| sounds.get(i as usize));
-    let (Some(a), Some(b)) = (get(from), get(to)) else { return None };
+    let (Some(a), Some(b)) = (sound_slot(sounds, from), sound_slot(sounds, to)) else { return None };
     let shares = |x: &[u16], y: &[u16]| x.iter().take_while(|&&s| s != NONE).any(|s| y.contains(s));
     if shares(&a[..4], &b[..4]) {
         return Some(Edit::Sound);
@@ -213,7 +218,7 @@ fn confusable_in(sounds: &[[u16; 8]], from: char, to: char) -> Option<Edit> {
 
 /// The keys of a two-char word's sounds: each of the first two readings of each char.
 fn sound_keys(sounds: &[[u16; 8]], x: char, y: char) -> impl Iterator<Item = u32> {
-    let get = |c: char| (c as u32).checked_sub(HAN_START).and_then(|i| sounds.get(i as usize)).map(|s| [s[0], s[1]]).unwrap_or([NONE; 2]);
+    let get = |c: char| sound_slot(sounds, c).map(|s| [s[0], s[1]]).unwrap_or([NONE; 2]);
     let (a, b) = (get(x), get(y));
     let mut keys = [u32::MAX; 4];
     for (k, key) in keys.iter_mut().enumerate() {
@@ -395,7 +400,7 @@ impl ContextModel {
                 continue;
             }
             for j in 0..cs.len() {
-                let Some(slot) = (cs[j] as u32).checked_sub(HAN_START).and_then(|k| sounds.get(k as usize)) else { continue };
+                let Some(slot) = sound_slot(&sounds, cs[j]) else { continue };
                 let key = mask_key(&cs, j);
                 for &syl in slot.iter().filter(|&&x| x != NONE) {
                     keyed.push((sound_mask_key(key, syl), p, cs[j]));
@@ -648,7 +653,7 @@ impl ContextModel {
                     let key = mask_key(span, i - a);
                     let here = uni[a][len - 1];
                     // Chars that sound the same, then nearly the same: straight from the index.
-                    let slot = (clause[i] as u32).checked_sub(HAN_START).and_then(|k| self.sounds.get(k as usize)).copied().unwrap_or([NONE; 8]);
+                    let slot = sound_slot(&self.sounds, clause[i]).copied().unwrap_or([NONE; 8]);
                     for (k, &syl) in slot.iter().enumerate().filter(|(_, &x)| x != NONE) {
                         let Some(&(start, count)) = self.sound_masks.get(&sound_mask_key(key, syl)) else { continue };
                         for &(c, p) in &self.sound_fills[start as usize..(start + count) as usize] {
@@ -705,8 +710,9 @@ impl ContextModel {
                     }
                 }
             }
-            // A char left out before char i: a word of 3..=MAX_WORD chars around the gap
-            // that the text lacks one char of (宣传资|料, 志|愿服务).
+            // A char left out before char i: a word of four chars around the gap that the
+            // text lacks one char of (共产|党员, 志|愿服务; three-char words cost more
+            // candidates than they find, bench/README.md).
             if i > 0 && (suspect[i - 1] || suspect[i]) {
                 for len in 4..=MAX_WORD {
                     // The word spans [a, i) + gap + [i, a + len - 1) of the clause.
@@ -722,7 +728,7 @@ impl ContextModel {
                         for &(c, _, _) in self.fills[start as usize..start as usize + count as usize].iter().take(2) {
                             let mut word = span.clone();
                             word[i - a] = c;
-                            if !self.is_word(&word.iter().collect::<String>()) || seen.insert((usize::MAX - i, c), ()).is_some() {
+                            if !self.in_vocabulary(&word) || seen.insert((usize::MAX - i, c), ()).is_some() {
                                 continue;
                             }
                             cands.push((i, i, vec![c], Edit::Missing, (a, b)));

@@ -21,6 +21,8 @@
 //! the sentence. Entries without `context` (首选医院, 全网最低价,
 //! 神医, 零风险: words no statement of fact needs) are findings wherever they stand.
 
+use super::{back, forward};
+
 const CALL: &[&str] = &[
     "欢迎", "咨询", "预约", "挂号", "热线", "前来", "来院", "到院", "就诊", "优惠", "低价", "特价", "价格", "免费", "限时", "限量", "扫码", "立即", "赶快", "抢购", "首选", "信赖",
     "放心", "您", "选择我们", "找我们",
@@ -33,30 +35,6 @@ const HONOUR: &[&str] = &["获评", "荣获", "获得", "获授", "入选", "获
 
 fn any(t: &str, words: &[&str]) -> bool {
     words.iter().any(|w| t.contains(w))
-}
-
-/// The end of the stretch before `a` (or start after `b`) at a boundary among `stops`, at most
-/// `limit` characters away.
-fn back(t: &str, a: usize, stops: &[char], limit: usize) -> usize {
-    let mut start = a;
-    for (n, (i, c)) in t[..a].char_indices().rev().enumerate() {
-        if n == limit || stops.contains(&c) {
-            break;
-        }
-        start = i;
-    }
-    start
-}
-
-fn forward(t: &str, b: usize, stops: &[char], limit: usize) -> usize {
-    let mut end = b;
-    for (n, (i, c)) in t[b..].char_indices().enumerate() {
-        if n == limit || stops.contains(&c) {
-            break;
-        }
-        end = b + i + c.len_utf8();
-    }
-    end
 }
 
 const SENTENCE: &[char] = &['。', '！', '？', '；', '!', '?', ';', '\n'];

@@ -58,10 +58,8 @@ fn needles() -> &'static (Needles, Vec<(usize, bool)>) {
 }
 
 fn clause_bounds(t: &str, a: usize, b: usize) -> (usize, usize) {
-    let stop = |c: char| matches!(c, '。' | '；' | ';' | '！' | '？' | '\n' | '，' | ',');
-    let start = t[..a].char_indices().rev().find(|&(_, c)| stop(c)).map_or(0, |(i, c)| i + c.len_utf8());
-    let end = t[b..].char_indices().find(|&(_, c)| stop(c)).map_or(t.len(), |(i, _)| b + i);
-    (start, end)
+    const STOPS: &[char] = &['。', '；', ';', '！', '？', '\n', '，', ','];
+    (super::back(t, a, STOPS, usize::MAX), super::forward(t, b, STOPS, usize::MAX))
 }
 
 pub fn check(s: &Stream, doc: Option<Date>, out: &mut Vec<Raw>) {

@@ -48,6 +48,32 @@ impl Needles {
     }
 }
 
+/// Where the stretch of `t` that ends at byte `a` begins: after the nearest char of `stops`
+/// before it, at most `limit` chars back (a clause, a sentence).
+pub fn back(t: &str, a: usize, stops: &[char], limit: usize) -> usize {
+    let mut start = a;
+    for (n, (i, c)) in t[..a].char_indices().rev().enumerate() {
+        if n == limit || stops.contains(&c) {
+            break;
+        }
+        start = i;
+    }
+    start
+}
+
+/// Where the stretch of `t` that begins at byte `b` ends: before the nearest char of
+/// `stops` after it, at most `limit` chars on.
+pub fn forward(t: &str, b: usize, stops: &[char], limit: usize) -> usize {
+    let mut end = b;
+    for (n, (i, c)) in t[b..].char_indices().enumerate() {
+        if n == limit || stops.contains(&c) {
+            break;
+        }
+        end = b + i + c.len_utf8();
+    }
+    end
+}
+
 /// A rule that reads the visible text paragraph by paragraph, one char at a time. Several run
 /// in one pass ([`scan`] with a tuple): duplicate keys, punctuation and placeholders all need
 /// every paragraph char by char, and walking a story once instead of three times is where
