@@ -93,6 +93,9 @@ pub struct SiteLexicon {
     pub leaders: Vec<Leader>,
     /// The site's own public phone numbers (digits only), which privacy checks allow.
     pub public_phones: Vec<String>,
+    /// The site's own names (the hospital's full name and short names): the only
+    /// organisation a page's title or masthead may name in the site's place.
+    pub own_names: Vec<String>,
     /// Increases with every change; part of the lexicon version on each report.
     pub revision: u64,
 }

@@ -90,6 +90,8 @@ pub struct Checker {
     dense: Matcher,
     leaders: Vec<Leader>,
     public_phones: HashSet<String>,
+    /// The site's own names, folded.
+    own_names: Vec<String>,
     /// The language-model stage, when a model is installed ([`Checker::with_model`]).
     model: Option<Arc<ContextModel>>,
     /// Words the model stage leaves alone: the built-in known words, the built-in and the
@@ -147,6 +149,7 @@ impl Checker {
             dense: dense.build(),
             leaders: site.leaders.clone(),
             public_phones: site.public_phones.iter().map(|p| p.chars().filter(char::is_ascii_digit).collect()).collect(),
+            own_names: site.own_names.iter().map(|n| fold_str(n.trim())).filter(|n| !n.is_empty()).collect(),
             model: None,
             known: {
                 let mut words: Vec<String> = lexicon::builtin_known().iter().chain(lexicon::builtin_allow().iter()).chain(&site.allow).map(|w| fold_str(w)).filter(|w| !w.is_empty()).collect();
@@ -199,6 +202,7 @@ impl Checker {
         self.lexicon_findings(&dense, true, input.date, &mut raw);
         rules::privacy::check(&folded, &self.public_phones, &mut raw);
         rules::hijack::check(&dense, &mut raw);
+        rules::hijack::check_title(&folded, &self.own_names, &mut raw);
         rules::particles::check(&folded, &mut raw);
         rules::visible(&visible, &mut raw);
         rules::dates::check(&folded, input.date, &mut raw);

@@ -229,6 +229,21 @@ fn dates_weekdays_and_events_after_the_document() {
 }
 
 #[test]
+fn a_page_whose_title_names_another_organisation_in_the_sites_place_is_blocked() {
+    let c = Checker::new(&SiteLexicon { own_names: vec!["示范医院".into(), "示范市第一人民医院".into()], ..Default::default() });
+    let page = "<html><head><title>骨科举办义诊 - 华夏仁爱男科医院</title></head><body><p>骨科举办义诊。</p></body></html>";
+    let report = c.check(&CheckInput::html(page));
+    let f = report.findings.iter().find(|f| f.rule == "sensitive.hijack_title").unwrap_or_else(|| panic!("{:#?}", report.findings));
+    assert_eq!((f.surface.as_str(), f.severity, &page[f.byte_start..f.byte_end]), ("华夏仁爱男科医院", Severity::Block, "华夏仁爱男科医院"));
+    // Its own page, and a story that names another hospital, are not.
+    for fine in ["<title>骨科举办义诊 - 示范医院</title><p>我院专家赴某县人民医院义诊。</p>", "<p>对口支援｜我院专家赴某县人民医院开展义诊</p>"] {
+        assert!(!c.check(&CheckInput::html(fine)).findings.iter().any(|f| f.rule == "sensitive.hijack_title"), "{fine}");
+    }
+    // The built-in checker knows no site name and leaves titles alone.
+    assert!(!checker().check(&CheckInput::html(page)).findings.iter().any(|f| f.rule == "sensitive.hijack_title"));
+}
+
+#[test]
 fn html_findings_map_to_the_markup() {
     let html = "<h2>标题</h2><p>专家们<b>再接</b>再励，&ldquo;为民服务</p><p>XXX医院</p>";
     let r = checker().check(&CheckInput::html(html));

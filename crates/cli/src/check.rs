@@ -10,7 +10,7 @@ use anyhow::Context;
 
 use std::sync::Arc;
 
-use yuanxun_check::{CheckInput, CheckReport, Checker, ContextModel, Finding, Format, Severity};
+use yuanxun_check::{CheckInput, CheckReport, Checker, ContextModel, Finding, Format, Severity, SiteLexicon};
 
 /// Which language model the check reads with.
 #[derive(Debug, Clone, clap::Args)]
@@ -101,12 +101,13 @@ fn utf8(path: &Path, bytes: Vec<u8>) -> anyhow::Result<String> {
     String::from_utf8(bytes).map_err(|_| anyhow::anyhow!("{} 不是 UTF-8 编码的文本：请另存为 UTF-8 后再检查", path.display()))
 }
 
-pub fn run(files: &[PathBuf], date: Option<&str>, format: OutputFormat, model: &ModelArgs) -> anyhow::Result<ExitCode> {
+pub fn run(files: &[PathBuf], date: Option<&str>, format: OutputFormat, site_names: &[String], model: &ModelArgs) -> anyhow::Result<ExitCode> {
     let date = match date {
         Some(d) => Some(yuanxun_check::lexicon::parse_date(d).ok_or_else(|| anyhow::anyhow!("日期“{d}”无效，应为 YYYY-MM-DD，例如 2024-05-01"))?),
         None => None,
     };
-    let checker = Checker::builtin().with_model(model.load()?);
+    let site = SiteLexicon { own_names: site_names.to_vec(), ..Default::default() };
+    let checker = Checker::new(&site).with_model(model.load()?);
     let color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
     let mut worst: Option<Severity> = None;
     let mut failed = false;

@@ -132,6 +132,10 @@ enum Command {
         /// Output: text (line with a caret under each finding) or json (the CheckReport schema).
         #[arg(long, value_enum, default_value = "text")]
         format: check::OutputFormat,
+        /// The site's own names (repeat for short names): a page title or first line that
+        /// names another organisation in their place is reported as a hijack.
+        #[arg(long = "site-name", value_name = "NAME")]
+        site_names: Vec<String>,
         #[command(flatten)]
         model: check::ModelArgs,
     },
@@ -307,9 +311,9 @@ enum AuditCommand {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    if let Command::Check { files, date, format, model } = &cli.command {
+    if let Command::Check { files, date, format, site_names, model } = &cli.command {
         // No runtime or logging needed: the check is pure computation.
-        return match check::run(files, date.as_deref(), *format, model) {
+        return match check::run(files, date.as_deref(), *format, site_names, model) {
             Ok(code) => code,
             Err(e) => {
                 eprintln!("错误：{e:#}");

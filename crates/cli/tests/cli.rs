@@ -216,6 +216,17 @@ fn check_reports_findings_with_carets_and_exit_codes() {
         assert_eq!(n, usize::from(i % 3 == 0), "{entry}");
     }
 
+    // A downloaded page of the site whose title names another organisation where the
+    // hospital's name belongs: blocking once the check knows the site's names.
+    let page = dir.path().join("page.html");
+    std::fs::write(&page, "<title>骨科举办义诊 - 华夏仁爱男科医院</title><p>专家们再接再厉，服务群众。</p>").unwrap();
+    let out = std::process::Command::new(bin).args(["check", "--site-name", "示范医院", "--site-name", "市一院"]).arg(&page).output().unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(out.status.code(), Some(2), "{text}");
+    assert!(text.contains("[敏感词·sensitive.hijack_title]") && text.contains("华夏仁爱男科医院"), "{text}");
+    let out = std::process::Command::new(bin).arg("check").arg(&page).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "without the site's names the title is not judged");
+
     let out = std::process::Command::new(bin).args(["check", "--date", "2024-13-01"]).arg(&clean).output().unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("日期“2024-13-01”无效"));

@@ -23,6 +23,9 @@ pub enum List {
     Allow,
     /// One of the site's own public phone numbers.
     Phone,
+    /// One of the site's own names (a short name, a former name): the page titles and
+    /// mastheads that may name it in the site's place.
+    Name,
 }
 
 impl List {
@@ -32,11 +35,12 @@ impl List {
             List::Removed => "removed",
             List::Allow => "allow",
             List::Phone => "phone",
+            List::Name => "name",
         }
     }
 
     pub fn parse(s: &str) -> Option<List> {
-        [List::Entry, List::Removed, List::Allow, List::Phone].into_iter().find(|l| l.as_str() == s)
+        [List::Entry, List::Removed, List::Allow, List::Phone, List::Name].into_iter().find(|l| l.as_str() == s)
     }
 }
 
@@ -69,6 +73,8 @@ pub struct LeaderRow {
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct SiteLexiconRows {
     pub revision: i64,
+    /// The site's name (the masthead's), always one of its own names.
+    pub site_name: String,
     pub items: Vec<LexiconItem>,
     pub leaders: Vec<LeaderRow>,
 }
@@ -116,7 +122,9 @@ fn item(r: &sqlx::any::AnyRow) -> Result<LexiconItem> {
 
 /// The site's lists and roster with their revision.
 pub async fn load(c: &mut AnyConnection, site_id: i64) -> Result<SiteLexiconRows> {
-    let revision = revision(c, site_id).await?;
+    let row = sqlx::query("SELECT lexicon_revision, name FROM sites WHERE id = $1").bind(site_id).fetch_optional(&mut *c).await?;
+    let row = found(row)?;
+    let (revision, site_name): (i64, String) = (row.try_get("lexicon_revision")?, row.try_get("name")?);
     let rows = sqlx::query(&format!("SELECT {ITEM_COLS} FROM lexicon_items WHERE site_id = $1 ORDER BY list, category, id"))
         .bind(site_id).fetch_all(&mut *c).await?;
     let items = rows.iter().map(item).collect::<Result<Vec<_>>>()?;
@@ -128,7 +136,7 @@ pub async fn load(c: &mut AnyConnection, site_id: i64) -> Result<SiteLexiconRows
             Ok(LeaderRow { id: r.try_get("id")?, name: r.try_get("name")?, titles: titles.lines().map(str::to_string).filter(|t| !t.is_empty()).collect(), sort: r.try_get("sort")? })
         })
         .collect::<Result<Vec<_>>>()?;
-    Ok(SiteLexiconRows { revision, items, leaders })
+    Ok(SiteLexiconRows { revision, site_name, items, leaders })
 }
 
 /// One item of the site's lists.

@@ -155,9 +155,10 @@ pub async fn channel_by_slug(c: &mut AnyConnection, site_id: i64, slug: &str) ->
     models::channel(&found(row)?)
 }
 
-/// Renames a site (the hospital's name in the masthead).
+/// Renames a site (the hospital's name in the masthead). The name is one the check knows as
+/// the site's own, so the lexicon revision moves with it.
 pub async fn rename_site(c: &mut AnyConnection, site_id: i64, name: &str) -> Result<()> {
-    sqlx::query("UPDATE sites SET name = $1 WHERE id = $2").bind(name).bind(site_id).execute(&mut *c).await?;
+    sqlx::query("UPDATE sites SET name = $1, lexicon_revision = lexicon_revision + 1 WHERE id = $2").bind(name).bind(site_id).execute(&mut *c).await?;
     Ok(())
 }
 

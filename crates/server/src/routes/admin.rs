@@ -1053,6 +1053,8 @@ async fn lexicon_view(state: &AppState, auth: &Auth, q: LexiconQuery, status: St
     let removed: Vec<Value> = of("removed").map(|i| context! { id => i.id, term => i.term, category_label => category_label(&i.category) }).collect();
     let allow: Vec<_> = of("allow").cloned().collect();
     let phones: Vec<_> = of("phone").cloned().collect();
+    let names: Vec<_> = of("name").cloned().collect();
+    let site_name = rows.site_name.clone();
     let edit = q.edit.and_then(|id| rows.items.iter().find(|i| i.id == id && i.list == "entry").cloned());
     let form = entry_form.unwrap_or_else(|| match &edit {
         Some(e) => Value::from_serialize(e),
@@ -1091,7 +1093,7 @@ async fn lexicon_view(state: &AppState, auth: &Auth, q: LexiconQuery, status: St
         "admin/lexicon.html",
         status,
         context! {
-            version, categories, entries, removed, allow, phones, edit, form, leader, leader_form, leaders => rows.leaders,
+            version, categories, entries, removed, allow, phones, names, site_name, edit, form, leader, leader_form, leaders => rows.leaders,
             found, q => q.q, severities, kinds, category_label => filter.as_deref().map(category_label), error, flash, proposals, decides,
         },
     )
@@ -1126,6 +1128,7 @@ fn anchor_of(list: &str) -> &'static str {
         "removed" => "builtin",
         "allow" => "allow",
         "phone" => "phones",
+        "name" => "names",
         _ => "entries",
     }
 }

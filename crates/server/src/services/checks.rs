@@ -93,7 +93,7 @@ pub async fn checker(state: &AppState, c: &mut AnyConnection) -> ServiceResult<A
 /// The engine's view of the site's rows. Rows the engine cannot read (an unknown category
 /// left by an older version) are skipped rather than breaking every check.
 pub fn site_lexicon(rows: &SiteLexiconRows) -> SiteLexicon {
-    let mut lex = SiteLexicon { revision: rows.revision.max(0) as u64, ..Default::default() };
+    let mut lex = SiteLexicon { revision: rows.revision.max(0) as u64, own_names: vec![rows.site_name.clone()], ..Default::default() };
     for it in &rows.items {
         match List::parse(&it.list) {
             Some(List::Entry) => {
@@ -108,6 +108,7 @@ pub fn site_lexicon(rows: &SiteLexiconRows) -> SiteLexicon {
             }
             Some(List::Allow) => lex.allow.push(it.term.clone()),
             Some(List::Phone) => lex.public_phones.push(it.term.clone()),
+            Some(List::Name) => lex.own_names.push(it.term.clone()),
             None => {}
         }
     }
@@ -549,6 +550,12 @@ fn validate_item(input: &ItemInput, id: i64) -> ServiceResult<LexiconItem> {
             }
             it.term = digits;
         }
+        List::Name => {
+            let n = it.term.chars().count();
+            if !(2..=40).contains(&n) || it.term.chars().any(|c| c.is_whitespace() || "-－_＿|｜–—".contains(c)) {
+                return Err(ServiceError::Invalid("请填写本院的一个名称或简称（2～40 个字，不含空格和分隔符），例如“市一院”".into()));
+            }
+        }
     }
     Ok(it)
 }
@@ -591,6 +598,7 @@ pub fn loosening(before: Option<&LexiconItem>, after: Option<&LexiconItem>, entr
             List::Removed => Some(format!("从内置词库中移除“{}”，今后不再报出", new.term)),
             List::Allow => Some(format!("把“{}”加入白名单，今后不再报出", new.term)),
             List::Phone => Some(format!("把 {} 登记为公开电话，今后不再按个人信息报出", new.term)),
+            List::Name => Some(format!("把“{}”登记为本院名称，标题或首行中写着它时不再按网页劫持报出", new.term)),
             List::Entry => shadows(new),
         },
         (Some(old), None) => (List::parse(&old.list) == Some(List::Entry)).then(|| format!("删除词条“{}”（{}），今后不再报出", old.term, severity_label(&old.severity))),
@@ -615,6 +623,7 @@ fn describe(it: &LexiconItem) -> String {
         List::Removed => "移除的内置词",
         List::Allow => "白名单",
         List::Phone => "公开电话",
+        List::Name => "本院名称",
     });
     let mut s = format!("{}“{}”", list.unwrap_or("词表"), it.term);
     if let Some(c) = Category::parse(&it.category) {

@@ -244,6 +244,41 @@ async fn site_lexicon_changes_apply_to_the_next_check_without_a_restart() {
     assert!(audit.contains("lexicon_add") && audit.contains("lexicon_delete") && audit.contains("leader_add"));
 }
 
+#[tokio::test]
+async fn a_title_naming_another_organisation_in_the_sites_place_blocks_until_the_name_is_registered_as_ours() {
+    let app = spawn_app().await;
+    let corr = app.api("corr_a").await;
+    let titled = |title: &'static str| json!({"title": title, "channel_id": app.fx.news, "authors": "陈骨科", "body_html": "<p>骨科开展义诊活动。</p>"});
+    let (_, ours) = corr.post("/manuscripts", titled("骨科开展义诊活动 - 院讯示范医院")).await;
+    let (_, copied) = corr.post("/manuscripts", titled("骨科开展义诊活动 - 示范市第一人民医院")).await;
+    let check = |id: i64| {
+        let corr = &corr;
+        async move { corr.get(&format!("/manuscripts/{id}/check")).await.1 }
+    };
+    // The site's name is its own; another organisation's name in its place is a block.
+    assert!(item(&check(ours["id"].as_i64().unwrap()).await, "sensitive.hijack_title").is_none());
+    let before = check(copied["id"].as_i64().unwrap()).await;
+    let hijack = item(&before, "sensitive.hijack_title").unwrap_or_else(|| panic!("{before}"));
+    assert_eq!((hijack["field"].as_str(), hijack["surface"].as_str(), hijack["severity"].as_str()), (Some("title"), Some("示范市第一人民医院"), Some("block")));
+    assert!(hijack["reason"].as_str().unwrap().contains("登记为本站名称"), "{hijack}");
+
+    // Only those who may loosen the check register a name as the site's own; a bad one is refused.
+    let (s, _, _) = app.web("corr_a").await.form("/admin/lexicon/items", &[("list", "name"), ("term", "示范市第一人民医院")]).await;
+    assert_eq!(s, 403);
+    let web = app.web("chief").await;
+    let (s, _, page) = web.form("/admin/lexicon/items", &[("list", "name"), ("term", "一院 - 首页")]).await;
+    assert_eq!(s, 422);
+    assert!(page.contains("不含空格和分隔符"), "{page}");
+    let (s, loc, _) = web.form("/admin/lexicon/items", &[("list", "name"), ("term", "示范市第一人民医院")]).await;
+    assert_eq!((s, loc.as_str()), (303, "/admin/lexicon?msg=saved_item#names"));
+    let (_, page) = web.get("/admin/lexicon").await;
+    assert!(page.contains("本院名称与简称") && page.contains("示范市第一人民医院"));
+    let after = check(copied["id"].as_i64().unwrap()).await;
+    assert!(item(&after, "sensitive.hijack_title").is_none(), "{after}");
+    let (_, audit) = app.web("auditor").await.get("/admin/audit?object_type=lexicon").await;
+    assert!(audit.contains("本院名称“示范市第一人民医院”"), "the registration is in the audit log");
+}
+
 fn language_model() -> std::sync::Arc<yuanxun_check::ContextModel> {
     static MODEL: std::sync::OnceLock<std::sync::Arc<yuanxun_check::ContextModel>> = std::sync::OnceLock::new();
     MODEL.get_or_init(|| std::sync::Arc::new(yuanxun_check::ContextModel::system().expect("the language model is not installed: apt-get install libime-data-language-model (.ci/run does)").expect("readable"))).clone()
