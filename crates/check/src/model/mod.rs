@@ -67,7 +67,13 @@ const TYPO_ENTRY_MARGIN: f32 = 1.5;
 
 /// Characters that are words alone and that people mix up (的地得 are `rules::particles`'s:
 /// the model learned them mixed).
-const FUNCTION_SETS: &[&str] = &["在再", "做作", "那哪", "象像", "即既", "己已", "带戴", "份分", "须需", "练炼"];
+const FUNCTION_SETS: &[[char; 2]] = &[['在', '再'], ['做', '作'], ['那', '哪'], ['象', '像'], ['即', '既'], ['己', '已'], ['带', '戴'], ['份', '分'], ['须', '需'], ['练', '炼']];
+
+/// The function-word set `c` belongs to (a char array, not a string: `str::contains` runs a
+/// substring search, and this is asked for every char of every clause).
+fn function_set(c: char) -> Option<&'static [char; 2]> {
+    FUNCTION_SETS.iter().find(|s| s[0] == c || s[1] == c)
+}
 
 /// Chars either side of an edit that its score reads.
 const WINDOW: usize = 4;
@@ -472,11 +478,11 @@ impl ContextModel {
     /// leaves as rare single characters, unknown ones, or parts of rare words. A slip in a
     /// word breaks it (表障 reads 表 + 障) or makes a rare one (招开); the chars of common
     /// words are not worth a candidate search (most of a story: the search is the cost).
-    fn suspects(&self, clause: &[char]) -> (Vec<bool>, Vec<(usize, usize, u32)>) {
+    fn suspects(&self, clause: &[char], words: &[(usize, usize, u32)]) -> (Vec<bool>, Vec<(usize, usize, u32)>) {
         let n = clause.len();
         // best[e] = (score, start of the last word, its log10 p, the word) of the best reading of [0, e).
         let mut ends: Vec<Vec<(usize, f32, u32)>> = vec![Vec::new(); n + 1];
-        for (a, e, w) in self.words_in(clause) {
+        for &(a, e, w) in words {
             ends[e].push((a, self.lm.unigram(w).0, w));
         }
         let mut best = vec![(f32::NEG_INFINITY, 0usize, 0f32, 0u32); n + 1];
@@ -507,7 +513,7 @@ impl ContextModel {
             let mut state = self.lm.null_state();
             for &(a, e, w) in path.iter().rev() {
                 let (lp, next) = if w == 0 { (self.unk, self.lm.null_state()) } else { self.lm.score(&state, w) };
-                if e - a == 1 && a > 0 && lp < SUSPECT_IN_CONTEXT && !FUNCTION_SETS.iter().any(|s| s.contains(clause[a])) {
+                if e - a == 1 && a > 0 && lp < SUSPECT_IN_CONTEXT && function_set(clause[a]).is_none() {
                     out[a] = true;
                 }
                 state = next;
@@ -519,10 +525,10 @@ impl ContextModel {
 
     /// For each start i and length l ≤ MAX_WORD, log10 of the best reading of chars
     /// [i, i + l) as words taken alone (unknown chars at the unknown-word cost).
-    fn span_unigrams(&self, clause: &[char]) -> Vec<[f32; MAX_WORD]> {
+    fn span_unigrams(&self, clause: &[char], words: &[(usize, usize, u32)]) -> Vec<[f32; MAX_WORD]> {
         let n = clause.len();
         let mut word = vec![[f32::NEG_INFINITY; MAX_WORD]; n];
-        for (a, e, w) in self.words_in(clause) {
+        for &(a, e, w) in words {
             if e - a <= MAX_WORD {
                 word[a][e - a - 1] = self.lm.unigram(w).0;
             }
@@ -632,14 +638,14 @@ impl ContextModel {
         if n < 2 {
             return Vec::new();
         }
-        // (start, end, replacement chars of [start, end), edit)
-        // (start, end, replacement chars of [start, end), edit, the word the edit makes: [wa, wb))
-        let mut cands: Vec<(usize, usize, Vec<char>, Edit, (usize, usize))> = Vec::new();
+        let mut cands: Vec<Candidate> = Vec::new();
         let mut seen: FxHashMap<(usize, char), ()> = FxHashMap::default();
         // The best unigram reading of every span of up to MAX_WORD chars: uni[i][l - 1] for [i, i + l).
-        let uni = self.span_unigrams(clause);
-        let (suspect, path) = self.suspects(clause);
+        let words = self.words_in(clause);
+        let uni = self.span_unigrams(clause, &words);
+        let (suspect, path) = self.suspects(clause, &words);
         for i in 0..n {
+            let slot = sound_slot(&self.sounds, clause[i]).copied().unwrap_or([NONE; 8]);
             for len in (2..=MAX_WORD.min(n)).filter(|_| suspect[i]) {
                 let lo = (i + 1).saturating_sub(len);
                 for a in lo..=i {
@@ -653,7 +659,6 @@ impl ContextModel {
                     let key = mask_key(span, i - a);
                     let here = uni[a][len - 1];
                     // Chars that sound the same, then nearly the same: straight from the index.
-                    let slot = sound_slot(&self.sounds, clause[i]).copied().unwrap_or([NONE; 8]);
                     for (k, &syl) in slot.iter().enumerate().filter(|(_, &x)| x != NONE) {
                         let Some(&(start, count)) = self.sound_masks.get(&sound_mask_key(key, syl)) else { continue };
                         for &(c, p) in &self.sound_fills[start as usize..(start + count) as usize] {
@@ -686,8 +691,8 @@ impl ContextModel {
             }
             // Function words people mix up, each a word alone: the model reads which one fits.
             if !kept(i, i + 1) {
-                if let Some(set) = FUNCTION_SETS.iter().find(|s| s.contains(clause[i])) {
-                    for c in set.chars().filter(|&c| c != clause[i]) {
+                if let Some(set) = function_set(clause[i]) {
+                    for &c in set.iter().filter(|&&c| c != clause[i]) {
                         if seen.insert((i, c), ()).is_none() {
                             cands.push((i, i + 1, vec![c], Edit::Sound, (i, i + 1)));
                         }
@@ -759,8 +764,20 @@ impl ContextModel {
         }
         // Each candidate is scored in a window of WINDOW chars either side (the n-gram model's
         // reach, with room for the segmentation to shift), against the same window of the text.
+        SCRATCH.with_borrow_mut(|scratch| {
+            // The remembered n-gram scores hold for any text; bounded, they are kept from clause to clause.
+            if scratch.memo.len() > MEMO_LIMIT {
+                scratch.memo.clear();
+            }
+            self.score_candidates(clause, cands, scratch, thresholds)
+        })
+    }
+
+    /// Scores each candidate in its window against the same window of the text; those above
+    /// their margin, best first, one per position.
+    fn score_candidates(&self, clause: &[char], cands: Vec<Candidate>, scratch: &mut Scratch, thresholds: &Thresholds) -> Vec<Proposal> {
+        let n = clause.len();
         let mut bases: FxHashMap<(usize, usize), f32> = FxHashMap::default();
-        let mut scratch = Scratch::default();
         let mut out: Vec<Proposal> = Vec::new();
         let mut buf: Vec<char> = Vec::with_capacity(n + 1);
         for (a, b, with, edit, (wa, wb)) in cands {
@@ -768,7 +785,7 @@ impl ContextModel {
             let base = match bases.get(&(lo, hi)) {
                 Some(&b) => b,
                 None => {
-                    let b = self.best(&clause[lo..hi], &mut scratch);
+                    let b = self.best(&clause[lo..hi], scratch);
                     bases.insert((lo, hi), b);
                     b
                 }
@@ -777,7 +794,7 @@ impl ContextModel {
             buf.extend_from_slice(&clause[lo..a]);
             buf.extend_from_slice(&with);
             buf.extend_from_slice(&clause[b..hi]);
-            let gain = self.best(&buf, &mut scratch) - base;
+            let gain = self.best(&buf, scratch) - base;
             if gain < thresholds.of(edit) {
                 continue;
             }
@@ -800,7 +817,18 @@ impl ContextModel {
     }
 }
 
-/// Buffers of one clause's searches, reused from window to window.
+/// A candidate edit: (start, end, replacement chars of [start, end), edit, the word the edit
+/// makes: [wa, wb)).
+type Candidate = (usize, usize, Vec<char>, Edit, (usize, usize));
+
+/// Remembered n-gram scores a thread keeps before it starts again (about 5 MB).
+const MEMO_LIMIT: usize = 60_000;
+
+thread_local! {
+    static SCRATCH: std::cell::RefCell<Scratch> = std::cell::RefCell::new(Scratch::default());
+}
+
+/// Buffers of the searches, reused from window to window and clause to clause.
 #[derive(Default)]
 struct Scratch {
     s: String,
@@ -811,7 +839,7 @@ struct Scratch {
 }
 
 fn push_hyp(v: &mut Vec<(f32, State)>, score: f32, state: State) {
-    if let Some(h) = v.iter_mut().find(|(_, s)| s.words() == state.words()) {
+    if let Some(h) = v.iter_mut().find(|(_, s)| *s == state) {
         if score > h.0 {
             *h = (score, state);
         }

@@ -187,9 +187,11 @@ pub struct State {
 }
 
 // Two states are the same context when their words are (the backoffs follow from them).
+// Words past `len` are always 0, so whole arrays compare: no slice lengths, no memcmp call
+// in the searches' hottest loop.
 impl PartialEq for State {
     fn eq(&self, o: &State) -> bool {
-        self.words() == o.words()
+        self.len == o.len && self.words == o.words
     }
 }
 
@@ -197,7 +199,9 @@ impl Eq for State {}
 
 impl std::hash::Hash for State {
     fn hash<H: std::hash::Hasher>(&self, h: &mut H) {
-        self.words().hash(h);
+        for &w in &self.words {
+            h.write_u32(w);
+        }
     }
 }
 
@@ -529,8 +533,11 @@ impl NgramModel {
                 next_use = ngram_len;
             }
         }
-        // The context words the next word may use.
+        // The context words the next word may use (the rest stay 0).
         out.len = next_use as u8;
+        if out.len == 0 {
+            out.words[0] = 0;
+        }
         for i in 1..out.len as usize {
             out.words[i] = state.words[i - 1];
         }
