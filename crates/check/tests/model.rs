@@ -1,5 +1,5 @@
 //! The language-model stage against the real model (fcitx's word trigram model, installed by
-//! `.ci/run` from Debian's libime-data-language-model): our reader of KenLM's binary format
+//! `scripts/test` from Debian's libime-data-language-model): our reader of KenLM's binary format
 //! gives KenLM's own scores, and the stage finds the slips people type and leaves clean text
 //! alone.
 
@@ -12,7 +12,7 @@ fn model() -> Arc<ContextModel> {
     static MODEL: OnceLock<Arc<ContextModel>> = OnceLock::new();
     MODEL
         .get_or_init(|| {
-            let m = ContextModel::system().expect("the language model is not installed: apt-get install libime-data-language-model (.ci/run does)");
+            let m = ContextModel::system().expect("the language model is not installed: apt-get install libime-data-language-model (scripts/test does)");
             Arc::new(m.expect("the installed model can be read"))
         })
         .clone()

@@ -357,12 +357,11 @@ fn collect(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
 
 /// `DATABASE_URL=postgres://…` runs the product on PostgreSQL: the demo hospital is created,
 /// its public pages, newsroom pages, points and summary answer, and the command-line
-/// report reads the same database. Needs the PostgreSQL server .ci/run starts; skipped (and
-/// said so) outside CI when there is none.
+/// report reads the same database. Needs the PostgreSQL server scripts/test starts.
 #[tokio::test]
 async fn serve_runs_on_postgresql_when_database_url_says_so() {
     use sqlx::Executor;
-    let Some(mut c) = postgres().await else { return };
+    let mut c = postgres().await;
     let name = new_database(&mut c, "cli").await;
     let url = database_url(&name);
     let dir = tempfile::tempdir().unwrap();
@@ -410,36 +409,24 @@ async fn serve_runs_on_postgresql_when_database_url_says_so() {
     }
 }
 
-/// The moto S3 server .ci/run installs (PyPI `moto[server]` in target/venv-s3), or the one
-/// `YUANXUN_TEST_MOTO` names; `None` outside CI when there is none.
-fn moto_server() -> Option<std::path::PathBuf> {
+/// The moto S3 server scripts/test installs (PyPI `moto[server]` in target/venv-s3), or the
+/// one `YUANXUN_TEST_MOTO` names.
+fn moto_server() -> std::path::PathBuf {
     let path = std::env::var("YUANXUN_TEST_MOTO").map(std::path::PathBuf::from).unwrap_or_else(|_| std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target/venv-s3/bin/moto_server"));
-    if path.exists() {
-        return Some(path);
-    }
-    assert_ne!(std::env::var("CI").as_deref(), Ok("true"), "the S3 test server is required in CI: {} (see .ci/run)", path.display());
-    eprintln!("S3 test NOT RUN: no moto_server at {}; install it as .ci/run does", path.display());
-    None
+    assert!(path.exists(), "the S3 test server is required: no {} (scripts/test installs it)", path.display());
+    path
 }
 
 fn postgres_admin_url() -> String {
     std::env::var("YUANXUN_TEST_POSTGRES_URL").unwrap_or_else(|_| "postgres://postgres:postgres@127.0.0.1/postgres".into())
 }
 
-/// A connection to the PostgreSQL server .ci/run starts; `None` (said so) outside CI when
-/// there is none.
-async fn postgres() -> Option<sqlx::AnyConnection> {
+/// A connection to the PostgreSQL server scripts/test starts.
+async fn postgres() -> sqlx::AnyConnection {
     use sqlx::Connection;
     sqlx::any::install_default_drivers();
     let admin = postgres_admin_url();
-    match sqlx::AnyConnection::connect(&admin).await {
-        Ok(c) => Some(c),
-        Err(e) => {
-            assert_ne!(std::env::var("CI").as_deref(), Ok("true"), "PostgreSQL at {admin} is required in CI: {e}");
-            eprintln!("PostgreSQL test NOT RUN: no server at {admin} ({e})");
-            None
-        }
-    }
+    sqlx::AnyConnection::connect(&admin).await.unwrap_or_else(|e| panic!("PostgreSQL at {admin} is required: {e} (scripts/test installs and starts it)"))
 }
 
 /// Creates a new, empty database and returns its name.
@@ -498,7 +485,7 @@ impl Drop for Killed {
 /// download read them back, and nothing is written to the data folder's media/.
 #[tokio::test]
 async fn serve_keeps_media_in_s3_compatible_storage_when_told() {
-    let Some(moto) = moto_server() else { return };
+    let moto = moto_server();
     let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
     let _moto = Killed(Command::new(moto).args(["-H", "127.0.0.1", "-p", &port.to_string()]).stdout(Stdio::null()).stderr(Stdio::null()).spawn().unwrap());
     let s3 = format!("http://127.0.0.1:{port}");
@@ -554,7 +541,7 @@ fn walk_files(dir: &std::path::Path) -> usize {
 #[tokio::test]
 async fn migrate_moves_a_sqlite_hospital_to_postgresql() {
     use sqlx::Executor;
-    let Some(mut c) = postgres().await else { return };
+    let mut c = postgres().await;
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
     let (child, base) = start_demo(&data, &[]);
@@ -607,7 +594,7 @@ async fn migrate_moves_a_sqlite_hospital_to_postgresql() {
 async fn two_serve_processes_on_one_database_behave_as_one() {
     use sqlx::{Connection, Executor, Row};
     use serde_json::json;
-    let Some(mut c) = postgres().await else { return };
+    let mut c = postgres().await;
     let name = new_database(&mut c, "nodes").await;
     let url = database_url(&name);
     let dir = tempfile::tempdir().unwrap();

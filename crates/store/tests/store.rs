@@ -1,8 +1,8 @@
 //! The store's behaviour, run once per backend: always against a fresh SQLite file, and
 //! against PostgreSQL at `YUANXUN_TEST_POSTGRES_URL` (default
-//! `postgres://postgres:postgres@127.0.0.1/postgres`, the server `.ci/run` starts). Each test
-//! creates its own PostgreSQL database and drops it afterwards. With `CI=true` a missing
-//! PostgreSQL server fails the run; elsewhere the PostgreSQL half says it did not run.
+//! `postgres://postgres:postgres@127.0.0.1/postgres`, the server `scripts/test` starts). Each test
+//! creates its own PostgreSQL database and drops it afterwards. A missing PostgreSQL server
+//! fails the run: `scripts/test` installs and starts one.
 
 use std::future::Future;
 
@@ -39,19 +39,10 @@ async fn sqlite_db() -> TestDb {
     TestDb { store, _dir: dir, drop_pg: None }
 }
 
-async fn postgres_db() -> Option<TestDb> {
+async fn postgres_db() -> TestDb {
     sqlx::any::install_default_drivers();
     let admin = pg_admin_url();
-    let mut c = match sqlx::AnyConnection::connect(&admin).await {
-        Ok(c) => c,
-        Err(e) => {
-            if std::env::var("CI").as_deref() == Ok("true") {
-                panic!("PostgreSQL at {admin} is required in CI: {e}");
-            }
-            eprintln!("PostgreSQL half NOT RUN: no server at {admin} ({e}); start one as .ci/run does");
-            return None;
-        }
-    };
+    let mut c = sqlx::AnyConnection::connect(&admin).await.unwrap_or_else(|e| panic!("PostgreSQL at {admin} is required: {e} (scripts/test installs and starts it)"));
     let name = format!("yx_store_{}", rand::random::<u32>());
     c.execute(format!("CREATE DATABASE {name}").as_str()).await.expect("create test database");
     c.close().await.ok();
@@ -62,10 +53,10 @@ async fn postgres_db() -> Option<TestDb> {
     let dir = tempfile::tempdir().unwrap();
     let store = Store::open(&url, dir.path().join("media")).await.expect("open postgres store");
     assert_eq!(store.backend(), Backend::Postgres);
-    Some(TestDb { store, _dir: dir, drop_pg: Some((admin, name)) })
+    TestDb { store, _dir: dir, drop_pg: Some((admin, name)) }
 }
 
-/// Runs `body` against every backend available.
+/// Runs `body` against both backends.
 async fn on_every_backend<F, Fut>(body: F)
 where
     F: Fn(Store) -> Fut,
@@ -74,10 +65,9 @@ where
     let db = sqlite_db().await;
     body(db.store.clone()).await;
     db.cleanup().await;
-    if let Some(db) = postgres_db().await {
-        body(db.store.clone()).await;
-        db.cleanup().await;
-    }
+    let db = postgres_db().await;
+    body(db.store.clone()).await;
+    db.cleanup().await;
 }
 
 /// A site with a department, a channel, a correspondent and a reviewer.

@@ -593,7 +593,7 @@ mod tests {
 
     #[test]
     fn a_truncated_model_is_refused_not_read_out_of_bounds() {
-        let Some(path) = crate::model::system_model_path() else { panic!("the language model is not installed: apt-get install libime-data-language-model (see .ci/run)") };
+        let Some(path) = crate::model::system_model_path() else { panic!("the language model is not installed: apt-get install libime-data-language-model (scripts/test installs it)") };
         let full = std::fs::read(&path).unwrap();
         assert!(NgramModel::from_bytes(full[..200].to_vec()).is_err());
         for cut in [full.len() / 3, full.len() - 2_000_000, full.len() - 10] {

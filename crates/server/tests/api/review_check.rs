@@ -281,7 +281,7 @@ async fn a_title_naming_another_organisation_in_the_sites_place_blocks_until_the
 
 fn language_model() -> std::sync::Arc<yuanxun_check::ContextModel> {
     static MODEL: std::sync::OnceLock<std::sync::Arc<yuanxun_check::ContextModel>> = std::sync::OnceLock::new();
-    MODEL.get_or_init(|| std::sync::Arc::new(yuanxun_check::ContextModel::system().expect("the language model is not installed: apt-get install libime-data-language-model (.ci/run does)").expect("readable"))).clone()
+    MODEL.get_or_init(|| std::sync::Arc::new(yuanxun_check::ContextModel::system().expect("the language model is not installed: apt-get install libime-data-language-model (scripts/test does)").expect("readable"))).clone()
 }
 
 #[tokio::test]
