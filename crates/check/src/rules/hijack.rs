@@ -70,7 +70,7 @@ const NOT_A_NAME: &[&str] = &[
 ];
 
 /// Between the parts of a page title (文章标题 - 医院名称, 医院名称_首页).
-const TITLE_SEPARATORS: &[char] = &['-', '－', '_', '＿', '|', '｜', '–', '—'];
+pub const TITLE_SEPARATORS: &[char] = &['-', '－', '_', '＿', '|', '｜', '–', '—'];
 
 /// The first line of a text is where a page says whose it is (a title ending in the site's
 /// name, a masthead). When that place holds an organisation's bare name and the site's own
@@ -113,7 +113,7 @@ pub fn check_title(s: &Stream, own: &[String], out: &mut Vec<Raw>) {
         if out.iter().any(|r| r.category == Category::Sensitive && r.start < z && a < r.end) {
             continue;
         }
-        let reason = format!("标题或首行中本应是本站名称的位置写着另一个机构“{name}”：网页可能已被劫持或内容转自他处，请核实来源；确属本院的名称请在词库中登记为本站名称");
+        let reason = format!("标题或首行中本应是本站名称的位置写着另一个机构“{name}”：网页可能已被劫持或内容转自他处，请核实来源；确属本院的名称请在词库中登记为本院名称");
         out.push(Raw::new("sensitive.hijack_title", Category::Sensitive, Severity::Block, (a, z), reason));
     }
 }

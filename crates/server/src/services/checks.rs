@@ -552,7 +552,7 @@ fn validate_item(input: &ItemInput, id: i64) -> ServiceResult<LexiconItem> {
         }
         List::Name => {
             let n = it.term.chars().count();
-            if !(2..=40).contains(&n) || it.term.chars().any(|c| c.is_whitespace() || "-－_＿|｜–—".contains(c)) {
+            if !(2..=40).contains(&n) || it.term.chars().any(|c| c.is_whitespace() || yuanxun_check::rules::hijack::TITLE_SEPARATORS.contains(&c)) {
                 return Err(ServiceError::Invalid("请填写本院的一个名称或简称（2～40 个字，不含空格和分隔符），例如“市一院”".into()));
             }
         }

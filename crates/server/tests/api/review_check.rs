@@ -260,7 +260,7 @@ async fn a_title_naming_another_organisation_in_the_sites_place_blocks_until_the
     let before = check(copied["id"].as_i64().unwrap()).await;
     let hijack = item(&before, "sensitive.hijack_title").unwrap_or_else(|| panic!("{before}"));
     assert_eq!((hijack["field"].as_str(), hijack["surface"].as_str(), hijack["severity"].as_str()), (Some("title"), Some("示范市第一人民医院"), Some("block")));
-    assert!(hijack["reason"].as_str().unwrap().contains("登记为本站名称"), "{hijack}");
+    assert!(hijack["reason"].as_str().unwrap().contains("登记为本院名称"), "{hijack}");
 
     // Only those who may loosen the check register a name as the site's own; a bad one is refused.
     let (s, _, _) = app.web("corr_a").await.form("/admin/lexicon/items", &[("list", "name"), ("term", "示范市第一人民医院")]).await;
