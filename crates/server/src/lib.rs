@@ -156,9 +156,21 @@ impl Default for Config {
     }
 }
 
-/// Everything a handler needs.
+/// Everything a handler needs: a handle to one [`SiteState`], so the clone every middleware
+/// layer and handler takes costs one atomic increment, not one per field.
 #[derive(Clone)]
-pub struct AppState {
+pub struct AppState(Arc<SiteState>);
+
+impl std::ops::Deref for AppState {
+    type Target = SiteState;
+    fn deref(&self) -> &SiteState {
+        &self.0
+    }
+}
+
+/// What one site of the deployment is served with (behind [`AppState`]).
+#[derive(Clone)]
+pub struct SiteState {
     pub store: Store,
     pub config: Arc<Config>,
     pub templates: Arc<minijinja::Environment<'static>>,
@@ -234,7 +246,7 @@ impl AppState {
             std::fs::create_dir_all(dir)?;
         }
         let (state, fresh) = Self::open_site(self.store.clone(), config, site).await?;
-        let state = AppState { node: self.node.clone(), ..state };
+        let state = AppState(Arc::new(SiteState { node: self.node.clone(), ..(*state.0).clone() }));
         if fresh {
             services::search::reindex(&state, |_, _| {}).await?;
         } else {
@@ -258,7 +270,7 @@ impl AppState {
         }
         let limiter = Arc::new(ratelimit::Limiter::new(config.rate_limits));
         let pages = Arc::new(if config.page_cache { pages::PageCache::default() } else { pages::PageCache::bypassed() });
-        let state = AppState {
+        let state = AppState(Arc::new(SiteState {
             store,
             config: Arc::new(config),
             templates: Arc::new(routes::admin::templates()),
@@ -273,7 +285,7 @@ impl AppState {
             node: Arc::from(format!("{:016x}", rand::random::<u64>())),
             words: Arc::default(),
             limiter,
-        };
+        }));
         Ok((state, fresh))
     }
 
@@ -288,9 +300,9 @@ impl AppState {
     }
 
     /// The same state with the site re-read (after the demo seeded it).
-    pub async fn reload_site(mut self) -> anyhow::Result<AppState> {
-        self.site = Arc::new(Self::load_site(&self.store).await?);
-        Ok(self)
+    pub async fn reload_site(self) -> anyhow::Result<AppState> {
+        let site = Arc::new(Self::load_site(&self.store).await?);
+        Ok(AppState(Arc::new(SiteState { site, ..(*self.0).clone() })))
     }
 
     /// The current site's id.
