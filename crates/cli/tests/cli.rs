@@ -481,6 +481,69 @@ impl Drop for Killed {
     }
 }
 
+/// A process that dies between a publish's commit and its refresh loses nothing: the change
+/// feed's row commits with the publish (an outbox), so the other process shows the story on
+/// its cached home page and in its search, and the dead one, started again, mends its own
+/// index. (With the row written after the refresh, as before, B never heard of it.)
+#[tokio::test]
+async fn a_crash_between_a_publish_and_its_refresh_loses_nothing() {
+    use serde_json::json;
+    use sqlx::Executor;
+    let mut c = postgres().await;
+    let name = new_database(&mut c, "outbox").await;
+    let url = database_url(&name);
+    let dir = tempfile::tempdir().unwrap();
+    let media = format!("file://{}", dir.path().join("shared-media").display());
+    let env = [("DATABASE_URL", url.as_str()), ("YUANXUN_MEDIA_URL", media.as_str())];
+    let (b, base_b) = start_demo(&dir.path().join("b"), &env);
+    let crashing = [env[0], env[1], ("YUANXUN_CRASH_POINT", "after-commit")];
+    let (mut a, base_a) = start_demo(&dir.path().join("a"), &crashing);
+    let client = reqwest::Client::builder().cookie_store(true).build().unwrap();
+    let title = "提交之后进程崩溃的新闻";
+    let home_b = client.get(format!("{base_b}/")).send().await.unwrap().text().await.unwrap();
+    assert!(home_b.contains("医院要闻") && !home_b.contains(title), "B has cached its home page without the story");
+
+    let api = |path: &str| format!("{base_a}/api/v1{path}");
+    let login = async |user: &str| -> String {
+        let r = client.post(api("/session")).json(&json!({"username": user, "password": "Demo2026pass"})).send().await.unwrap();
+        r.json::<serde_json::Value>().await.unwrap()["csrf_token"].as_str().unwrap().to_string()
+    };
+    let csrf = login("correspondent").await;
+    let m: serde_json::Value = client.post(api("/manuscripts")).header("X-CSRF-Token", &csrf).json(&json!({"title": title, "channel_id": 1, "authors": "陈通讯员", "body_html": "<p>骨科专家走进社区开展义诊。</p>"})).send().await.unwrap().json().await.unwrap();
+    let id = m["id"].as_i64().expect("created");
+    client.post(api(&format!("/manuscripts/{id}/submit"))).header("X-CSRF-Token", &csrf).json(&json!({})).send().await.unwrap();
+    for who in ["editor", "reviewer", "chief"] {
+        let csrf = login(who).await;
+        let r = client.post(api(&format!("/manuscripts/{id}/decisions"))).header("X-CSRF-Token", &csrf).json(&json!({"verdict": "approve", "comment": "同意"})).send().await.unwrap();
+        assert_eq!(r.status(), 200, "{who}");
+    }
+    let csrf = login("editor").await;
+    let publish = client.post(api(&format!("/manuscripts/{id}/publish"))).header("X-CSRF-Token", &csrf).json(&json!({})).send().await;
+    assert!(publish.is_err(), "A died before answering: {:?}", publish.map(|r| r.status()));
+    let died = a.0.wait().unwrap();
+    assert!(!died.success(), "A aborted at the crash point");
+
+    let mut seen = false;
+    for _ in 0..200 {
+        if client.get(format!("{base_b}/")).send().await.unwrap().text().await.unwrap().contains(title) {
+            seen = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert!(seen, "B's cached home page shows the story A published and died");
+    let found = client.get(format!("{base_b}/search?q=崩溃")).send().await.unwrap().text().await.unwrap();
+    assert!(found.contains("<mark>崩溃</mark>"), "B's search index has it");
+
+    // A again, without the crash point: its index was behind and is mended at start.
+    let (a, base_a) = start_demo(&dir.path().join("a"), &env);
+    let found = client.get(format!("{base_a}/search?q=崩溃")).send().await.unwrap().text().await.unwrap();
+    assert!(found.contains("<mark>崩溃</mark>"), "A's own search index has it after the restart");
+    stop(a);
+    stop(b);
+    c.execute(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)").as_str()).await.unwrap();
+}
+
 /// `YUANXUN_MEDIA_URL=s3://bucket/prefix` keeps every photo in S3-compatible storage (here
 /// a local moto server): the demo's photos are uploaded there, the pages and the Word
 /// download read them back, and nothing is written to the data folder's media/.

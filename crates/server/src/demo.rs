@@ -159,6 +159,7 @@ pub async fn seed(state: &AppState, password: Option<String>) -> anyhow::Result<
             yuanxun_store::articles::set_published_at(tx.conn(), site, a.id, at).await?;
             yuanxun_store::outlets::redate(tx.conn(), site, a.id, "website", &clock::format_date(at)).await?;
             yuanxun_store::articles::add_views(tx.conn(), site, a.id, 40 + (n as i64 * 37) % 500).await?;
+            crate::services::live_site::record_article(tx.conn(), state, site, m.id).await?;
             tx.commit().await?;
             crate::services::live_site::article_changed(state, site, m.id).await;
         }

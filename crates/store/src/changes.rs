@@ -20,8 +20,23 @@ pub struct Change {
     pub manuscript_id: Option<i64>,
 }
 
-/// Appends a change.
+/// The advisory lock that orders the feed's writers on PostgreSQL (an arbitrary constant:
+/// "yx-feed").
+const FEED_LOCK: i64 = 0x7978_2d66_6565_64;
+
+/// Appends a change, in the caller's transaction: the change and its row commit together
+/// (an outbox), so no crash between them can leave the other processes unaware of it. Call
+/// it last, just before the commit.
+///
+/// Followers read the feed by id, so ids must become visible in the order they were given:
+/// on PostgreSQL a sequence hands out 10 to one transaction and 11 to another that commits
+/// first, and a follower that read 11 would never see 10. A transaction-scoped advisory lock,
+/// taken before the row and held until the commit, makes the feed's writers take their ids
+/// one after another, each visible before the next is given. (SQLite has one writer.)
 pub async fn record(c: &mut AnyConnection, site_id: i64, node: &str, kind: &str, manuscript_id: Option<i64>, now: i64) -> Result<i64> {
+    if c.backend_name() == "PostgreSQL" {
+        sqlx::query("SELECT pg_advisory_xact_lock($1)").bind(FEED_LOCK).execute(&mut *c).await?;
+    }
     let row = sqlx::query("INSERT INTO site_changes (site_id, node, kind, manuscript_id, at) VALUES ($1, $2, $3, $4, $5) RETURNING id")
         .bind(site_id).bind(node).bind(kind).bind(manuscript_id).bind(now)
         .fetch_one(&mut *c).await?;

@@ -245,6 +245,7 @@ pub async fn save_channel(state: &AppState, actor: &Actor, id: Option<i64>, inpu
     sites::set_channel_photo(tx.conn(), state.site_id(), channel.id, photo).await?;
     let kind = if photo { "，图片栏目" } else { "" };
     audit(tx.conn(), state.site_id(), actor, if id.is_some() { "channel_update" } else { "channel_create" }, "channel", channel.id, format!("{name}，{levels} 级审核{kind}")).await?;
+    super::live_site::record_site(tx.conn(), state).await?;
     tx.commit().await?;
     // Every public page shows the channel navigation.
     super::live_site::site_changed(state).await;
@@ -264,6 +265,9 @@ pub async fn reload_theme(state: &AppState, actor: &Actor) -> ServiceResult<Vec<
         (false, None) => "没有主题文件夹".into(),
     };
     audit(tx.conn(), state.site_id(), actor, "theme_reload", "site", state.site_id(), detail).await?;
+    if ok {
+        super::live_site::record_site(tx.conn(), state).await?;
+    }
     tx.commit().await?;
     if ok {
         super::live_site::site_changed(state).await;

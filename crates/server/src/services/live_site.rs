@@ -3,29 +3,56 @@
 //! keeps one) are brought up to date before the request that made the change returns.
 //!
 //! Several `serve` processes may share one database (behind a load balancer). Each change
-//! is also written to the change feed (`store::changes`), and every process [`follow`]s it,
-//! refreshing its own cache, index and export for the changes the others made.
+//! writes its row in the change feed (`store::changes`) in its own transaction — an outbox:
+//! the change and the news of it commit together — and every process [`follow`]s the feed,
+//! refreshing its own cache, index and export for the changes the others made. A process
+//! that dies between the commit and its own refresh loses nothing: the others have the row,
+//! and at its next start it mends its search index and export from the database (its page
+//! cache starts empty).
 
 use yuanxun_core::clock;
-use yuanxun_store::changes;
+use yuanxun_store::{changes, AnyConnection};
 
 use crate::error::ServiceResult;
 use crate::AppState;
 
-/// Brings the index, the render cache and the export up to date with the article of
-/// `manuscript_id`, and tells the other processes. Failures are logged, not returned: the
-/// change itself has been committed, `yuanxun reindex` repairs the index and `yuanxun
-/// export` the export.
-pub async fn article_changed(state: &AppState, site_id: i64, manuscript_id: i64) {
-    refresh_article(state, site_id, manuscript_id).await;
-    record(state, site_id, "article", Some(manuscript_id)).await;
+/// Writes the feed's row for a change to the article of `manuscript_id`, in the caller's
+/// transaction (last, just before its commit); after the commit, [`article_changed`].
+pub async fn record_article(c: &mut AnyConnection, state: &AppState, site_id: i64, manuscript_id: i64) -> ServiceResult<()> {
+    changes::record(c, site_id, &state.node, "article", Some(manuscript_id), clock::now()).await?;
+    Ok(())
 }
 
-/// Something every public page shows changed (the channels, the theme): the render cache is
-/// cleared here and in the other processes.
+/// Writes the feed's row for a change every public page shows (the channels, the theme), in
+/// the caller's transaction; after the commit, [`site_changed`].
+pub async fn record_site(c: &mut AnyConnection, state: &AppState) -> ServiceResult<()> {
+    changes::record(c, state.site_id(), &state.node, "site", None, clock::now()).await?;
+    Ok(())
+}
+
+/// Brings this process's index, render cache and export up to date with the article of
+/// `manuscript_id`, once the change and its feed row ([`record_article`]) have committed.
+/// Failures are logged, not returned: the change itself has been committed, `yuanxun
+/// reindex` repairs the index and `yuanxun export` the export.
+pub async fn article_changed(state: &AppState, site_id: i64, manuscript_id: i64) {
+    crash_point();
+    refresh_article(state, site_id, manuscript_id).await;
+}
+
+/// Something every public page shows changed and committed with its feed row
+/// ([`record_site`]): this process's render cache is cleared.
 pub async fn site_changed(state: &AppState) {
+    crash_point();
     state.pages.clear();
-    record(state, state.site_id(), "site", None).await;
+}
+
+/// The process dies here, between a change's commit and its refresh, when
+/// `YUANXUN_CRASH_POINT=after-commit` is set: for the test that such a crash loses nothing.
+fn crash_point() {
+    if std::env::var_os("YUANXUN_CRASH_POINT").is_some_and(|v| v == "after-commit") {
+        eprintln!("YUANXUN_CRASH_POINT=after-commit: aborting after the commit");
+        std::process::abort();
+    }
 }
 
 async fn refresh_article(state: &AppState, site_id: i64, manuscript_id: i64) {
@@ -46,18 +73,6 @@ async fn refresh_article(state: &AppState, site_id: i64, manuscript_id: i64) {
         }
     };
     tokio::join!(search, export);
-}
-
-async fn record(state: &AppState, site_id: i64, kind: &str, manuscript_id: Option<i64>) {
-    let result = async {
-        let mut tx = state.store.begin().await?;
-        changes::record(tx.conn(), site_id, &state.node, kind, manuscript_id, clock::now()).await?;
-        tx.commit().await
-    }
-    .await;
-    if let Err(e) = result {
-        tracing::error!("change feed not written ({kind} {manuscript_id:?}): {e}");
-    }
 }
 
 /// Applies the changes other processes wrote after `after` to this process's cache, index

@@ -427,6 +427,9 @@ pub async fn publish(state: &AppState, actor: &Actor, id: i64, at: Option<i64>) 
         }
     }
     let m = repo::get(tx.conn(), state.site_id(), id).await?;
+    if m.status == Status::Published {
+        super::live_site::record_article(tx.conn(), state, m.site_id, m.id).await?;
+    }
     tx.commit().await?;
     if m.status == Status::Published {
         super::live_site::article_changed(state, m.site_id, m.id).await;
@@ -495,6 +498,7 @@ pub async fn publish_due(state: &AppState) -> ServiceResult<usize> {
             },
         )
         .await?;
+        super::live_site::record_article(tx.conn(), state, site_id, id).await?;
         tx.commit().await?;
         super::live_site::article_changed(state, site_id, id).await;
         n += 1;
@@ -519,6 +523,7 @@ pub async fn retract(state: &AppState, actor: &Actor, id: i64, reason: &str) -> 
     yuanxun_store::points::delete_of_article(tx.conn(), state.site_id(), article.id).await?;
     audit(tx.conn(), state.site_id(), actor, "manuscript_retract", "manuscript", id, format!("文章 {}：{reason}（收回积分 {}）", article.id, yuanxun_core::points::format(lost))).await?;
     let m = repo::get(tx.conn(), state.site_id(), id).await?;
+    super::live_site::record_article(tx.conn(), state, m.site_id, m.id).await?;
     tx.commit().await?;
     super::live_site::article_changed(state, m.site_id, m.id).await;
     Ok(m)
@@ -608,6 +613,7 @@ pub async fn correct(state: &AppState, actor: &Actor, id: i64, input: &Correctio
     let levels = channel_levels(tx.conn(), &m).await?;
     if approves_corrections(&actor.user, levels) {
         let done = approve_in(tx.conn(), state, actor, &m, cid, &input.override_reason, Some(check)).await?;
+        super::live_site::record_article(tx.conn(), state, site, id).await?;
         tx.commit().await?;
         super::live_site::article_changed(state, site, id).await;
         return Ok(done);
@@ -638,6 +644,7 @@ pub async fn approve_correction(state: &AppState, actor: &Actor, id: i64, correc
         return Err(ServiceError::Forbidden("更正须由总编辑（或本栏目终审人）批准".into()));
     }
     let done = approve_in(tx.conn(), state, actor, &m, correction_id, override_reason, None).await?;
+    super::live_site::record_article(tx.conn(), state, m.site_id, m.id).await?;
     tx.commit().await?;
     super::live_site::article_changed(state, m.site_id, m.id).await;
     Ok(done)
