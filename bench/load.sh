@@ -6,11 +6,14 @@
 # serve's RSS every 10 s with its trend after the first minute, and the view counts in the
 # database against the page views wrk was answered.
 # Needs: wrk, and for PostgreSQL a server at $PG_URL (default postgres://postgres:postgres@127.0.0.1:5432).
-# Usage: bench/load.sh [SECONDS] [sqlite|postgres|both]
+# THINK_MS (environment, default 0): each simulated person's pause before an action, on
+# average (see staff_load): 0 is a stress test at machine speed, 2000 a brisk human pace.
+# Usage: [THINK_MS=2000] bench/load.sh [SECONDS] [sqlite|postgres|both]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SECS=${1:-600}
 ENGINES=${2:-both}
+THINK_MS=${THINK_MS:-0}
 PG_URL=${PG_URL:-postgres://postgres:postgres@127.0.0.1:5432}
 OUT=$PWD/target/bench/load
 PASSWORD=Load2026demo
@@ -54,7 +57,7 @@ end
 LUA
     local before; before=$(views "$engine" "$dir/data")
     ( while kill -0 $YPID 2>/dev/null; do echo "$(date +%s) $(ps -o rss= -p $YPID)"; sleep 10; done ) >"$dir/rss.txt" &
-    $STAFF "http://127.0.0.1:$PORT" $PASSWORD "$SECS" 50 >"$dir/staff.json" 2>"$dir/staff.log" &
+    $STAFF "http://127.0.0.1:$PORT" $PASSWORD "$SECS" 50 "$THINK_MS" >"$dir/staff.json" 2>"$dir/staff.log" &
     SPID=$!
     sleep 5 # the staff have signed in and started
     # Criterion 5: a backup half-way through, while staff and readers work.
@@ -67,7 +70,7 @@ LUA
     kill -TERM $YPID; wait $YPID || true; YPID=   # SIGTERM flushes the last views
     local after; after=$(views "$engine" "$dir/data")
     local answered; answered=$(sed -n 's/^answered \([0-9]*\).*/\1/p' "$dir/wrk.txt")
-    echo "== $engine, $SECS s, 50 staff + wrk -c50"
+    echo "== $engine, $SECS s, 50 staff (think ${THINK_MS} ms) + wrk -c50"
     grep -E "Requests/sec|^ +(50|99)%|non2xx" "$dir/wrk.txt" | sed 's/^/  readers: /'
     python3 - "$dir/staff.json" <<'PY'
 import json, sys

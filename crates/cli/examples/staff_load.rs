@@ -5,8 +5,15 @@
 //! level and publish; everyone searches. Every action is timed; the summary (per action:
 //! count, p50, p99, max, refusals, 5xx) is printed as JSON.
 //!
-//! Usage: staff_load BASE PASSWORD SECONDS [STAFF]
+//! Usage: staff_load BASE PASSWORD SECONDS [STAFF] [THINK_MS]
 //! (PASSWORD: the demo accounts' password, `YUANXUN_DEMO_PASSWORD` of the server.)
+//!
+//! THINK_MS (default 0) is how long a person pauses before each action, on average (from
+//! half to one and a half times it): the time it takes to read a page, type a paragraph or
+//! pick a photo. At 0 everyone acts as fast as the server answers — 50 people doing several
+//! hundred actions a second, a stress test far beyond a newsroom's busiest hour; at 2000
+//! each person acts every two seconds or so, which is still a brisk working pace, and signs
+//! in at some moment of the first ten seconds rather than all in the same one.
 
 use std::collections::{BTreeMap, VecDeque};
 use std::sync::{Arc, Mutex};
@@ -45,9 +52,15 @@ struct Staff {
     csrf: String,
     form_csrf: String,
     timings: Arc<Timings>,
+    think: Duration,
 }
 
-async fn sign_in(base: &str, user: &str, password: &str, timings: &Arc<Timings>) -> Staff {
+async fn sign_in(base: &str, user: &str, password: &str, timings: &Arc<Timings>, think: Duration) -> Staff {
+    if !think.is_zero() {
+        // People at work do not all sign in within the same second: over the first ten.
+        let spread = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.subsec_nanos() % 1000);
+        tokio::time::sleep(Duration::from_millis(10 * spread as u64)).await;
+    }
     let client = reqwest::Client::builder().cookie_store(true).redirect(reqwest::redirect::Policy::none()).timeout(Duration::from_secs(30)).build().unwrap();
     let t = Instant::now();
     let r = client.post(format!("{base}/api/v1/session")).json(&json!({"username": user, "password": password})).send().await.unwrap();
@@ -56,11 +69,16 @@ async fn sign_in(base: &str, user: &str, password: &str, timings: &Arc<Timings>)
     let v: Value = r.json().await.unwrap();
     let page = client.get(format!("{base}/admin/password")).send().await.unwrap().text().await.unwrap();
     let at = page.find("name=\"csrf\" value=\"").unwrap() + 19;
-    Staff { client, base: base.to_string(), csrf: v["csrf_token"].as_str().unwrap().to_string(), form_csrf: page[at..at + 64].to_string(), timings: timings.clone() }
+    Staff { client, base: base.to_string(), csrf: v["csrf_token"].as_str().unwrap().to_string(), form_csrf: page[at..at + 64].to_string(), timings: timings.clone(), think }
 }
 
 impl Staff {
     async fn send(&self, action: &'static str, req: reqwest::RequestBuilder) -> Option<Value> {
+        if !self.think.is_zero() {
+            // From half to one and a half times the pause, so the people do not act in step.
+            let spread = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.subsec_nanos() % 1000);
+            tokio::time::sleep(self.think / 2 + self.think * spread / 1000).await;
+        }
         let t = Instant::now();
         let r = req.header("X-CSRF-Token", &self.csrf).send().await;
         let status = r.as_ref().map_or(0, |r| r.status().as_u16());
@@ -145,16 +163,17 @@ async fn reviewer(s: Staff, level: usize, until: Instant, q: Arc<Queues>) {
 async fn main() {
     let args: Vec<String> = std::env::args().collect();
     let [_, base, password, secs, ..] = &args[..] else {
-        eprintln!("usage: staff_load BASE PASSWORD SECONDS [STAFF]");
+        eprintln!("usage: staff_load BASE PASSWORD SECONDS [STAFF] [THINK_MS]");
         std::process::exit(2);
     };
     let secs: u64 = secs.parse().unwrap();
     let staff: u64 = args.get(4).and_then(|s| s.parse().ok()).unwrap_or(50);
+    let think = Duration::from_millis(args.get(5).and_then(|s| s.parse().ok()).unwrap_or(0));
     let (writers, reviewers) = (staff * 4 / 5, staff - staff * 4 / 5);
     let timings = Arc::new(Timings::default());
 
     // The correspondents, imported as the people list an administrator would upload.
-    let security = sign_in(base, "security", password, &timings).await;
+    let security = sign_in(base, "security", password, &timings, Duration::ZERO).await;
     let mut csv = String::from("姓名,登录名,科室,角色,初始密码\n");
     for i in 0..writers {
         csv.push_str(&format!("通讯员{i},load{i},{},通讯员,Writer#2026-{i}\n", ["心血管内科", "骨科", "护理部", "儿科"][i as usize % 4]));
@@ -171,14 +190,14 @@ async fn main() {
     for i in 0..writers {
         let (t, q, b) = (timings.clone(), queues.clone(), base.clone());
         let pw = format!("Writer#2026-{i}"); // never holding the login name (load2 in Load2026… was refused)
-        tasks.push(tokio::spawn(async move { correspondent(sign_in(&b, &format!("load{i}"), &pw, &t).await, i, until, q).await }));
+        tasks.push(tokio::spawn(async move { correspondent(sign_in(&b, &format!("load{i}"), &pw, &t, think).await, i, until, q).await }));
     }
     for i in 0..reviewers {
         // 初审, 复审, 终审 and publishing, round the roles.
         let level = 1 + (i as usize % 4);
         let user = ["editor", "reviewer", "chief", "editor"][level - 1];
         let (t, q, b, pw) = (timings.clone(), queues.clone(), base.clone(), password.clone());
-        tasks.push(tokio::spawn(async move { reviewer(sign_in(&b, user, &pw, &t).await, level, until, q).await }));
+        tasks.push(tokio::spawn(async move { reviewer(sign_in(&b, user, &pw, &t, think).await, level, until, q).await }));
     }
     for t in tasks {
         t.await.unwrap();
@@ -194,5 +213,5 @@ async fn main() {
         out.insert(action.to_string(), json!({"n": times.len(), "p50_ms": (pick(0.50) * 10.0).round() / 10.0, "p99_ms": (pick(0.99) * 10.0).round() / 10.0, "max_ms": (pick(1.0) * 10.0).round() / 10.0, "refused": refused, "server_errors": fivexx}));
     }
     let left: Vec<usize> = queues.at.iter().map(|q| q.lock().unwrap().len()).collect();
-    println!("{}", serde_json::to_string_pretty(&json!({"staff": staff, "seconds": secs, "actions": out, "total": total, "refused": errors, "server_errors": server_errors, "waiting_at_end": left})).unwrap());
+    println!("{}", serde_json::to_string_pretty(&json!({"staff": staff, "seconds": secs, "think_ms": think.as_millis() as u64, "actions": out, "total": total, "refused": errors, "server_errors": server_errors, "waiting_at_end": left})).unwrap());
 }
